@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost: make | make run | make test | make bench | make help
+.DEFAULT_GOAL := all
+
+O        ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+LLVM_STRIP ?= llvm-strip
+PKG_CONFIG ?= pkg-config
+prefix   ?= /usr/local
+DESTDIR  ?=
+ARGS     ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+UARCH := $(shell uname -m)
+
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
+LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
+	$(LIBBPF_CFLAGS) -MMD -MP -pthread
+ALL_LDFLAGS := $(LDFLAGS) -pthread
+LDLIBS := $(LIBBPF_LIBS) -lelf -lz -lm
+
+# clang's own system include dirs, so BPF code finds <asm/...> without gcc-multilib
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
+	$(LIBBPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
+# pure code, unit-tested without BPF
+PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c $(wildcard user/csv.c)
+USER_SRCS := $(filter-out $(PURE_SRCS),$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
+PURE_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(PURE_SRCS))
+CORO_OBJ  := $(O)/user/coro_$(UARCH).o
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(O)/unit/%.o,$(UNIT_SRCS))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all run test unit bats bench deps vmlinux install clean help check-aarch64
+
+all: $(O)/switchcost
+
+# Installs the build tools when one is missing (Debian/Ubuntu; names them elsewhere).
+$(O)/.deps-ok: scripts/deps.sh
+	$(Q)scripts/deps.sh
+	$(Q)mkdir -p $(O) && touch $@
+
+$(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h vmlinux.h | $(O)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@	# DWARF off, BTF stays: a smaller skeleton
+
+$(O)/%.skel.h: $(O)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(O)/user/%.o: user/%.c | $(O)/.deps-ok $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/user/%.o: user/%.S | $(O)/.deps-ok
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/switchcost: $(USER_OBJS) $(PURE_OBJS) $(CORO_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/unit/%.o: tests/unit/%.c | $(O)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The default suite, as the README's first command.
+run: $(O)/switchcost
+	$(O)/switchcost $(ARGS)
+
+unit: $(O)/unit_tests
+	$(O)/unit_tests
+
+bats: $(O)/switchcost
+	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
+
+# Every test: unit tests, then the command-line suites (BPF ones need root).
+test: $(O)/switchcost $(O)/unit_tests
+	$(O)/unit_tests
+	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
+
+bench: $(O)/switchcost
+	scripts/bench
+
+deps:
+	scripts/deps.sh
+
+# Regenerates vmlinux.h from the running kernel (another architecture, a newer kernel).
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h.tmp && mv vmlinux.h.tmp vmlinux.h
+
+check-aarch64:
+	$(CLANG) --target=aarch64-linux-gnu -c user/coro_aarch64.S -o $(O)/coro_aarch64.o
+
+install: $(O)/switchcost
+	install -D -m 0755 $(O)/switchcost $(DESTDIR)$(prefix)/bin/switchcost
+	install -D -m 0644 docs/switchcost.1 $(DESTDIR)$(prefix)/share/man/man1/switchcost.1
+
+clean:
+	rm -rf $(O)
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  build $(O)/switchcost'
+	@echo '  run            build and run the default suite (as root: sudo make run; ARGS="--quick")'
+	@echo '  test           build and run every test (unit + bats; BPF tests need root)'
+	@echo '  unit, bats     one half of test'
+	@echo '  bench          probe-effect, RSS and start-up benchmark (scripts/bench)'
+	@echo '  deps           install build and test dependencies (Debian/Ubuntu)'
+	@echo '  vmlinux        regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
+	@echo '  install        install to $$(DESTDIR)$$(prefix) (prefix=$(prefix))'
+	@echo '  clean          remove $(O)/'
+	@echo 'Knobs: V=1 O=dir CC CLANG BPFTOOL CFLAGS EXTRA_CFLAGS LDFLAGS ARGS'
+
+-include $(wildcard $(O)/user/*.d $(O)/unit/*.d)

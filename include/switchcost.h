@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one header shared by the BPF programs (bpf/switch.bpf.c) and user space: map keys and
+ * values, event records, enums and sizes. Each side includes its own type source first
+ * (vmlinux.h in BPF, <linux/types.h> in user code). Wide fields first, padding explicit.
+ */
+#ifndef SWITCHCOST_H
+#define SWITCHCOST_H
+
+#define SWC_COMM_LEN	16
+#define SWC_HIST_SLOTS	40	/* log2 buckets of ns: slot i holds [2^i, 2^(i+1)), slot 0 holds 0..1 */
+#define SWC_MAX_GROUPS	64	/* workloads of one run, or the traced program (group 0) */
+#define SWC_MAX_PROBES	16	/* user-space switch points (uprobe/USDT) attached at once */
+
+/* What a switch is, seen from the tasks on both sides of it. */
+enum swc_kind {
+	SWC_KIND_PROCESS = 0,	/* two user tasks of different processes */
+	SWC_KIND_THREAD,	/* two threads of one process */
+	SWC_KIND_IDLE,		/* the idle task (pid 0) on either side */
+	SWC_KIND_KERNEL,	/* a kernel thread on either side */
+	SWC_KIND_COROUTINE,	/* a user-space switch point hit (uprobe/USDT), never sched_switch */
+	SWC_KIND_NR,
+};
+
+/* Per-group counters, in a per-CPU array indexed by group; user space sums the CPUs. */
+struct swc_group_stats {
+	__u64 by_kind[SWC_KIND_NR];	/* switches involving the group, each counted once */
+	__u64 switches_out;		/* prev is a group task: what nvcsw + nivcsw count */
+	__u64 voluntary;		/* ... prev blocked */
+	__u64 involuntary;		/* ... prev preempted or still runnable */
+	__u64 exit_switches;		/* ... prev's last switch, as an exiting non-leader thread */
+	__u64 switches_in;		/* next is a group task */
+	__u64 wakeups;			/* sched_wakeup(_new) of a group task */
+	__u64 syscalls;			/* sys_enter in a group task */
+	__u64 user_switches;		/* uprobe/USDT switch-point hits in a group task */
+	__u64 run_ns_sum, off_ns_sum, delay_ns_sum, delay_count;
+	__u64 hist_run[SWC_HIST_SLOTS];		/* prev's on-CPU time before the switch */
+	__u64 hist_off[SWC_HIST_SLOTS];		/* next's off-CPU time before the switch */
+	__u64 hist_delay[SWC_HIST_SLOTS];	/* next's wake-up to run delay */
+};
+
+/* Per-task (thread) state and totals: hash map keyed by kernel pid (tid). */
+struct swc_task {
+	__u64 last_in_ns;	/* when it last went on a CPU; 0 = not seen yet */
+	__u64 last_out_ns;	/* when it last left a CPU; 0 = not seen yet */
+	__u64 wake_ns;		/* when it was last woken; 0 = not waiting to run */
+	__u64 switches_out, voluntary, involuntary, switches_in;
+	__u64 on_cpu_ns, off_cpu_ns, delay_ns_sum, delay_count;
+	__u64 user_switches;
+	__u64 hist_delay[SWC_HIST_SLOTS];
+	__u32 tgid, group;
+	__u32 exited, _pad;
+	char comm[SWC_COMM_LEN];
+};
+
+/* Global counters of the BPF side (per-CPU array of one element). */
+struct swc_counters {
+	__u64 events_dropped;	/* ring buffer full: a switch record was lost */
+	__u64 tasks_full;	/* the task map was full: a task went untracked */
+	__u64 watch_full;	/* the watch map was full: a process went unwatched */
+	__u64 probe_hits[SWC_MAX_PROBES];	/* per attached user-space switch point */
+};
+
+/* One switch, sent through the ring buffer when events are on (CSV export). */
+struct swc_switch_rec {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() at the switch */
+	__u64 run_ns;		/* prev's time on CPU; SWC_UNKNOWN when not known */
+	__u64 off_ns;		/* next's time off CPU; SWC_UNKNOWN when not known */
+	__u64 delay_ns;		/* next's wake-up to run; SWC_UNKNOWN when next was not woken */
+	__u32 cpu;
+	__u32 prev_tgid, prev_tid, next_tgid, next_tid;
+	__u32 prev_state;	/* raw task state as the tracepoint gives it */
+	__u32 group;		/* group of the watched side (prev first); SWC_NO_GROUP when none */
+	__u8 kind;		/* enum swc_kind */
+	__u8 preempt;		/* prev was preempted */
+	__u8 _pad[2];
+	char prev_comm[SWC_COMM_LEN], next_comm[SWC_COMM_LEN];
+};
+
+#define SWC_UNKNOWN	(~0ULL)
+#define SWC_NO_GROUP	(~0U)
+
+#endif /* SWITCHCOST_H */

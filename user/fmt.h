@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Human formatting: durations with scaled units, counts, and aligned text tables. */
+#ifndef SWC_FMT_H
+#define SWC_FMT_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+/* "0 ns", "812 ns", "3.21 µs", "45.6 µs", "1.50 ms", "2.00 s" (3 significant digits, at least
+ * integer ns); NaN or negative prints "-". Returns buf. */
+char *swc_fmt_ns(double ns, char *buf, size_t len);
+/* Integer with thin grouping for readability: 1234567 -> "1,234,567". Returns buf. */
+char *swc_fmt_count(unsigned long long v, char *buf, size_t len);
+/* Ratio "1.0×", "12.3×", "640×" (3 significant digits); NaN prints "-". Returns buf. */
+char *swc_fmt_ratio(double r, char *buf, size_t len);
+/* Display width of a UTF-8 string (code points; all our glyphs are single-width). */
+size_t swc_display_width(const char *s);
+
+enum swc_align { SWC_LEFT, SWC_RIGHT };
+
+/* A table of strings: columns sized to their widest cell (by display width), two spaces apart. */
+struct swc_table;
+struct swc_table *swc_table__new(int ncols, const char *const *headers,
+				 const enum swc_align *aligns);
+/* Copies the ncols cells; NULL cell prints as "-". Returns 0 or -ENOMEM. */
+int swc_table__add_row(struct swc_table *t, const char *const *cells);
+void swc_table__print(const struct swc_table *t, FILE *f);
+void swc_table__free(struct swc_table *t);
+
+#endif

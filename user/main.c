@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* switchcost: subcommand dispatch. `run` is the default command. */
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "workload.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *what;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "measure process, thread and coroutine switches (default)" },
+};
+
+#define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: switchcost [COMMAND] [OPTIONS]\n\n"
+		   "What a context switch costs on this machine, measured, with eBPF evidence.\n\n"
+		   "Commands:\n");
+	for (int i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+	fprintf(f, "\n  switchcost COMMAND --help   options of a command\n"
+		   "  switchcost --version\n");
+}
+
+/* Exact name, or a unique prefix of one (bpftool style). */
+static const struct command *find_command(const char *name)
+{
+	const struct command *found = NULL;
+	size_t len = strlen(name);
+
+	for (int i = 0; i < NCOMMANDS; i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+		if (!strncmp(commands[i].name, name, len)) {
+			if (found)
+				return NULL;
+			found = &commands[i];
+		}
+	}
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			 !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("switchcost %s\n", SWC_VERSION);
+		return 0;
+	}
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_run(argc, argv);	/* options of the default command */
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		/* a workload name given to the default command reads naturally: switchcost thread */
+		if (swc_workload_from_name(argv[1]) >= 0)
+			return cmd_run(argc, argv);
+		fprintf(stderr, "switchcost: unknown command '%s' (see switchcost --help)\n",
+			argv[1]);
+		return 2;
+	}
+	return cmd->fn(argc - 1, argv + 1);
+}

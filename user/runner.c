@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A workload's runner: a child in its own process group, in its BPF group from birth. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "runner.h"
+#include "signals.h"
+#include "watch.h"
+
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR && !stop_requested)
+				continue;
+			return -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
+static ssize_t write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, (const char *)buf + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
+static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum swc_workload_id id,
+						  const struct swc_workload_cfg *cfg)
+{
+	struct swc_workload_result res;
+	char go;
+
+	swc_signals_child_reset();
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);	/* the parent gave up before starting us */
+	memset(&res, 0, sizeof(res));
+	if (swc_workload_run(id, cfg, &res))
+		_exit(1);
+	if (write_full(res_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+		_exit(1);
+	_exit(0);
+}
+
+int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
+		   const struct swc_workload_cfg *cfg, bool probe_coro,
+		   struct swc_runner_result *out)
+{
+	int go[2] = { -1, -1 }, res[2] = { -1, -1 }, err = 0;
+	pid_t pid, r;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (pipe2(go, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
+		err = -errno;
+		fprintf(stderr, "switchcost: creating pipes: %s\n", strerror(errno));
+		goto close_pipes;
+	}
+	fflush(NULL);
+	if (w)
+		watch__adopt(w, group);
+	pid = fork();
+	if (w)
+		watch__adopt(w, -1);
+	if (pid < 0) {
+		err = -errno;
+		fprintf(stderr, "switchcost: starting the %s workload: %s\n",
+			swc_workload_name(id), strerror(errno));
+		goto close_pipes;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(go[1]);
+		close(res[0]);
+		runner_main(go[0], res[1], id, cfg);
+	}
+	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
+	close(go[0]);
+	close(res[1]);
+	go[0] = res[1] = -1;
+
+	if (probe_coro && w) {
+		err = watch__attach_uprobe(w, "/proc/self/exe", "swc_coro_switch", pid, 0);
+		if (err)
+			goto kill;
+	}
+	if (write_full(go[1], "g", 1) != 1) {
+		err = -errno;
+		goto kill;
+	}
+	n = read_full(res[0], &out->res, sizeof(out->res));
+	if (n < 0 && stop_requested) {
+		err = -EINTR;
+		goto kill;
+	}
+	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR) {
+		if (stop_requested) {
+			err = -EINTR;
+			goto kill;
+		}
+	}
+	out->ok = r == pid && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0 &&
+		  n == (ssize_t)sizeof(out->res);
+	swc_kill_group(pid);	/* a crashed runner may leave its partner behind */
+	goto detach;
+kill:
+	swc_kill_group(pid);
+detach:
+	if (probe_coro && w)
+		watch__detach_user(w);
+close_pipes:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (res[i] >= 0)
+			close(res[i]);
+	}
+	return err;
+}
+
+char *swc_describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended with wait status %#x", status);
+	return buf;
+}

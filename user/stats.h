@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Summary statistics of repeats, and log2 histograms as the BPF side fills them. */
+#ifndef SWC_STATS_H
+#define SWC_STATS_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+struct swc_summary {
+	size_t n;
+	double min, median, max, mean;
+};
+
+/* Summarises v[0..n) without changing it; n == 0 gives all-NaN fields and n 0. */
+void swc_summarize(const double *v, size_t n, struct swc_summary *out);
+
+/* The slot a value falls in: floor(log2(v)) for v >= 1, 0 for v == 0, capped at nslots - 1.
+ * Must match the BPF side's log2 (bpf/switch.bpf.c). */
+int swc_hist_slot(__u64 v, int nslots);
+__u64 swc_hist_total(const __u64 *slots, int nslots);
+/* Estimate of the p-th quantile (0 < p <= 1) by linear interpolation inside the log2 bucket;
+ * NaN for an empty histogram. Callers print it marked as approximate (≈). */
+double swc_hist_quantile(const __u64 *slots, int nslots, double p);
+/* Prints a bcc-style log2 histogram ("     usecs : count  distribution") with values in ns
+ * scaled to the unit that fits, title first. Prints nothing but the title line if empty. */
+void swc_hist_print(FILE *f, const char *title, const __u64 *slots, int nslots);
+
+#endif

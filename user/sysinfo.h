@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What makes the numbers interpretable: kernel, CPU, virtualisation, mitigations, libbpf. */
+#ifndef SWC_SYSINFO_H
+#define SWC_SYSINFO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct swc_json;
+
+struct swc_sysinfo {
+	char kernel[128];	/* uname -r */
+	char arch[32];		/* uname -m */
+	char cpu_model[128];	/* /proc/cpuinfo "model name" (or "CPU part"/"Hardware" elsewhere) */
+	int ncpus_online;
+	bool virtualised;	/* cpuinfo "hypervisor" flag, or DMI / device-tree says so */
+	char hypervisor[64];	/* "KVM", "VMware", "Xen", "Microsoft Hyper-V", "QEMU", ... or "" */
+	char mitigations[512];	/* compact: "meltdown: PTI; spectre_v2: Retpolines, IBPB" ... */
+	char libbpf[32];	/* "1.1" (libbpf_version_string) */
+	bool btf;		/* /sys/kernel/btf/vmlinux exists */
+};
+
+/* Reads everything it can; fields it cannot read are "unknown". Never fails. */
+void swc_sysinfo_read(struct swc_sysinfo *si);
+/* One or two header lines for the human output ("# kernel 6.18 x86_64 · AMD EPYC · 2 CPUs ..."). */
+void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f);
+/* The "system" object of --json output. */
+void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j);
+
+#endif

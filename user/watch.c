@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The BPF side seen from user space: lifecycle of the skeleton, groups, probes, aggregates. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "switch.skel.h"
+#include "watch.h"
+
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+#define MAX_USER_LINKS (SWC_MAX_PROBES * 4)
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+struct swc_watch {
+	struct switch_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[8];
+	int nlinks;
+	struct bpf_link *user_links[MAX_USER_LINKS];
+	int nuser_links;
+	int ncpus;
+	struct swc_watch_opts opts;
+};
+
+static bool verbose;
+
+__attribute__((format(printf, 2, 0)))
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose)	/* warnings are repeated, with a way out, by our own messages */
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+int swc_bpf_preflight(void)
+{
+	if (!(has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))) {
+		fprintf(stderr, "switchcost: loading eBPF programs needs root (or CAP_BPF and "
+				"CAP_PERFMON): run sudo switchcost, or add --no-bpf to time the "
+				"workloads without the kernel's evidence\n");
+		return -1;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		fprintf(stderr, "switchcost: no kernel BTF at %s: this kernel was built without "
+				"CONFIG_DEBUG_INFO_BTF; use a kernel with it, or --no-bpf\n",
+			BTF_PATH);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the kernel is in confidentiality lockdown, which refuses BPF reads of kernel memory. */
+static bool locked_down(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
+static void explain_load_failure(int err)
+{
+	if (err == EPERM && locked_down())
+		fprintf(stderr, "switchcost: loading eBPF programs: %s: the kernel is locked down "
+				"(confidentiality; Secure Boot?): turn lockdown off, or use --no-bpf\n",
+			strerror(err));
+	else if (err == EPERM)
+		fprintf(stderr, "switchcost: loading eBPF programs: %s: run as root "
+				"(sudo switchcost), or use --no-bpf\n", strerror(err));
+	else if (err == EACCES)
+		fprintf(stderr, "switchcost: the kernel's verifier refused a BPF program (%s): "
+				"run with -v for its log, and report it\n", strerror(err));
+	else
+		fprintf(stderr, "switchcost: loading eBPF programs: %s (run with -v for the "
+				"verifier's log)\n", strerror(err));
+}
+
+/* tp_btf programs (5.5+) unless btf is false, raw_tp otherwise; uprobe/USDT always. */
+static void pick_programs(struct switch_bpf *skel, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.on_switch_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_wakeup_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_wakeup_new_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_fork_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_sys_enter_btf, btf);
+	bpf_program__set_autoload(skel->progs.on_switch_raw, !btf);
+	bpf_program__set_autoload(skel->progs.on_wakeup_raw, !btf);
+	bpf_program__set_autoload(skel->progs.on_wakeup_new_raw, !btf);
+	bpf_program__set_autoload(skel->progs.on_fork_raw, !btf);
+	bpf_program__set_autoload(skel->progs.on_sys_enter_raw, !btf);
+}
+
+static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, bool btf, int *err)
+{
+	struct switch_bpf *skel = switch_bpf__open();
+
+	if (!skel) {
+		*err = errno;
+		fprintf(stderr, "switchcost: opening the BPF object: %s\n", strerror(*err));
+		return NULL;
+	}
+	skel->rodata->targ_self_tgid = getpid();
+	skel->rodata->targ_emit = opts->emit;
+	skel->rodata->targ_all_tasks = opts->all_tasks;
+	if (opts->emit && opts->ringbuf_bytes)
+		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
+	pick_programs(skel, btf);
+	*err = switch_bpf__load(skel);
+	if (*err) {
+		*err = -*err;
+		switch_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static int attach_one(struct swc_watch *w, struct bpf_program *prog)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (!bpf_program__autoload(prog))
+		return 0;
+	link = bpf_program__attach(prog);
+	if (!link) {
+		err = errno;
+		fprintf(stderr, "switchcost: attaching %s: %s%s\n", bpf_program__name(prog),
+			strerror(err), err == EPERM ? ": run as root (sudo switchcost)" : "");
+		return -err;
+	}
+	w->links[w->nlinks++] = link;
+	return 0;
+}
+
+static int handle_rec(void *ctx, void *data, size_t size)
+{
+	struct swc_watch *w = ctx;
+
+	if (size < sizeof(struct swc_switch_rec) || !w->opts.on_record)
+		return 0;
+	return w->opts.on_record(w->opts.ctx, data);
+}
+
+struct swc_watch *watch__open(const struct swc_watch_opts *opts)
+{
+	struct swc_watch *w;
+	int err = 0;
+
+	verbose = opts->verbose;
+	libbpf_set_print(libbpf_print);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->opts = *opts;
+	w->ncpus = libbpf_num_possible_cpus();
+	if (w->ncpus <= 0) {
+		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
+		goto fail;
+	}
+	w->skel = open_and_load(opts, true, &err);
+	if (!w->skel && err != EPERM) {
+		if (verbose)
+			fprintf(stderr, "switchcost: tp_btf programs did not load (%s); trying "
+					"raw_tp\n", strerror(err));
+		w->skel = open_and_load(opts, false, &err);
+	}
+	if (!w->skel) {
+		explain_load_failure(err);
+		goto fail;
+	}
+	if (attach_one(w, w->skel->progs.on_fork_btf) || attach_one(w, w->skel->progs.on_fork_raw) ||
+	    attach_one(w, w->skel->progs.on_wakeup_btf) ||
+	    attach_one(w, w->skel->progs.on_wakeup_raw) ||
+	    attach_one(w, w->skel->progs.on_wakeup_new_btf) ||
+	    attach_one(w, w->skel->progs.on_wakeup_new_raw) ||
+	    attach_one(w, w->skel->progs.on_sys_enter_btf) ||
+	    attach_one(w, w->skel->progs.on_sys_enter_raw) ||
+	    attach_one(w, w->skel->progs.on_switch_btf) ||
+	    attach_one(w, w->skel->progs.on_switch_raw))
+		goto fail;
+	if (opts->emit) {
+		w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.events), handle_rec, w, NULL);
+		if (!w->rb) {
+			fprintf(stderr, "switchcost: opening the ring buffer: %s\n",
+				strerror(errno));
+			goto fail;
+		}
+	}
+	return w;
+fail:
+	watch__close(w);
+	return NULL;
+}
+
+void watch__detach_user(struct swc_watch *w)
+{
+	if (!w)
+		return;
+	while (w->nuser_links > 0)
+		bpf_link__destroy(w->user_links[--w->nuser_links]);
+}
+
+void watch__close(struct swc_watch *w)
+{
+	if (!w)
+		return;
+	ring_buffer__free(w->rb);
+	watch__detach_user(w);
+	while (w->nlinks > 0)
+		bpf_link__destroy(w->links[--w->nlinks]);
+	switch_bpf__destroy(w->skel);
+	free(w);
+}
+
+void watch__adopt(struct swc_watch *w, int group)
+{
+	/* a plain store to the mmap'ed .bss; the fork tracepoint reads it in this task's context */
+	w->skel->bss->adopt_group = group < 0 ? 0 : (__u32)group + 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
+{
+	__u32 key = tgid;
+
+	if (bpf_map_update_elem(bpf_map__fd(w->skel->maps.watched), &key, &group, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int add_user_link(struct swc_watch *w, struct bpf_link *link, const char *what)
+{
+	int err;
+
+	if (!link) {
+		err = errno;
+		fprintf(stderr, "switchcost: attaching %s: %s\n", what, strerror(err));
+		return -err;
+	}
+	if (w->nuser_links == MAX_USER_LINKS) {
+		bpf_link__destroy(link);
+		fprintf(stderr, "switchcost: attaching %s: too many probes\n", what);
+		return -E2BIG;
+	}
+	w->user_links[w->nuser_links++] = link;
+	return 0;
+}
+
+int watch__attach_uprobe(struct swc_watch *w, const char *binary, const char *symbol, pid_t pid,
+			 int index)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = symbol, .bpf_cookie = index);
+	char what[512];
+
+	snprintf(what, sizeof(what), "uprobe %s:%s", binary, symbol);
+	return add_user_link(w, bpf_program__attach_uprobe_opts(w->skel->progs.on_user_switch,
+								 pid, binary, 0, &uo), what);
+}
+
+int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
+		       const char *name, pid_t pid, int index)
+{
+	LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = index);
+	char what[512];
+
+	snprintf(what, sizeof(what), "USDT %s:%s:%s", binary, provider, name);
+	return add_user_link(w, bpf_program__attach_usdt(w->skel->progs.on_user_switch_usdt, pid,
+							 binary, provider, name, &uo), what);
+}
+
+/* Looks up key in a per-CPU map whose values are all __u64 counters, summed over CPUs. */
+static int sum_percpu(struct swc_watch *w, struct bpf_map *map, __u32 key, void *out,
+		      size_t size)
+{
+	size_t nwords = size / sizeof(__u64);
+	__u64 *dst = out, *percpu;
+	int err = 0;
+
+	percpu = calloc(w->ncpus, size);
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, percpu)) {
+		err = -errno;
+		goto out;
+	}
+	memset(out, 0, size);
+	for (int cpu = 0; cpu < w->ncpus; cpu++)
+		for (size_t i = 0; i < nwords; i++)
+			dst[i] += percpu[cpu * nwords + i];
+out:
+	free(percpu);
+	return err;
+}
+
+int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out)
+{
+	return sum_percpu(w, w->skel->maps.stats, group, out, sizeof(*out));
+}
+
+int watch__counters(struct swc_watch *w, struct swc_counters *out)
+{
+	return sum_percpu(w, w->skel->maps.counters, 0, out, sizeof(*out));
+}
+
+int watch__for_each_task(struct swc_watch *w,
+			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx)
+{
+	int fd = bpf_map__fd(w->skel->maps.tasks);
+	struct swc_task t;
+	__u32 key, next;
+	__u32 *prev = NULL;
+	int ret;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;	/* gone between the two calls */
+		ret = fn(ctx, key, &t);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int watch__poll(struct swc_watch *w, int timeout_ms)
+{
+	if (!w->rb)
+		return 0;
+	return ring_buffer__poll(w->rb, timeout_ms);
+}
+
+int watch__drain(struct swc_watch *w)
+{
+	if (!w->rb)
+		return 0;
+	return ring_buffer__consume(w->rb);
+}

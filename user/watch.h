@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The BPF side seen from user space: load and attach the sched_switch programs, put processes
+ * in groups (adopt switchcost's next fork, or add a running pid), attach user-space switch
+ * points, read the per-group and per-task aggregates, and consume switch records.
+ */
+#ifndef SWC_WATCH_H
+#define SWC_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "switchcost.h"
+
+struct swc_watch;
+
+struct swc_watch_opts {
+	bool verbose;		/* libbpf debug output and the verifier log on stderr */
+	bool emit;		/* per-switch records through the ring buffer */
+	bool all_tasks;		/* ... for every switch on the machine */
+	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
+	/* called for each record by watch__poll(); returns 0, or < 0 to stop */
+	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
+	void *ctx;
+};
+
+/* Checks root or CAP_BPF + CAP_PERFMON and kernel BTF; prints one line and returns -1 if
+ * something is missing. */
+int swc_bpf_preflight(void);
+
+/* Opens, loads and attaches the scheduler programs; prints why on failure (NULL). */
+struct swc_watch *watch__open(const struct swc_watch_opts *opts);
+void watch__close(struct swc_watch *w);	/* detaches everything; NULL is fine */
+
+/* The next fork of this process joins group (from birth); watch__adopt(w, -1) ends that. */
+void watch__adopt(struct swc_watch *w, int group);
+/* Watches a running process (all its threads, and its children from now on). */
+int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group);
+
+/* Counts calls of binary's function symbol as user-space switches, for pid (-1: any watched
+ * process). index (< SWC_MAX_PROBES) names the probe in swc_counters.probe_hits. */
+int watch__attach_uprobe(struct swc_watch *w, const char *binary, const char *symbol, pid_t pid,
+			 int index);
+int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
+		       const char *name, pid_t pid, int index);
+/* Detaches every uprobe/USDT link attached so far. */
+void watch__detach_user(struct swc_watch *w);
+
+/* Sums a group's per-CPU counters. */
+int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out);
+int watch__counters(struct swc_watch *w, struct swc_counters *out);
+/* Calls fn for every task seen; stops early when fn returns non-zero. */
+int watch__for_each_task(struct swc_watch *w,
+			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx);
+
+/* Consumes switch records for up to timeout_ms; returns records consumed or -errno
+ * (-EINTR on a signal). */
+int watch__poll(struct swc_watch *w, int timeout_ms);
+/* Consumes whatever is left, without waiting. */
+int watch__drain(struct swc_watch *w);
+
+#endif

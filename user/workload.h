@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The measured workloads: two parties handing a token back and forth. */
+#ifndef SWC_WORKLOAD_H
+#define SWC_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SWC_MAX_REPEATS 100
+
+enum swc_workload_id {
+	SWC_WL_PROCESS = 0,	/* two processes (fork), hand-off through cfg->ipc */
+	SWC_WL_THREAD,		/* two threads of one process, same hand-off */
+	SWC_WL_COROUTINE,	/* two coroutines in one thread, swc_coro_switch() */
+	SWC_WL_UCONTEXT,	/* two coroutines in one thread, libc swapcontext() */
+	SWC_WL_SYSCALL,		/* reference: a trivial syscall in a loop (the floor) */
+	SWC_WL_NR,
+};
+
+enum swc_ipc {
+	SWC_IPC_FUTEX = 0,	/* futex word in MAP_SHARED memory (same for process and thread) */
+	SWC_IPC_PIPE,		/* two pipes, one byte each way (lmbench lat_ctx, OSTEP) */
+};
+
+struct swc_workload_cfg {
+	unsigned long round_trips;	/* N: timed round trips per repeat (2 switches each) */
+	unsigned int repeats;		/* R, 1..SWC_MAX_REPEATS */
+	unsigned long warmup;		/* untimed round trips before the first repeat */
+	int cpu_a, cpu_b;		/* CPUs of the two parties; -1 = not pinned */
+	enum swc_ipc ipc;
+};
+
+struct swc_workload_result {
+	unsigned int repeats;			/* repeats done */
+	unsigned long long switches;		/* switches per repeat (2 * N; N for syscall) */
+	double ns[SWC_MAX_REPEATS];		/* elapsed ns of each repeat (CLOCK_MONOTONIC) */
+};
+
+const char *swc_workload_name(enum swc_workload_id id);
+/* Returns the id for a name ("process", "thread", ...), or -1. */
+int swc_workload_from_name(const char *name);
+/* Which workloads hand off through the kernel (process, thread). */
+bool swc_workload_uses_kernel(enum swc_workload_id id);
+
+/*
+ * Runs one workload in the calling process (a forked runner) and fills res. Any process or
+ * thread it creates is waited for before it returns, so the caller's rusage covers them.
+ * Returns 0, or a negative errno with a message already on stderr.
+ */
+int swc_workload_run(enum swc_workload_id id, const struct swc_workload_cfg *cfg,
+		     struct swc_workload_result *res);
+
+#endif
