@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by every bats file: the binary under test, requirements, and leak checks.
+
+SWITCHCOST=${SWITCHCOST:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/switchcost}
+
+# swc ARGS...: runs switchcost with stdout in $output and stderr in $stderr.
+swc() {
+	run --separate-stderr "$SWITCHCOST" "$@"
+}
+
+# Skips with the reason, except under CI=true for root/btf/bpf: CI here is root with BTF, so
+# such a skip means something broke and must fail instead.
+requires() {
+	local r reason
+	for r in "$@"; do
+		reason=""
+		case "$r" in
+		root) [ "$(id -u)" -eq 0 ] || reason="needs root" ;;
+		btf) [ -r /sys/kernel/btf/vmlinux ] || reason="needs kernel BTF (/sys/kernel/btf/vmlinux)" ;;
+		bpf) command -v bpftool >/dev/null || [ -x /usr/sbin/bpftool ] || reason="needs bpftool" ;;
+		smp) [ "$(nproc)" -ge 2 ] || { skip "needs 2 or more CPUs"; return; } ;;
+		python3) command -v python3 >/dev/null || { skip "needs python3"; return; } ;;
+		nobody) id nobody >/dev/null 2>&1 || { skip "needs a user 'nobody'"; return; } ;;
+		*) echo "requires: unknown requirement '$r' (a typo in the test?)" >&2; return 1 ;;
+		esac
+		if [ -n "$reason" ]; then
+			if [ "${CI:-}" = true ]; then
+				echo "CI is root with BTF, yet this test $reason: something broke" >&2
+				return 1
+			fi
+			skip "$reason"
+		fi
+	done
+}
+
+# Names (as bpftool shows them, 15 characters at most) of switchcost's BPF programs loaded now.
+our_bpf_progs() {
+	local bt
+	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
+	"$bt" prog show 2>/dev/null |
+		grep -oE 'name (on_switch_btf|on_switch_raw|on_wakeup[a-z_]*|on_fork_[a-z]*|on_sys_enter_[a-z]*|on_user_switch[a-z_]*)' || true
+}
+
+# Fails if switchcost left a BPF program loaded (other switchcost runs must not be going on).
+assert_no_bpf_left() {
+	local left
+	left=$(our_bpf_progs)
+	if [ -n "$left" ]; then
+		echo "BPF programs left loaded: $left" >&2
+		return 1
+	fi
+}
+
+# Fails if process $1 still has children (none of a run's workloads may survive it).
+assert_no_children() {
+	local kids
+	kids=$(pgrep -P "$1" || true)
+	if [ -n "$kids" ]; then
+		echo "children of $1 left: $kids" >&2
+		return 1
+	fi
+}
