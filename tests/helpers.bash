@@ -43,8 +43,13 @@ our_bpf_progs() {
 
 # Fails if switchcost left a BPF program loaded (other switchcost runs must not be going on).
 assert_no_bpf_left() {
-	local left
-	left=$(our_bpf_progs)
+	local left i
+	# the kernel frees a detached program after an RCU grace period: give it a moment
+	for i in $(seq 40); do
+		left=$(our_bpf_progs)
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
 	if [ -n "$left" ]; then
 		echo "BPF programs left loaded: $left" >&2
 		return 1
@@ -57,6 +62,17 @@ assert_no_children() {
 	kids=$(pgrep -P "$1" || true)
 	if [ -n "$kids" ]; then
 		echo "children of $1 left: $kids" >&2
+		return 1
+	fi
+}
+
+# Fails if any process of the binary under test is still running: the workload runners are
+# forks of it, so a leaked runner or partner shows here after switchcost has exited.
+assert_no_switchcost_left() {
+	local left
+	left=$(pgrep -f "^$SWITCHCOST( |$)" || true)
+	if [ -n "$left" ]; then
+		echo "switchcost processes left: $(ps -o pid,ppid,stat,args -p "${left//$'\n'/,}")" >&2
 		return 1
 	fi
 }

@@ -9,7 +9,7 @@ setup_suite() {
 	{
 		echo "# kernel $(uname -r), $(nproc) CPUs, uid $(id -u), CI=${CI:-}"
 		echo "# $(clang --version | head -1); bats $(bats --version | cut -d' ' -f2)"
-		echo "# $("$bin" --version); bpftool $( (command -v bpftool || echo /usr/sbin/bpftool) | xargs -I{} {} version 2>/dev/null | head -1 | cut -d' ' -f2)"
+		echo "# $("$bin" --version); $( (command -v bpftool || echo /usr/sbin/bpftool) | sh -c "read b; \$b version" 2>/dev/null | head -1)"
 	} >&3
 	export SWITCHCOST=$bin
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# The command line: help, version, usage errors (exit 2, one line), the non-root path.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "--help and -h print usage and exit 0" {
+	swc --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: switchcost"* ]]
+	swc run -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--round-trips"* ]]
+	[[ "$output" == *"Examples:"* ]]
+}
+
+@test "--version prints the version" {
+	swc --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^switchcost\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+# usage_error ARGS... EXPECTED: exit 2, nothing on stdout, exactly one line on stderr.
+usage_error() {
+	local want=${!#}
+	swc "${@:1:$#-1}"
+	echo "status=$status stderr=$stderr" >&2
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == switchcost:* ]]
+	[[ "$stderr" == *"$want"* ]]
+}
+
+@test "unknown workload is a usage error" {
+	usage_error run bogus "unknown workload 'bogus'"
+}
+
+@test "unknown command is a usage error" {
+	usage_error frobnicate "unknown command 'frobnicate'"
+}
+
+@test "unknown option is a usage error" {
+	usage_error run --frobnicate "unknown option '--frobnicate'"
+}
+
+@test "-n 0, negative, non-numeric, overflowing and trailing garbage are usage errors" {
+	usage_error run -n 0 "-n wants a whole number"
+	usage_error run -n -5 "-n wants a whole number"
+	usage_error run -n abc "-n wants a whole number"
+	usage_error run -n 99999999999999999999999 "-n wants a whole number"
+	usage_error run -n 12x "-n wants a whole number"
+	usage_error run -r 0 "-r wants a whole number"
+	usage_error run -r 1000 "-r wants a whole number"
+}
+
+@test "a missing option value is a usage error" {
+	usage_error run -n "needs a value"
+}
+
+@test "a CPU that does not exist is a usage error" {
+	usage_error run --cpus 4095 "CPU 4095 does not exist or is offline"
+	usage_error run --cpus 0,1,2 "one or two CPUs"
+	usage_error run --cpus x "CPU list"
+}
+
+@test "--ipc takes futex or pipe only" {
+	usage_error run --ipc shm "--ipc is futex or pipe"
+}
+
+@test "--quick with -n is contradictory" {
+	usage_error run --quick -n 10 "--quick sets -n and -r"
+}
+
+@test "usage errors come before any workload runs or any BPF loads" {
+	swc run -n 0 thread
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+}
+
+@test "not root: one line naming the fix, exit 1, before any workload runs" {
+	requires nobody
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become nobody"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all "$SWITCHCOST" --quick
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ "$stderr" == "switchcost: loading eBPF programs needs root"*"sudo switchcost"* ]]
+}
+
+@test "not root with --no-bpf: runs, kernel columns marked not measured" {
+	requires nobody
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become nobody"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all "$SWITCHCOST" --quick --no-bpf --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.config.bpf == false'
+	echo "$output" | jq -e '[.results[] | .kernel == null] | all'
+	echo "$output" | jq -e '[.results[] | .ns_per_switch.median > 0] | all'
+}

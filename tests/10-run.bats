@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost run with eBPF: shapes that must hold on any machine, the kernel's counters, cleanup.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	# one quick run shared by the shape tests; individual tests skip/fail on their own
+	if [ "$(id -u)" -eq 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then
+		"$SWITCHCOST" --quick --json >"$BATS_FILE_TMPDIR/run.json" \
+			2>"$BATS_FILE_TMPDIR/run.err" || echo $? >"$BATS_FILE_TMPDIR/run.status"
+	fi
+}
+
+# jqr FILTER: evaluates FILTER on the shared run, failing the test when it is false/null.
+jqr() {
+	jq -e "$1" "$BATS_FILE_TMPDIR/run.json"
+}
+
+@test "quick run succeeds and its JSON has the documented fields" {
+	requires root btf bpf
+	[ ! -e "$BATS_FILE_TMPDIR/run.status" ] || { cat "$BATS_FILE_TMPDIR/run.err"; false; }
+	jqr '.system.kernel and .system.cpu_model and (.system.virtualised | type == "boolean")'
+	jqr '[.results[].workload] == ["process","thread","coroutine","ucontext","syscall"]'
+	jqr '[.results[] | .ok] | all'
+	jqr '[.results[] | .ns_per_switch.median, .ns_per_switch.min, .ns_per_switch.max
+		| type == "number"] | all'
+	jqr '[.results[] | .kernel.switches, .kernel.voluntary, .kernel.involuntary
+		| type == "number"] | all'
+	jqr '[.results[] | select(.workload == "process" or .workload == "thread")
+		| .rusage_switches | type == "number"] | all'
+	jqr '.bpf.events_dropped == 0'
+}
+
+@test "coroutine < thread and coroutine < process, per switch" {
+	requires root btf bpf
+	jqr '(.results[] | select(.workload == "coroutine") | .ns_per_switch.median) as $c
+		| [.results[] | select(.workload == "thread" or .workload == "process")
+		| .ns_per_switch.median > $c] | all'
+}
+
+@test "process and thread: the kernel saw at least 2 switches per round trip" {
+	requires root btf bpf
+	jqr '(.config.round_trips * .config.repeats * 2) as $min
+		| [.results[] | select(.workload == "thread" or .workload == "process")
+		| .kernel.switches >= $min] | all'
+}
+
+@test "eBPF switch counts agree with the kernel's own nvcsw + nivcsw" {
+	requires root btf bpf
+	# exact once the final switches of exited threads are set aside; allow two for luck
+	jqr '[.results[] | select(.workload == "thread" or .workload == "process" or
+		.workload == "syscall") | (.kernel_minus_rusage | fabs) <= 2] | all'
+	jqr '[.results[] | select(.workload == "thread" or .workload == "process")
+		| .kernel.voluntary + .kernel.involuntary == .kernel.switches] | all'
+}
+
+@test "coroutine switches do not reach the kernel: a handful of kernel switches in the timed pass" {
+	requires root btf bpf
+	jqr '.results[] | select(.workload == "coroutine")
+		| .kernel.switches <= 20 and .switches_made >= 1000'
+}
+
+@test "the probed pass counts every coroutine switch by uprobe, exactly" {
+	requires root btf bpf
+	jqr '.results[] | select(.workload == "coroutine") | .probe_pass
+		| .ok and .switches_made > 0 and .uprobe_hits == .switches_made'
+}
+
+@test "syscalls per switch: about 1 for ucontext, none for the coroutine" {
+	requires root btf bpf
+	jqr '.results[] | select(.workload == "ucontext") | .kernel.syscalls_per_switch >= 0.9'
+	jqr '.results[] | select(.workload == "coroutine") | .kernel.syscalls_per_switch < 0.01'
+}
+
+@test "thread switches are classified as thread, process switches as process" {
+	requires root btf bpf
+	jqr '.results[] | select(.workload == "thread")
+		| .kernel.by_kind.thread >= .kernel.switches / 2'
+	jqr '.results[] | select(.workload == "process")
+		| .kernel.by_kind.process >= .kernel.switches / 2'
+}
+
+@test "human output: header, table, the kernel's evidence, and the probe note" {
+	requires root btf bpf
+	swc run --quick thread coroutine --hist
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"# Linux "* ]]
+	[[ "$output" == *"per switch"* ]]
+	[[ "$output" == *"agree"* ]]
+	[[ "$output" == *"counted by uprobe"* ]]
+	[[ "$output" == *"no probe attached"* ]]
+	[[ "$output" == *"wake-up to run delay"* ]]
+	if grep -qw hypervisor /proc/cpuinfo; then [[ "$output" == *"virtualised"* ]]; fi
+}
+
+@test "pipe hand-off and cross-CPU parties: counts still agree" {
+	requires root btf bpf smp
+	swc run -n 2000 -r 2 --ipc pipe --cpus 0,1 --json thread process
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.config.cpus == [0,1] and .config.ipc == "pipe"'
+	echo "$output" | jq -e '[.results[] | (.kernel_minus_rusage | fabs) <= 2] | all'
+	# across CPUs each side waits on its own CPU: switches to and from idle appear
+	echo "$output" | jq -e '[.results[] | .kernel.by_kind.idle > 0] | all'
+}
+
+@test "nothing left behind after a run: no BPF program, no child" {
+	requires root btf bpf
+	swc run --quick thread
+	[ "$status" -eq 0 ]
+	assert_no_switchcost_left
+}
+
+# interrupt SIG CODE: starts a long run, interrupts it once BPF is attached, checks cleanup.
+interrupt() {
+	local pid i st=0
+	"$SWITCHCOST" -n 2000000 -r 3 process thread >/dev/null 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	pid=$!
+	for i in $(seq 200); do
+		[ -n "$(pgrep -P "$pid")" ] && break
+		sleep 0.05
+	done
+	[ -n "$(pgrep -P "$pid")" ]	# the workload runs
+	kill -"$1" "$pid"
+	wait "$pid" || st=$?	# not `run wait`: a subshell cannot wait for our child
+	[ "$st" -eq "$2" ]
+	grep -q "interrupted" "$BATS_TEST_TMPDIR/err"
+	assert_no_switchcost_left
+	assert_no_bpf_left
+}
+
+@test "SIGINT mid-run: exit 130, workloads killed and reaped, BPF detached" {
+	requires root btf bpf
+	interrupt INT 130
+}
+
+@test "SIGTERM mid-run: exit 143, workloads killed and reaped, BPF detached" {
+	requires root btf bpf
+	interrupt TERM 143
+}
+
+@test "a workload that crashes is reported, and the others still run" {
+	requires root btf bpf
+	SWITCHCOST_TEST_CRASH=thread swc run --quick --json process thread coroutine
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.results[] | select(.workload == "thread")
+		| .ok == false and (.error | test("signal 11"))'
+	echo "$output" | jq -e '[.results[] | select(.workload != "thread") | .ok] | all'
+	assert_no_switchcost_left
+	assert_no_bpf_left
+}
