@@ -90,6 +90,11 @@ $(O)/unit/%.o: tests/unit/%.c | $(O)/.deps-ok
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# the benchmark's floor: an empty sched_switch counter
+$(O)/empty_counter: tests/bench/empty_counter.c $(O)/empty.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LDLIBS) -o $@
+
 $(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
@@ -109,7 +114,7 @@ test: $(O)/switchcost $(O)/unit_tests
 	$(O)/unit_tests
 	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
 
-bench: $(O)/switchcost
+bench: $(O)/switchcost $(O)/empty_counter
 	scripts/bench
 
 deps:

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
+#include "selfstats.h"
 #include "workload.h"
 
 struct command {
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 {
 	const struct command *cmd;
 
+	swc_self_started();
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		usage(stdout);

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
+#include "selfstats.h"
 #include "watch.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -207,6 +208,7 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	    attach_one(w, w->skel->progs.on_switch_btf) ||
 	    attach_one(w, w->skel->progs.on_switch_raw))
 		goto fail;
+	swc_self_attached();
 	if (opts->emit) {
 		w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.events), handle_rec, w, NULL);
 		if (!w->rb) {
