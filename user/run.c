@@ -15,6 +15,7 @@
 #include "json.h"
 #include "parse.h"
 #include "runner.h"
+#include "selfstats.h"
 #include "signals.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -636,6 +637,7 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_u64(&j, "processes_unwatched", ctr->watch_full);
 		jw_obj_end(&j);
 	}
+	swc_self_json(&j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }
