@@ -47,7 +47,13 @@ char *swc_fmt_ns(double ns, char *buf, size_t len)
 	}
 	if (ns == 0)
 		ns = 0;		/* -0.0 would print as "-0 ns" */
-	/* Below a microsecond, sub-nanosecond digits are noise: whole ns only. */
+	/* A coroutine switch is a few ns, averaged over thousands: its decimals mean something. */
+	if (ns > 0 && ns < 99.95) {
+		fmt_sig3(ns, num, sizeof(num));
+		snprintf(buf, len, "%s ns", num);
+		return buf;
+	}
+	/* From 100 ns to a microsecond, whole ns: three significant digits. */
 	snprintf(num, sizeof(num), "%.0f", ns);
 	if (strtod(num, NULL) < 1000.0) {
 		snprintf(buf, len, "%s ns", num);

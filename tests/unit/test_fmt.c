@@ -12,7 +12,10 @@ static void test_ns(void)
 	char b[32];
 
 	CHECK_STR_EQ(swc_fmt_ns(0, b, sizeof(b)), "0 ns");
-	CHECK_STR_EQ(swc_fmt_ns(0.4, b, sizeof(b)), "0 ns");
+	CHECK_STR_EQ(swc_fmt_ns(0.4, b, sizeof(b)), "0.40 ns");
+	CHECK_STR_EQ(swc_fmt_ns(10.44, b, sizeof(b)), "10.4 ns");
+	CHECK_STR_EQ(swc_fmt_ns(3.214, b, sizeof(b)), "3.21 ns");
+	CHECK_STR_EQ(swc_fmt_ns(99.4, b, sizeof(b)), "99.4 ns");
 	CHECK_STR_EQ(swc_fmt_ns(812, b, sizeof(b)), "812 ns");
 	CHECK_STR_EQ(swc_fmt_ns(812.4, b, sizeof(b)), "812 ns");
 	CHECK_STR_EQ(swc_fmt_ns(999, b, sizeof(b)), "999 ns");
