@@ -17,17 +17,18 @@ UARCH := $(shell uname -m)
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
-LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
-LIBBPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
-ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
+# Lazy (=, not :=): on a fresh machine these tools exist only once scripts/deps.sh has run.
+LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS = $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
 	$(LIBBPF_CFLAGS) -MMD -MP -pthread
 ALL_LDFLAGS := $(LDFLAGS) -pthread
-LDLIBS := $(LIBBPF_LIBS) -lelf -lz -lm
+LDLIBS = $(LIBBPF_LIBS) -lelf -lz -lm
 
 # clang's own system include dirs, so BPF code finds <asm/...> without gcc-multilib
-CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
+BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
 	$(LIBBPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
