@@ -26,9 +26,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 targ_self_tgid = 0;	/* switchcost itself */
 const volatile bool targ_emit = false;		/* send switch records through events */
 const volatile bool targ_all_tasks = false;	/* record every switch on the machine */
+const volatile bool targ_per_task = true;	/* keep per-task totals in the tasks map */
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
+/* Bumped by user space when it adds a process by hand: cached "not watched" verdicts expire. */
+__u32 watch_gen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -43,6 +46,23 @@ struct {
 	__type(key, __u32);	/* tid (kernel pid) */
 	__type(value, struct swc_task);
 } tasks SEC(".maps");
+
+/* The hot per-task state, in task-local storage: one pointer chase instead of hash lookups on
+ * every switch, and freed with the task. Unwatched tasks get an entry too, caching the verdict. */
+struct hot {
+	__u64 last_in_ns;	/* when it last went on a CPU; 0 = not seen yet */
+	__u64 last_out_ns;	/* when it last left a CPU; 0 = not seen yet */
+	__u64 wake_ns;		/* when it was last woken; 0 = not waiting to run */
+	__u32 group;		/* SWC_NO_GROUP: not watched */
+	__u32 gen;		/* watch_gen when the verdict was cached */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct hot);
+} hot_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -65,6 +85,19 @@ struct {
 
 static const struct swc_task zero_task;
 
+/*
+ * Wake the record consumer only once the ring buffer is a quarter full. The default wakes it
+ * whenever it has caught up, which at full rate is a wake-up (an IPI) per switch and doubled
+ * the thread workload's switch time; user space polls every few milliseconds instead.
+ */
+static __always_inline __u64 rb_wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Linux 5.14 renamed task_struct::state to __state (commit 2f064a59a11f). */
 struct task_struct___o {
 	volatile long int state;
@@ -73,7 +106,7 @@ struct task_struct___o {
 static __always_inline __u32 task_state(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return t->__state;
 	return BPF_CORE_READ((struct task_struct___o *)t, state);
 }
 
@@ -110,9 +143,28 @@ static __always_inline struct swc_group_stats *group_stats(__u32 group)
 	return bpf_map_lookup_elem(&stats, &group);
 }
 
-/* The task's entry, created on first sight; NULL when the map is full (counted). */
-static __always_inline struct swc_task *task_entry(struct task_struct *t, __u32 tid, __u32 tgid,
-						   __u32 group)
+/* The task's hot state, with its group (SWC_NO_GROUP when unwatched); NULL if none could be
+ * had. The watch set is consulted only the first time a task is seen (or after watch_gen). */
+static __always_inline struct hot *hot_get(struct task_struct *t)
+{
+	struct hot *h = bpf_task_storage_get(&hot_state, t, 0, 0);
+	__u32 tgid, gen = watch_gen, *g;
+
+	if (h && h->gen == gen)
+		return h;
+	tgid = t->tgid;
+	g = bpf_map_lookup_elem(&watched, &tgid);
+	if (!h)
+		h = bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!h)
+		return NULL;
+	h->group = g ? *g : SWC_NO_GROUP;
+	h->gen = gen;
+	return h;
+}
+
+/* The task's totals in the tasks map, created on first sight; NULL when the map is full. */
+static __always_inline struct swc_task *task_entry(struct task_struct *t, __u32 tid, __u32 group)
 {
 	struct swc_task *ts;
 	struct swc_counters *c;
@@ -129,205 +181,187 @@ static __always_inline struct swc_task *task_entry(struct task_struct *t, __u32 
 			c->tasks_full++;
 		return NULL;
 	}
-	ts->tgid = tgid;
+	ts->tgid = t->tgid;
 	ts->group = group;
-	bpf_probe_read_kernel_str(ts->comm, sizeof(ts->comm), &t->comm);
+	bpf_probe_read_kernel_str(ts->comm, sizeof(ts->comm), t->comm);
 	return ts;
 }
 
 static __always_inline __u8 classify(struct task_struct *prev, struct task_struct *next,
-				     __u32 prev_tid, __u32 next_tid, __u32 prev_tgid,
-				     __u32 next_tgid)
+				     __u32 prev_tid, __u32 next_tid)
 {
 	if (prev_tid == 0 || next_tid == 0)
 		return SWC_KIND_IDLE;
-	if ((BPF_CORE_READ(prev, flags) | BPF_CORE_READ(next, flags)) & PF_KTHREAD)
+	if ((prev->flags | next->flags) & PF_KTHREAD)
 		return SWC_KIND_KERNEL;
-	return prev_tgid == next_tgid ? SWC_KIND_THREAD : SWC_KIND_PROCESS;
+	return prev->tgid == next->tgid ? SWC_KIND_THREAD : SWC_KIND_PROCESS;
 }
 
-static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
-					 struct task_struct *next)
+static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
+					struct task_struct *next, __u8 kind, __u32 prev_state,
+					__u32 group, __u64 now, __u64 run_ns, __u64 off_ns,
+					__u64 delay_ns)
 {
-	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
-	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
-	__u32 gp = SWC_NO_GROUP, gn = SWC_NO_GROUP, prev_state, *g;
-	struct swc_task *tp = NULL, *tn = NULL;
-	__u64 now, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
-	struct swc_group_stats *s;
 	struct swc_switch_rec *rec;
 	struct swc_counters *c;
-	bool voluntary;
-	__u8 kind;
 
-	/* group values, not map pointers: clang ORs two pointers, which the verifier refuses */
-	if (prev_tid && (g = bpf_map_lookup_elem(&watched, &prev_tgid)))
-		gp = *g;
-	if (next_tid && (g = bpf_map_lookup_elem(&watched, &next_tgid)))
-		gn = *g;
-	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
-		return 0;
-
-	now = bpf_ktime_get_ns();
-	kind = classify(prev, next, prev_tid, next_tid, prev_tgid, next_tgid);
-	prev_state = task_state(prev);
-	/* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
-	voluntary = !preempt && prev_state != 0;
-
-	if (gp != SWC_NO_GROUP && (tp = task_entry(prev, prev_tid, prev_tgid, gp))) {
-		if (tp->last_in_ns) {
-			run_ns = now - tp->last_in_ns;
-			tp->on_cpu_ns += run_ns;
-		}
-		tp->last_out_ns = now;
-		tp->wake_ns = 0;	/* a wake-up that came before it blocked is void now */
-		tp->switches_out++;
-		if (voluntary)
-			tp->voluntary++;
-		else
-			tp->involuntary++;
-		if (prev_state & TASK_DEAD)
-			tp->exited = 1;
-		/* exec may have changed the name since we first saw it */
-		bpf_probe_read_kernel_str(tp->comm, sizeof(tp->comm), &prev->comm);
-	}
-	if (gn != SWC_NO_GROUP && (tn = task_entry(next, next_tid, next_tgid, gn))) {
-		if (tn->last_out_ns) {
-			off_ns = now - tn->last_out_ns;
-			tn->off_cpu_ns += off_ns;
-		}
-		if (tn->wake_ns && now >= tn->wake_ns) {
-			delay_ns = now - tn->wake_ns;
-			tn->delay_ns_sum += delay_ns;
-			tn->delay_count++;
-			tn->hist_delay[hist_slot(delay_ns)]++;
-		}
-		tn->wake_ns = 0;
-		tn->last_in_ns = now;
-		tn->switches_in++;
-	}
-
-	if (gp != SWC_NO_GROUP && (s = group_stats(gp))) {
-		s->by_kind[kind]++;
-		s->switches_out++;
-		if (voluntary)
-			s->voluntary++;
-		else
-			s->involuntary++;
-		/* A non-leader thread's last switch: the kernel has already folded its counters
-		 * into the process's (__exit_signal()), so nvcsw never shows this one. */
-		if ((prev_state & TASK_DEAD) && prev_tid != prev_tgid)
-			s->exit_switches++;
-		if (run_ns != SWC_UNKNOWN) {
-			s->run_ns_sum += run_ns;
-			s->hist_run[hist_slot(run_ns)]++;
-		}
-	}
-	if (gn != SWC_NO_GROUP && (s = group_stats(gn))) {
-		if (gp != gn)
-			s->by_kind[kind]++;
-		s->switches_in++;
-		if (off_ns != SWC_UNKNOWN) {
-			s->off_ns_sum += off_ns;
-			s->hist_off[hist_slot(off_ns)]++;
-		}
-		if (delay_ns != SWC_UNKNOWN) {
-			s->delay_ns_sum += delay_ns;
-			s->delay_count++;
-			s->hist_delay[hist_slot(delay_ns)]++;
-		}
-	}
-
-	if (!targ_emit)
-		return 0;
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		c = get_counters();
 		if (c)
 			c->events_dropped++;
-		return 0;
+		return;
 	}
 	rec->ts_ns = now;
 	rec->run_ns = run_ns;
 	rec->off_ns = off_ns;
 	rec->delay_ns = delay_ns;
 	rec->cpu = bpf_get_smp_processor_id();
-	rec->prev_tgid = prev_tgid;
-	rec->prev_tid = prev_tid;
-	rec->next_tgid = next_tgid;
-	rec->next_tid = next_tid;
+	rec->prev_tgid = prev->tgid;
+	rec->prev_tid = prev->pid;
+	rec->next_tgid = next->tgid;
+	rec->next_tid = next->pid;
 	rec->prev_state = prev_state;
-	rec->group = gp != SWC_NO_GROUP ? gp : gn;
+	rec->group = group;
 	rec->kind = kind;
 	rec->preempt = preempt;
 	rec->_pad[0] = rec->_pad[1] = 0;
-	bpf_probe_read_kernel_str(rec->prev_comm, sizeof(rec->prev_comm), &prev->comm);
-	bpf_probe_read_kernel_str(rec->next_comm, sizeof(rec->next_comm), &next->comm);
-	bpf_ringbuf_submit(rec, 0);
-	return 0;
+	bpf_probe_read_kernel_str(rec->prev_comm, sizeof(rec->prev_comm), prev->comm);
+	bpf_probe_read_kernel_str(rec->next_comm, sizeof(rec->next_comm), next->comm);
+	bpf_ringbuf_submit(rec, rb_wakeup_flags());
 }
 
-/* tp_btf where the kernel has it (5.5+); raw_tp otherwise. User space picks one. */
+/* tp_btf (Linux 5.5+): the task pointers are BTF-typed, so fields load directly, no helpers. */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(on_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(preempt, prev, next);
-}
+	__u32 prev_tid = prev->pid, next_tid = next->pid, prev_state;
+	__u32 gp = SWC_NO_GROUP, gn = SWC_NO_GROUP;
+	__u64 now, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
+	struct hot *hp = NULL, *hn = NULL;
+	struct swc_group_stats *s;
+	struct swc_task *ts;
+	bool voluntary;
+	__u8 kind;
 
-SEC("raw_tp/sched_switch")
-int BPF_PROG(on_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return handle_switch(preempt, prev, next);
+	if (prev_tid && (hp = hot_get(prev)))
+		gp = hp->group;
+	if (next_tid && (hn = hot_get(next)))
+		gn = hn->group;
+	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
+		return 0;
+
+	now = bpf_ktime_get_ns();
+	kind = classify(prev, next, prev_tid, next_tid);
+	prev_state = task_state(prev);
+	/* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
+	voluntary = !preempt && prev_state != 0;
+
+	if (gp != SWC_NO_GROUP && hp) {
+		if (hp->last_in_ns)
+			run_ns = now - hp->last_in_ns;
+		hp->last_out_ns = now;
+		hp->wake_ns = 0;	/* a wake-up that came before it blocked is void now */
+		s = group_stats(gp);
+		if (s) {
+			s->by_kind[kind]++;
+			s->switches_out++;
+			if (voluntary)
+				s->voluntary++;
+			else
+				s->involuntary++;
+			/* A non-leader thread's last switch: the kernel has already folded its
+			 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
+			if ((prev_state & TASK_DEAD) && prev_tid != prev->tgid)
+				s->exit_switches++;
+			if (run_ns != SWC_UNKNOWN) {
+				s->run_ns_sum += run_ns;
+				s->hist_run[hist_slot(run_ns)]++;
+			}
+		}
+		if (targ_per_task && (ts = task_entry(prev, prev_tid, gp))) {
+			ts->switches_out++;
+			if (voluntary)
+				ts->voluntary++;
+			else
+				ts->involuntary++;
+			if (run_ns != SWC_UNKNOWN)
+				ts->on_cpu_ns += run_ns;
+			if (prev_state & TASK_DEAD)
+				ts->exited = 1;
+		}
+	}
+	if (gn != SWC_NO_GROUP && hn) {
+		if (hn->last_out_ns)
+			off_ns = now - hn->last_out_ns;
+		if (hn->wake_ns && now >= hn->wake_ns)
+			delay_ns = now - hn->wake_ns;
+		hn->wake_ns = 0;
+		hn->last_in_ns = now;
+		s = group_stats(gn);
+		if (s) {
+			if (gp != gn)
+				s->by_kind[kind]++;
+			s->switches_in++;
+			if (off_ns != SWC_UNKNOWN) {
+				s->off_ns_sum += off_ns;
+				s->hist_off[hist_slot(off_ns)]++;
+			}
+			if (delay_ns != SWC_UNKNOWN) {
+				s->delay_ns_sum += delay_ns;
+				s->delay_count++;
+				s->hist_delay[hist_slot(delay_ns)]++;
+			}
+		}
+		if (targ_per_task && (ts = task_entry(next, next_tid, gn))) {
+			ts->switches_in++;
+			if (off_ns != SWC_UNKNOWN)
+				ts->off_cpu_ns += off_ns;
+			if (delay_ns != SWC_UNKNOWN) {
+				ts->delay_ns_sum += delay_ns;
+				ts->delay_count++;
+				ts->hist_delay[hist_slot(delay_ns)]++;
+			}
+		}
+	}
+	if (targ_emit)
+		emit_switch(preempt, prev, next, kind, prev_state, gp != SWC_NO_GROUP ? gp : gn,
+			    now, run_ns, off_ns, delay_ns);
+	return 0;
 }
 
 static __always_inline int handle_wakeup(struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
 	struct swc_group_stats *s;
-	struct swc_task *ts;
-	__u32 *g;
+	struct hot *h = hot_get(p);
 
-	g = bpf_map_lookup_elem(&watched, &tgid);
-	if (!g)
+	if (!h || h->group == SWC_NO_GROUP)
 		return 0;
-	ts = task_entry(p, tid, tgid, *g);
-	if (ts)
-		ts->wake_ns = bpf_ktime_get_ns();
-	s = group_stats(*g);
+	h->wake_ns = bpf_ktime_get_ns();
+	s = group_stats(h->group);
 	if (s)
 		s->wakeups++;
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup")
-int BPF_PROG(on_wakeup_btf, struct task_struct *p)
+int BPF_PROG(on_wakeup, struct task_struct *p)
 {
 	return handle_wakeup(p);
 }
 
 SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(on_wakeup_new_btf, struct task_struct *p)
-{
-	return handle_wakeup(p);
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(on_wakeup_raw, struct task_struct *p)
-{
-	return handle_wakeup(p);
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(on_wakeup_new_raw, struct task_struct *p)
+int BPF_PROG(on_wakeup_new, struct task_struct *p)
 {
 	return handle_wakeup(p);
 }
 
 /* Follow fork from birth: a watched parent's child joins its group, and switchcost's own
  * fork joins adopt_group. Threads share the tgid and need nothing. */
-static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct swc_counters *c;
 	__u32 *g, group;
 
@@ -348,40 +382,30 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(on_fork_btf, struct task_struct *parent, struct task_struct *child)
+/* exec renames the task: keep the per-task table's comm right. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p)
 {
-	return handle_fork(parent, child);
-}
+	__u32 tid = p->pid;
+	struct swc_task *ts;
 
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(on_fork_raw, struct task_struct *parent, struct task_struct *child)
-{
-	return handle_fork(parent, child);
-}
-
-static __always_inline int count_syscall(void)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct swc_group_stats *s;
-	__u32 *g;
-
-	g = bpf_map_lookup_elem(&watched, &tgid);
-	if (g && (s = group_stats(*g)))
-		s->syscalls++;
+	if (!targ_per_task)
+		return 0;
+	ts = bpf_map_lookup_elem(&tasks, &tid);
+	if (ts)
+		bpf_probe_read_kernel_str(ts->comm, sizeof(ts->comm), p->comm);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter_btf)
+int BPF_PROG(on_sys_enter)
 {
-	return count_syscall();
-}
+	struct hot *h = hot_get(bpf_get_current_task_btf());
+	struct swc_group_stats *s;
 
-SEC("raw_tp/sys_enter")
-int BPF_PROG(on_sys_enter_raw)
-{
-	return count_syscall();
+	if (h && h->group != SWC_NO_GROUP && (s = group_stats(h->group)))
+		s->syscalls++;
+	return 0;
 }
 
 /* A user-space switch point (coroutine switch) was hit; the cookie is the probe's index. */
@@ -389,7 +413,7 @@ static __always_inline int count_user_switch(__u64 cookie)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *cur = bpf_get_current_task_btf();
 	struct swc_group_stats *s;
 	struct swc_switch_rec *rec;
 	struct swc_counters *c;
@@ -409,8 +433,7 @@ static __always_inline int count_user_switch(__u64 cookie)
 			s->user_switches++;
 			s->by_kind[SWC_KIND_COROUTINE]++;
 		}
-		ts = task_entry(cur, tid, tgid, group);
-		if (ts)
+		if (targ_per_task && (ts = task_entry(cur, tid, group)))
 			ts->user_switches++;
 	}
 	if (!targ_emit)
@@ -431,7 +454,7 @@ static __always_inline int count_user_switch(__u64 cookie)
 	rec->kind = SWC_KIND_COROUTINE;
 	bpf_get_current_comm(rec->prev_comm, sizeof(rec->prev_comm));
 	__builtin_memcpy(rec->next_comm, rec->prev_comm, sizeof(rec->next_comm));
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, rb_wakeup_flags());
 	return 0;
 }
 

@@ -67,8 +67,10 @@ jqr() {
 		| .ok and .switches_made > 0 and .uprobe_hits == .switches_made'
 }
 
-@test "syscalls per switch: about 1 for ucontext, none for the coroutine" {
+@test "syscalls per switch (counting pass): about 1 for ucontext and syscall, none for the coroutine" {
 	requires root btf bpf
+	jqr '[.results[] | .probe_pass.ok and .probe_pass.switches_made > 0] | all'
+	jqr '.results[] | select(.workload == "syscall") | .kernel.syscalls_per_switch >= 0.99' 
 	jqr '.results[] | select(.workload == "ucontext") | .kernel.syscalls_per_switch >= 0.9'
 	jqr '.results[] | select(.workload == "coroutine") | .kernel.syscalls_per_switch < 0.01'
 }

@@ -38,7 +38,7 @@ our_bpf_progs() {
 	local bt
 	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
 	"$bt" prog show 2>/dev/null |
-		grep -oE 'name (on_switch_btf|on_switch_raw|on_wakeup[a-z_]*|on_fork_[a-z]*|on_sys_enter_[a-z]*|on_user_switch[a-z_]*)' || true
+		grep -oE 'name (on_switch|on_wakeup|on_wakeup_new|on_fork|on_exec|on_sys_enter|on_user_switch[a-z_]*)( |$)' || true
 }
 
 # Fails if switchcost left a BPF program loaded (other switchcost runs must not be going on).

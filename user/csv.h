@@ -11,10 +11,17 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <linux/types.h>
 #include "switchcost.h"
 
 #define SWC_CSV_HEADER "ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state," \
 		       "next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns"
+
+/* Room one row can take: 9 numbers of up to 20 digits, two comms of 15 bytes that may each
+ * become a quoted 3-byte U+FFFD, a workload name of up to 64 bytes, quoted. */
+#define SWC_CSV_ROW_MAX		512
+/* gzip level when csv__open() is given 0: level 1 keeps up with a million rows a second */
+#define SWC_CSV_GZIP_LEVEL	1
 
 struct swc_csv;
 
@@ -24,6 +31,8 @@ struct swc_csv *csv__open(const char *path, int gzip_level);
 /* Appends one row; workload may be NULL (empty field). Returns 0 or -errno (e.g. -ENOSPC). */
 int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload);
 unsigned long long csv__rows(const struct swc_csv *c);
+/* The first write error (-errno), 0 while none: writing stops at the first one. */
+int csv__error(const struct swc_csv *c);
 /* Flushes and, if keep, renames the temporary file into place (and chowns it); otherwise
  * removes it. Returns 0 or -errno with a message printed. NULL is fine. */
 int csv__close(struct swc_csv *c, bool keep);
@@ -33,5 +42,27 @@ int csv__close(struct swc_csv *c, bool keep);
 const char *swc_kind_name(unsigned int kind);
 char swc_state_letter(unsigned int state, bool preempt);
 size_t swc_csv_quote(const char *field, size_t flen, char *out, size_t outlen);
+/* Decimal digits of v into out (room for 20), no NUL; returns how many. */
+size_t swc_csv_u64(unsigned long long v, char *out);
+/* One row with its newline into out (room for SWC_CSV_ROW_MAX); returns its length. Unknown
+ * latencies (SWC_UNKNOWN), an unknown kind and a NULL workload are empty fields; a coroutine
+ * row has no prev_state. Bytes of comm that are not UTF-8 become U+FFFD. */
+size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload);
+
+/*
+ * A file written safely as root, also used for the metadata sidecar: swc_outfile_open()
+ * refuses a symlink or a non-regular file at path, creates a temporary ".NAME.XXXXXXXX.tmp"
+ * in path's directory with O_EXCL|O_NOFOLLOW (owned by SUDO_UID/SUDO_GID under sudo) and
+ * leaves its descriptor in fd; swc_outfile_commit() fsyncs and renames it into place when
+ * keep, or removes it. Both print one line on failure and return -errno.
+ */
+struct swc_outfile {
+	int fd, dirfd;
+	char *path, *name, *tmp;
+};
+
+void swc_outfile_init(struct swc_outfile *o);
+int swc_outfile_open(struct swc_outfile *o, const char *path);
+int swc_outfile_commit(struct swc_outfile *o, bool keep);
 
 #endif

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "commands.h"
+#include "csv.h"
 #include "fmt.h"
 #include "json.h"
 #include "parse.h"
@@ -28,6 +30,16 @@
 #define MAX_ROUND_TRIPS		10000000UL
 /* BPF group of a workload's probed (counting) pass, beside the timed pass's group id */
 #define PROBE_GROUP(id)		(SWC_WL_NR + (id))
+/*
+ * Ring buffer for --csv. A record takes 96 bytes there (88 + libbpf's 8-byte header), so
+ * 32 MiB holds 349,525 of them: more than a whole default thread or process workload makes
+ * (2 x 102,000 round trips, about 205,000 records), so the default suite loses nothing even if
+ * the consumer were starved for a whole workload. It is locked kernel memory, freed at exit.
+ */
+#define DEFAULT_RINGBUF_BYTES	(32UL << 20)
+#define MAX_RINGBUF_BYTES	(1UL << 30)
+/* Exit status of a run that completed but lost switch records (without --allow-drops). */
+#define EXIT_DROPS		3
 
 static const enum swc_workload_id default_order[] = {
 	SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE, SWC_WL_UCONTEXT, SWC_WL_SYSCALL,
@@ -41,6 +53,20 @@ struct run_env {
 	int cpus[2], ncpus;
 	enum swc_ipc ipc;
 	bool json, hist, no_bpf, verbose, quick;
+	const char *csv;		/* --csv FILE, "-" for stdout */
+	bool allow_drops, all_tasks;
+	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then DEFAULT_RINGBUF_BYTES */
+};
+
+/* What the record consumer has written, by kind and by whose records they were. */
+struct csv_ctx {
+	struct swc_csv *csv;
+	const char *path;
+	const char *names[2 * SWC_WL_NR];	/* workload column per BPF group */
+	char probed[SWC_WL_NR][32];
+	unsigned long long by_kind[SWC_KIND_NR + 1];	/* [SWC_KIND_NR]: unknown kind */
+	unsigned long long unwatched;		/* rows of no group (--all-tasks) */
+	bool failed;
 };
 
 struct row {
@@ -51,7 +77,7 @@ struct row {
 	unsigned long long switches_made;	/* warm-up included: what the kernel saw happen */
 	bool have_bpf;
 	struct swc_group_stats gs;	/* timed pass */
-	bool probed;			/* coroutine: separate counting pass */
+	bool probed;			/* the untimed counting pass ran (syscalls, uprobe) */
 	bool probe_ok;
 	unsigned long long probe_made;	/* switches made in the probed pass */
 	struct swc_group_stats ps;	/* probed pass */
@@ -84,14 +110,21 @@ static void usage(FILE *f)
 "      --json            one JSON document on stdout\n"
 "      --hist            log2 histograms of run, off-CPU and wake-up-to-run times\n"
 "      --no-bpf          no eBPF, no root needed: kernel columns are not measured\n"
+"      --csv FILE        one row per switch (and per probed coroutine switch) to FILE,\n"
+"                        '-' for stdout, FILE.gz gzip-compressed; metadata (config, counts,\n"
+"                        drops) beside it in FILE.meta.json. See docs/CSV.md\n"
+"      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 32M)\n"
+"      --allow-drops     exit 0 even when switch records were lost (otherwise exit %d)\n"
+"      --all-tasks       with --csv: every switch on the machine, not only the workloads'\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
 "\n"
 "Examples:\n"
 "  sudo switchcost\n"
 "  sudo switchcost --quick --json | jq '.results[] | {workload, ns: .ns_per_switch.median}'\n"
-"  sudo switchcost thread process --cpus 0,1 --ipc pipe --hist\n",
-		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS);
+"  sudo switchcost thread process --cpus 0,1 --ipc pipe --hist\n"
+"  sudo switchcost --quick --csv switches.csv.gz thread\n",
+		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS, EXIT_DROPS);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -138,6 +171,39 @@ static int parse_cpus(struct run_env *env, const char *arg)
 	return 0;
 }
 
+/* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. */
+static int parse_ringbuf_size(struct run_env *env, const char *arg)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && arg[0] != '-' && !errno) {
+		unsigned int shift = 0;
+
+		if (*end == 'K' || *end == 'k')
+			shift = 10;
+		else if (*end == 'M' || *end == 'm')
+			shift = 20;
+		else if (*end == 'G' || *end == 'g')
+			shift = 30;
+		if (shift)
+			end++;
+		if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+			end += strlen(end);
+		if (!*end && v <= (MAX_RINGBUF_BYTES >> shift)) {
+			v <<= shift;
+			if (v >= 4096 && !(v & (v - 1))) {
+				env->ringbuf_bytes = v;
+				return 0;
+			}
+		}
+	}
+	return usage_error("--ringbuf-size wants a power of two from 4K to 1G, such as 32M or "
+			   "64M, not '%s'", arg);
+}
+
 static int first_allowed_cpu(void)
 {
 	cpu_set_t set;
@@ -152,7 +218,8 @@ static int first_allowed_cpu(void)
 
 static int parse_args(struct run_env *env, int argc, char **argv)
 {
-	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF };
+	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
+	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -163,6 +230,10 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "hist", no_argument, NULL, OPT_HIST },
 		{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
+		{ "all-tasks", no_argument, NULL, OPT_ALL_TASKS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -213,6 +284,21 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_NO_BPF:
 			env->no_bpf = true;
 			break;
+		case OPT_CSV:
+			if (!*optarg)
+				return usage_error("--csv wants a file name, or - for stdout");
+			env->csv = optarg;
+			break;
+		case OPT_RINGBUF:
+			if ((rc = parse_ringbuf_size(env, optarg)))
+				return rc;
+			break;
+		case OPT_ALLOW_DROPS:
+			env->allow_drops = true;
+			break;
+		case OPT_ALL_TASKS:
+			env->all_tasks = true;
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -250,6 +336,18 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		env->repeats = DEFAULT_REPEATS;
 	if (!env->warmup_set)
 		env->warmup = env->round_trips / 10;
+	if (env->csv && env->no_bpf)
+		return usage_error("--csv needs the eBPF records that --no-bpf turns off: give "
+				   "one of them");
+	if (env->csv && !strcmp(env->csv, "-") && env->json)
+		return usage_error("--csv - and --json both want stdout: write the CSV to a file, "
+				   "or drop --json");
+	if (!env->csv && env->all_tasks)
+		return usage_error("--all-tasks only changes what --csv writes: add --csv FILE");
+	if (!env->csv && env->ringbuf_bytes)
+		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
+	if (env->csv && !env->ringbuf_bytes)
+		env->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
 	if (env->ncpus == 0) {
 		env->cpus[0] = first_allowed_cpu();
 		env->ncpus = 1;
@@ -291,9 +389,10 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 	if (w && !watch__group_stats(w, row->id, &row->gs))
 		row->have_bpf = true;
 
-	/* Coroutine switches are counted, never timed, with a probe on them: a uprobe hit costs
-	 * microseconds, a thousand times the switch. So: one more, untimed pass, probed. */
-	if (w && row->id == SWC_WL_COROUTINE) {
+	/* Some probes cost more than what they would time: a uprobe hit costs microseconds, a
+	 * thousand times a coroutine switch, and a sys_enter counter sends every syscall on the
+	 * machine through the tracing slow path. So they count, in one more pass, never timed. */
+	if (w) {
 		cfg.repeats = 1;
 		cfg.warmup = 0;
 		err = swc_runner_run(w, PROBE_GROUP(row->id), row->id, &cfg, true, &probe);
@@ -344,6 +443,13 @@ static double ratio_to_coroutine(const struct row *rows, int n, const struct row
 static double per_made(__u64 v, const struct row *row)
 {
 	return row->switches_made ? (double)v / row->switches_made : NAN;
+}
+
+/* From the counting pass: the sys_enter counter is never attached while timing. */
+static double syscalls_per_switch(const struct row *r)
+{
+	return r->probed && r->probe_ok && r->probe_made ? (double)r->ps.syscalls / r->probe_made
+							   : NAN;
 }
 
 static void print_config(const struct run_env *env, FILE *f)
@@ -407,7 +513,7 @@ static void print_table(const struct row *rows, int n, FILE *f)
 			snprintf(c[6], sizeof(c[6]), "%s / %s",
 				 swc_fmt_count(r->gs.voluntary, t1, 32),
 				 swc_fmt_count(r->gs.involuntary, t2, 32));
-			snprintf(c[7], sizeof(c[7]), "%.2f", per_made(r->gs.syscalls, r));
+			snprintf(c[7], sizeof(c[7]), "%.2f", syscalls_per_switch(r));
 			if (r->gs.delay_count) {
 				snprintf(c[8], sizeof(c[8]), "≈%s",
 					 swc_fmt_ns(swc_hist_quantile(r->gs.hist_delay,
@@ -462,7 +568,7 @@ static void print_evidence(const struct row *rows, int n, FILE *f)
 				swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 				swc_fmt_count(r->switches_made, b, sizeof(b)),
 				swc_workload_name(r->id));
-			if (r->probed)
+			if (r->probed && r->id == SWC_WL_COROUTINE)
 				fprintf(f, ";\n            probed pass (untimed): %s coroutine "
 					   "switches counted by uprobe of %s made, %s kernel switches",
 					swc_fmt_count(r->ps.user_switches, a, sizeof(a)),
@@ -491,7 +597,8 @@ static void print_evidence(const struct row *rows, int n, FILE *f)
 	}
 	fprintf(f, "Coroutine switches are timed in user space with no probe attached, and "
 		   "counted by uprobe in a separate pass:\na uprobe hit costs microseconds, a "
-		   "thousand times the switch it would time.\n");
+		   "thousand times the switch it would time. Syscalls per switch come from that\n"
+		   "untimed pass too: a sys_enter counter slows every syscall on the machine.\n");
 	if (any_involuntary_lesson)
 		fprintf(f, "About half the kernel switches are involuntary: on one CPU the woken "
 			   "task preempts the waker before the waker blocks.\n");
@@ -549,17 +656,219 @@ static void json_kernel(struct swc_json *j, const char *key, const struct swc_gr
 		jw_u64(j, kind_names[k], gs->by_kind[k]);
 	jw_obj_end(j);
 	jw_u64(j, "wakeups", gs->wakeups);
-	jw_u64(j, "syscalls", gs->syscalls);
-	if (r)
-		jw_double(j, "syscalls_per_switch", per_made(gs->syscalls, r));
+	jw_double(j, "syscalls_per_switch", syscalls_per_switch(r));
 	json_hist_summary(j, "run_ns", gs->hist_run, gs->run_ns_sum);
 	json_hist_summary(j, "off_ns", gs->hist_off, gs->off_ns_sum);
 	json_hist_summary(j, "wakeup_delay_ns", gs->hist_delay, gs->delay_ns_sum);
 	jw_obj_end(j);
 }
 
+/* ---- per-switch CSV (--csv) ------------------------------------------------------------ */
+
+static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
+{
+	struct csv_ctx *cc = ctx;
+	const char *wl = rec->group < 2 * SWC_WL_NR ? cc->names[rec->group] : NULL;
+	int err;
+
+	err = csv__write(cc->csv, rec, wl);
+	if (err) {
+		if (!cc->failed)
+			fprintf(stderr, "switchcost: writing %s: %s; the run is stopped and no "
+					"file is left under that name\n", cc->path, strerror(-err));
+		cc->failed = true;
+		return err;
+	}
+	cc->by_kind[rec->kind < SWC_KIND_NR ? rec->kind : SWC_KIND_NR]++;
+	if (rec->group == SWC_NO_GROUP)
+		cc->unwatched++;
+	return 0;
+}
+
+/* The workload column: group g < SWC_WL_NR is workload g's timed pass, SWC_WL_NR + g its
+ * probed pass ("coroutine:probed"); a switch of no watched task (--all-tasks) has none. */
+static void csv_ctx_init(struct csv_ctx *cc, const char *path)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->path = strcmp(path, "-") ? path : "stdout";
+	for (int g = 0; g < SWC_WL_NR; g++) {
+		cc->names[g] = swc_workload_name(g);
+		snprintf(cc->probed[g], sizeof(cc->probed[g]), "%s:probed", swc_workload_name(g));
+		cc->names[PROBE_GROUP(g)] = cc->probed[g];
+	}
+}
+
+static unsigned long long csv_sched_rows(const struct csv_ctx *cc)
+{
+	unsigned long long sum = 0;
+
+	for (int k = 0; k <= SWC_KIND_NR; k++)
+		if (k != SWC_KIND_COROUTINE)
+			sum += cc->by_kind[k];
+	return sum;
+}
+
+/* Switches and coroutine switches the BPF side counted in one group: each switch once per
+ * group, so the group's rows, unless records were dropped. */
+static void group_counts(struct swc_watch *w, __u32 group, unsigned long long *sched,
+			 unsigned long long *coro)
+{
+	struct swc_group_stats gs;
+
+	*sched = *coro = 0;
+	if (watch__group_stats(w, group, &gs))
+		return;
+	for (int k = 0; k < SWC_KIND_NR; k++)
+		if (k != SWC_KIND_COROUTINE)
+			*sched += gs.by_kind[k];
+	*coro = gs.by_kind[SWC_KIND_COROUTINE];
+}
+
+static void json_csv(struct swc_json *j, const struct run_env *env, const struct csv_ctx *cc)
+{
+	jw_obj_begin(j, "csv");
+	jw_str(j, "path", env->csv);
+	if (strcmp(env->csv, "-")) {
+		char meta[PATH_MAX];
+
+		snprintf(meta, sizeof(meta), "%s.meta.json", env->csv);
+		jw_str(j, "metadata", meta);
+	} else {
+		jw_null(j, "metadata");
+	}
+	jw_u64(j, "rows", csv_sched_rows(cc) + cc->by_kind[SWC_KIND_COROUTINE]);
+	jw_u64(j, "sched_rows", csv_sched_rows(cc));
+	jw_u64(j, "coroutine_rows", cc->by_kind[SWC_KIND_COROUTINE]);
+	jw_u64(j, "unwatched_rows", cc->unwatched);
+	jw_obj_begin(j, "rows_by_kind");
+	for (int k = 0; k < SWC_KIND_NR; k++)
+		jw_u64(j, kind_names[k], cc->by_kind[k]);
+	jw_obj_end(j);
+	jw_u64(j, "ringbuf_bytes", env->ringbuf_bytes);
+	jw_bool(j, "all_tasks", env->all_tasks);
+	jw_obj_end(j);
+}
+
+/*
+ * FILE.meta.json beside the CSV: what the CSV cannot hold without comment lines. Written
+ * like the CSV (temporary file, renamed into place), after it. Returns 0 or -errno.
+ */
+static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
+		      struct swc_watch *w, const struct swc_counters *ctr,
+		      const struct csv_ctx *cc, bool interrupted, int exit_status)
+{
+	unsigned long long sched, coro, sched_total = 0, coro_total = 0;
+	struct swc_outfile out;
+	struct swc_json j;
+	char *path, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (asprintf(&path, "%s.meta.json", env->csv) < 0)
+		return -ENOMEM;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(path);
+		return -ENOMEM;
+	}
+	jw_init(&j, f, 2);
+	jw_obj_begin(&j, NULL);
+	jw_str(&j, "tool", "switchcost");
+	jw_str(&j, "version", SWC_VERSION);
+	jw_str(&j, "command", "run");
+	swc_sysinfo_json(si, &j);
+	jw_obj_begin(&j, "config");
+	jw_u64(&j, "round_trips", env->round_trips);
+	jw_u64(&j, "repeats", env->repeats);
+	jw_u64(&j, "warmup_round_trips", env->warmup);
+	jw_arr_begin(&j, "cpus");
+	for (int i = 0; i < env->ncpus; i++)
+		jw_i64(&j, NULL, env->cpus[i]);
+	jw_arr_end(&j);
+	jw_str(&j, "ipc", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
+	jw_arr_begin(&j, "workloads");
+	for (int i = 0; i < env->nwl; i++)
+		jw_str(&j, NULL, swc_workload_name(env->order[i]));
+	jw_arr_end(&j);
+	jw_bool(&j, "allow_drops", env->allow_drops);
+	jw_obj_end(&j);
+	json_csv(&j, env, cc);
+	jw_arr_begin(&j, "groups");
+	for (int g = 0; g < 2 * SWC_WL_NR; g++) {
+		group_counts(w, g, &sched, &coro);
+		sched_total += sched;
+		coro_total += coro;
+		if (!sched && !coro)
+			continue;
+		jw_obj_begin(&j, NULL);
+		jw_str(&j, "workload", cc->names[g]);
+		jw_str(&j, "pass", g < SWC_WL_NR ? "timed" : "probed");
+		jw_u64(&j, "sched_switches", sched);
+		jw_u64(&j, "coroutine_switches", coro);
+		jw_obj_end(&j);
+	}
+	jw_arr_end(&j);
+	jw_obj_begin(&j, "bpf");
+	jw_u64(&j, "sched_switches", sched_total);
+	jw_u64(&j, "coroutine_switches", coro_total);
+	jw_u64(&j, "events_dropped", ctr ? ctr->events_dropped : 0);
+	jw_u64(&j, "tasks_untracked", ctr ? ctr->tasks_full : 0);
+	jw_u64(&j, "processes_unwatched", ctr ? ctr->watch_full : 0);
+	jw_obj_end(&j);
+	jw_bool(&j, "interrupted", interrupted);
+	jw_i64(&j, "exit_status", exit_status);
+	jw_obj_end(&j);
+	jw_finish(&j);
+	if (fclose(f) || !buf) {
+		free(buf);
+		free(path);
+		return -ENOMEM;
+	}
+	err = swc_outfile_open(&out, path);
+	for (size_t done = 0; !err && done < len;) {
+		ssize_t k = write(out.fd, buf + done, len - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			err = -errno;
+			fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(errno));
+		} else {
+			done += k;
+		}
+	}
+	if (out.fd >= 0 && swc_outfile_commit(&out, !err) && !err)
+		err = -EIO;
+	free(buf);
+	free(path);
+	return err;
+}
+
+/*
+ * The record consumer (this process) formats up to a million rows a second: on the parties'
+ * CPU it would compete with the very switches it records and slow them. With both parties on
+ * one CPU and another CPU we may use, it moves there for the run; saved holds the old mask.
+ */
+static bool pin_consumer(const struct run_env *env, cpu_set_t *saved)
+{
+	cpu_set_t set;
+
+	if (env->ncpus != 1 || sched_getaffinity(0, sizeof(*saved), saved))
+		return false;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (c == env->cpus[0] || !CPU_ISSET(c, saved))
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(c, &set);
+		return !sched_setaffinity(0, sizeof(set), &set);
+	}
+	return false;
+}
+
 static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
-		       const struct row *rows, int n, const struct swc_counters *ctr, FILE *f)
+		       const struct row *rows, int n, const struct swc_counters *ctr,
+		       const struct csv_ctx *cc, FILE *f)
 {
 	struct swc_json j;
 	char buf[128];
@@ -624,6 +933,7 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_bool(&j, "ok", r->probe_ok);
 			jw_u64(&j, "switches_made", r->probe_made);
 			jw_u64(&j, "uprobe_hits", r->ps.user_switches);
+			jw_u64(&j, "syscalls", r->ps.syscalls);
 			jw_u64(&j, "kernel_switches", r->ps.switches_out);
 			jw_obj_end(&j);
 		}
@@ -638,12 +948,15 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_obj_end(&j);
 	}
 	swc_self_json(&j);
+	if (cc)
+		json_csv(&j, env, cc);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }
 
 static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
-			const struct row *rows, int n, const struct swc_counters *ctr, FILE *f)
+			const struct row *rows, int n, const struct swc_counters *ctr,
+			const struct csv_ctx *cc, FILE *f)
 {
 	char why[128];
 
@@ -664,6 +977,20 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 		fprintf(f, "eBPF maps were full: %llu task(s) untracked, %llu process(es) "
 			   "unwatched; counts are low.\n", (unsigned long long)ctr->tasks_full,
 			(unsigned long long)ctr->watch_full);
+	if (cc) {
+		char a[32], b[32];
+
+		fprintf(f, "Per-switch CSV: %s rows (%s of switches, %s coroutine) to %s",
+			swc_fmt_count(csv_sched_rows(cc) + cc->by_kind[SWC_KIND_COROUTINE], a,
+				      sizeof(a)),
+			swc_fmt_count(csv_sched_rows(cc), b, sizeof(b)),
+			swc_fmt_count(cc->by_kind[SWC_KIND_COROUTINE], why, sizeof(why)),
+			cc->path);
+		if (strcmp(env->csv, "-"))
+			fprintf(f, ", metadata in %s.meta.json", env->csv);
+		fprintf(f, "; eBPF events dropped: %llu\n",
+			ctr ? (unsigned long long)ctr->events_dropped : 0ULL);
+	}
 	if (env->hist)
 		print_hists(rows, n, f);
 }
@@ -676,8 +1003,11 @@ int cmd_run(int argc, char **argv)
 	struct row rows[SWC_WL_NR];
 	struct swc_watch *w = NULL;
 	struct swc_sysinfo si;
-	int rc, err = 0, n = 0;
-	bool failed = false;
+	int rc, r, err = 0, n = 0;
+	bool failed = false, interrupted, pinned = false, csv_kept = false;
+	struct csv_ctx cc = { 0 }, *ccp = NULL;
+	cpu_set_t saved_cpus;
+	char a[32];
 
 	rc = parse_args(&env, argc, argv);
 	if (rc)
@@ -689,11 +1019,27 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	swc_sysinfo_read(&si);
+	if (env.csv) {
+		csv_ctx_init(&cc, env.csv);
+		/* before the BPF side: a refused target costs nothing and leaves nothing */
+		cc.csv = csv__open(env.csv, 0);
+		if (!cc.csv)
+			return 1;
+		ccp = &cc;
+		wopts.emit = true;
+		wopts.all_tasks = env.all_tasks;
+		wopts.ringbuf_bytes = env.ringbuf_bytes;
+		wopts.on_record = csv_on_record;
+		wopts.ctx = &cc;
+		pinned = pin_consumer(&env, &saved_cpus);
+	}
 	if (!env.no_bpf) {
 		wopts.verbose = env.verbose;
 		w = watch__open(&wopts);
-		if (!w)
-			return 1;
+		if (!w) {
+			rc = 1;
+			goto cleanup;
+		}
 	}
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < env.nwl && !stop_requested; i++) {
@@ -703,27 +1049,67 @@ int cmd_run(int argc, char **argv)
 		if (err)
 			break;
 	}
-	if (stop_requested || err == -EINTR) {
-		fprintf(stderr, "switchcost: interrupted by %s: workloads stopped, nothing left "
-				"running\n", strsignal(stop_requested ? stop_requested : SIGINT));
-		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
-		goto cleanup;
-	}
-	if (err) {
-		rc = 1;
-		goto cleanup;
+	interrupted = stop_requested || err == -EINTR;
+	/* the rows already received, the runners' last switches among them, are written even
+	 * after a stop request */
+	if (w && ccp && !cc.failed) {
+		r = watch__drain(w);
+		if (r < 0 && r != -EINTR && !err)
+			err = r;
 	}
 	if (w && !watch__counters(w, &ctr))
 		ctrp = &ctr;
-	if (env.json)
-		print_json(&env, &si, rows, n, ctrp, stdout);
-	else
-		print_human(&env, &si, rows, n, ctrp, stdout);
-	for (int i = 0; i < n; i++)
-		if (!rows[i].rr.ok || (rows[i].probed && !rows[i].probe_ok))
-			failed = true;
-	rc = failed ? 1 : 0;
+	if (ccp) {
+		csv_kept = !cc.failed && (interrupted || !err);
+		if (csv__close(cc.csv, csv_kept)) {
+			csv_kept = false;
+			if (!err)
+				err = -EIO;
+		}
+		cc.csv = NULL;
+	}
+	if (interrupted) {
+		fprintf(stderr, "switchcost: interrupted by %s: workloads stopped, nothing left "
+				"running", strsignal(stop_requested ? stop_requested : SIGINT));
+		if (csv_kept)
+			fprintf(stderr, "; the %s rows received so far are in %s", swc_fmt_count(
+				csv_sched_rows(&cc) + cc.by_kind[SWC_KIND_COROUTINE], a, sizeof(a)),
+				cc.path);
+		fprintf(stderr, "\n");
+		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
+	} else if (err) {
+		rc = 1;
+	} else {
+		/* with --csv -, stdout carries the CSV and the summary goes to stderr */
+		FILE *out = env.csv && !strcmp(env.csv, "-") ? stderr : stdout;
+
+		if (env.json)
+			print_json(&env, &si, rows, n, ctrp, ccp, out);
+		else
+			print_human(&env, &si, rows, n, ctrp, ccp, out);
+		for (int i = 0; i < n; i++)
+			if (!rows[i].rr.ok || (rows[i].probed && !rows[i].probe_ok))
+				failed = true;
+		rc = failed ? 1 : 0;
+		if (ccp && ctrp && ctrp->events_dropped) {
+			fprintf(stderr, "switchcost: %s switch records were lost (ring buffer "
+					"full), so %s lacks them: give a larger --ringbuf-size "
+					"(now %lu%s)%s\n",
+				swc_fmt_count(ctrp->events_dropped, a, sizeof(a)), cc.path,
+				env.ringbuf_bytes >> (env.ringbuf_bytes >> 20 ? 20 : 10),
+				env.ringbuf_bytes >> 20 ? "M" : "K", env.allow_drops ? "" :
+				", or --allow-drops to accept that (exit status 3)");
+			if (!rc && !env.allow_drops)
+				rc = EXIT_DROPS;
+		}
+	}
+	if (csv_kept && strcmp(env.csv, "-") &&
+	    write_meta(&env, &si, w, ctrp, &cc, interrupted, rc) && !rc)
+		rc = 1;
 cleanup:
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
+	csv__close(cc.csv, false);	/* still open only on a failure: its file goes */
 	watch__close(w);
 	return rc;
 }

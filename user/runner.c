@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,6 +48,65 @@ static ssize_t write_full(int fd, const void *buf, size_t len)
 	return done;
 }
 
+/*
+ * read_full() of the runner's result that keeps consuming the ring buffer meanwhile: with
+ * per-switch records on, a buffer left alone for the whole workload fills and every further
+ * switch is a drop. Returns bytes read (short at EOF), or -1 with errno; a record consumer's
+ * error (say, a full disk under the CSV) comes back in *cons_err.
+ */
+#define RECORD_POLL_MS	10	/* ~10,000 records at full rate: 1 MB of a 32 MB ring buffer */
+
+static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, int *cons_err)
+{
+	int epfd = watch__epoll_fd(w);
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = epfd, .events = POLLIN },
+	};
+	size_t done = 0;
+	ssize_t n;
+	int r;
+
+	if (epfd < 0)
+		return read_full(fd, buf, len);
+	while (done < len) {
+		/* poll() may never block, so never see EINTR, while records keep coming */
+		if (stop_requested) {
+			errno = EINTR;
+			return -1;
+		}
+		/* records wake us only when the buffer fills up (rb_wakeup_flags()): the
+		 * timeout is what collects them the rest of the time */
+		r = poll(pfd, 2, RECORD_POLL_MS);
+		if (r < 0) {
+			if (errno == EINTR && !stop_requested)
+				continue;
+			return -1;
+		}
+		if (r == 0 || pfd[1].revents) {
+			/* in slices: a full-rate producer can keep a plain drain busy forever */
+			r = watch__consume_some(w, 65536);
+			if (r < 0 && r != -EINTR) {
+				*cons_err = r;
+				errno = -r;
+				return -1;
+			}
+		}
+		if (!pfd[0].revents)
+			continue;
+		n = read(fd, (char *)buf + done, len - done);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR && !stop_requested)
+				continue;
+			return -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
 static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum swc_workload_id id,
 						  const struct swc_workload_cfg *cfg)
 {
@@ -65,10 +125,10 @@ static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum sw
 }
 
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
-		   const struct swc_workload_cfg *cfg, bool probe_coro,
+		   const struct swc_workload_cfg *cfg, bool counting,
 		   struct swc_runner_result *out)
 {
-	int go[2] = { -1, -1 }, res[2] = { -1, -1 }, err = 0;
+	int go[2] = { -1, -1 }, res[2] = { -1, -1 }, err = 0, cons_err = 0;
 	pid_t pid, r;
 	ssize_t n;
 
@@ -101,8 +161,10 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	close(res[1]);
 	go[0] = res[1] = -1;
 
-	if (probe_coro && w) {
-		err = watch__attach_uprobe(w, "/proc/self/exe", "swc_coro_switch", pid, 0);
+	if (counting && w) {
+		err = watch__count_syscalls(w, true);
+		if (!err && id == SWC_WL_COROUTINE)
+			err = watch__attach_uprobe(w, "/proc/self/exe", "swc_coro_switch", pid, 0);
 		if (err)
 			goto kill;
 	}
@@ -110,9 +172,13 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		err = -errno;
 		goto kill;
 	}
-	n = read_full(res[0], &out->res, sizeof(out->res));
+	n = await_result(w, res[0], &out->res, sizeof(out->res), &cons_err);
 	if (n < 0 && stop_requested) {
 		err = -EINTR;
+		goto kill;
+	}
+	if (cons_err) {
+		err = cons_err;
 		goto kill;
 	}
 	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR) {
@@ -128,8 +194,10 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 kill:
 	swc_kill_group(pid);
 detach:
-	if (probe_coro && w)
+	if (counting && w) {
 		watch__detach_user(w);
+		watch__count_syscalls(w, false);
+	}
 close_pipes:
 	for (int i = 0; i < 2; i++) {
 		if (go[i] >= 0)

@@ -17,13 +17,14 @@ struct swc_runner_result {
 };
 
 /*
- * Forks a runner into BPF group `group` (w may be NULL: no BPF), optionally attaches a uprobe
- * on swc_coro_switch of this executable for that runner only (probe index 0), starts it, and
- * waits for it. Returns 0 (see out->ok for the workload's own fate), -EINTR when a stop was
+ * Forks a runner into BPF group `group` (w may be NULL: no BPF), starts it, and waits for it.
+ * A counting pass (counting = true) is never timed: the sys_enter counter is attached while it
+ * runs, and for the coroutine a uprobe on swc_coro_switch of this executable, for that runner
+ * only (probe index 0). Returns 0 (see out->ok for the workload's own fate), -EINTR when a stop was
  * requested (the runner's process group is killed and reaped), or another -errno.
  */
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
-		   const struct swc_workload_cfg *cfg, bool probe_coro,
+		   const struct swc_workload_cfg *cfg, bool counting,
 		   struct swc_runner_result *out);
 
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)". Returns buf. */

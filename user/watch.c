@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The BPF side seen from user space: lifecycle of the skeleton, groups, probes, aggregates. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
@@ -27,13 +29,18 @@
 struct swc_watch {
 	struct switch_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[8];
+	struct bpf_link *links[6];
+	struct bpf_link *sys_enter;	/* attached only while counting: every syscall pays */
 	int nlinks;
 	struct bpf_link *user_links[MAX_USER_LINKS];
 	int nuser_links;
 	int ncpus;
 	struct swc_watch_opts opts;
+	long budget;		/* records watch__consume_some() may still hand out; 0: all */
 };
+
+/* handle_rec's way out of ring_buffer__consume() when the budget is spent */
+#define BUDGET_SPENT	(-ECANCELED)
 
 static bool verbose;
 
@@ -88,9 +95,24 @@ static bool locked_down(void)
 	return strstr(buf, "[confidentiality]") != NULL;
 }
 
+/* Task-local storage and bpf_get_current_task_btf() in tracing programs came in Linux 5.11. */
+static bool kernel_too_old(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major < 5 || (major == 5 && minor < 11);
+}
+
 static void explain_load_failure(int err)
 {
-	if (err == EPERM && locked_down())
+	if (kernel_too_old())
+		fprintf(stderr, "switchcost: loading eBPF programs: %s: this kernel is older than "
+				"Linux 5.11, which switchcost's programs need; use --no-bpf\n",
+			strerror(err));
+	else if (err == EPERM && locked_down())
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: the kernel is locked down "
 				"(confidentiality; Secure Boot?): turn lockdown off, or use --no-bpf\n",
 			strerror(err));
@@ -105,22 +127,7 @@ static void explain_load_failure(int err)
 				"verifier's log)\n", strerror(err));
 }
 
-/* tp_btf programs (5.5+) unless btf is false, raw_tp otherwise; uprobe/USDT always. */
-static void pick_programs(struct switch_bpf *skel, bool btf)
-{
-	bpf_program__set_autoload(skel->progs.on_switch_btf, btf);
-	bpf_program__set_autoload(skel->progs.on_wakeup_btf, btf);
-	bpf_program__set_autoload(skel->progs.on_wakeup_new_btf, btf);
-	bpf_program__set_autoload(skel->progs.on_fork_btf, btf);
-	bpf_program__set_autoload(skel->progs.on_sys_enter_btf, btf);
-	bpf_program__set_autoload(skel->progs.on_switch_raw, !btf);
-	bpf_program__set_autoload(skel->progs.on_wakeup_raw, !btf);
-	bpf_program__set_autoload(skel->progs.on_wakeup_new_raw, !btf);
-	bpf_program__set_autoload(skel->progs.on_fork_raw, !btf);
-	bpf_program__set_autoload(skel->progs.on_sys_enter_raw, !btf);
-}
-
-static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, bool btf, int *err)
+static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
 {
 	struct switch_bpf *skel = switch_bpf__open();
 
@@ -134,7 +141,7 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, bool 
 	skel->rodata->targ_all_tasks = opts->all_tasks;
 	if (opts->emit && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
-	pick_programs(skel, btf);
+	skel->rodata->targ_per_task = !opts->aggregate_only;
 	*err = switch_bpf__load(skel);
 	if (*err) {
 		*err = -*err;
@@ -149,8 +156,6 @@ static int attach_one(struct swc_watch *w, struct bpf_program *prog)
 	struct bpf_link *link;
 	int err;
 
-	if (!bpf_program__autoload(prog))
-		return 0;
 	link = bpf_program__attach(prog);
 	if (!link) {
 		err = errno;
@@ -165,10 +170,15 @@ static int attach_one(struct swc_watch *w, struct bpf_program *prog)
 static int handle_rec(void *ctx, void *data, size_t size)
 {
 	struct swc_watch *w = ctx;
+	int err;
 
 	if (size < sizeof(struct swc_switch_rec) || !w->opts.on_record)
 		return 0;
-	return w->opts.on_record(w->opts.ctx, data);
+	err = w->opts.on_record(w->opts.ctx, data);
+	/* libbpf counts this record consumed even when we bail out after it */
+	if (!err && w->budget > 0 && --w->budget == 0)
+		return BUDGET_SPENT;
+	return err;
 }
 
 struct swc_watch *watch__open(const struct swc_watch_opts *opts)
@@ -187,26 +197,18 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
 		goto fail;
 	}
-	w->skel = open_and_load(opts, true, &err);
-	if (!w->skel && err != EPERM) {
-		if (verbose)
-			fprintf(stderr, "switchcost: tp_btf programs did not load (%s); trying "
-					"raw_tp\n", strerror(err));
-		w->skel = open_and_load(opts, false, &err);
-	}
+	w->skel = open_and_load(opts, &err);
 	if (!w->skel) {
 		explain_load_failure(err);
 		goto fail;
 	}
-	if (attach_one(w, w->skel->progs.on_fork_btf) || attach_one(w, w->skel->progs.on_fork_raw) ||
-	    attach_one(w, w->skel->progs.on_wakeup_btf) ||
-	    attach_one(w, w->skel->progs.on_wakeup_raw) ||
-	    attach_one(w, w->skel->progs.on_wakeup_new_btf) ||
-	    attach_one(w, w->skel->progs.on_wakeup_new_raw) ||
-	    attach_one(w, w->skel->progs.on_sys_enter_btf) ||
-	    attach_one(w, w->skel->progs.on_sys_enter_raw) ||
-	    attach_one(w, w->skel->progs.on_switch_btf) ||
-	    attach_one(w, w->skel->progs.on_switch_raw))
+	/* fork first, so no child of a watched process slips through while the rest attach */
+	if (attach_one(w, w->skel->progs.on_fork) || attach_one(w, w->skel->progs.on_exec) ||
+	    attach_one(w, w->skel->progs.on_wakeup) ||
+	    attach_one(w, w->skel->progs.on_wakeup_new) ||
+	    attach_one(w, w->skel->progs.on_switch))
+		goto fail;
+	if (opts->count_syscalls && watch__count_syscalls(w, true))
 		goto fail;
 	swc_self_attached();
 	if (opts->emit) {
@@ -223,6 +225,26 @@ fail:
 	return NULL;
 }
 
+int watch__count_syscalls(struct swc_watch *w, bool on)
+{
+	int err;
+
+	if (!on) {
+		bpf_link__destroy(w->sys_enter);
+		w->sys_enter = NULL;
+		return 0;
+	}
+	if (w->sys_enter)
+		return 0;
+	w->sys_enter = bpf_program__attach(w->skel->progs.on_sys_enter);
+	if (!w->sys_enter) {
+		err = errno;
+		fprintf(stderr, "switchcost: attaching the syscall counter: %s\n", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
 void watch__detach_user(struct swc_watch *w)
 {
 	if (!w)
@@ -237,6 +259,7 @@ void watch__close(struct swc_watch *w)
 		return;
 	ring_buffer__free(w->rb);
 	watch__detach_user(w);
+	bpf_link__destroy(w->sys_enter);
 	while (w->nlinks > 0)
 		bpf_link__destroy(w->links[--w->nlinks]);
 	switch_bpf__destroy(w->skel);
@@ -256,6 +279,8 @@ int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
 
 	if (bpf_map_update_elem(bpf_map__fd(w->skel->maps.watched), &key, &group, BPF_ANY))
 		return -errno;
+	/* tasks already seen cached "not watched": make them look again */
+	__atomic_fetch_add(&w->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -286,6 +311,17 @@ int watch__attach_uprobe(struct swc_watch *w, const char *binary, const char *sy
 	snprintf(what, sizeof(what), "uprobe %s:%s", binary, symbol);
 	return add_user_link(w, bpf_program__attach_uprobe_opts(w->skel->progs.on_user_switch,
 								 pid, binary, 0, &uo), what);
+}
+
+int watch__attach_uprobe_offset(struct swc_watch *w, const char *binary, unsigned long offset,
+				pid_t pid, int index)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = index);
+	char what[512];
+
+	snprintf(what, sizeof(what), "uprobe %s:%#lx", binary, offset);
+	return add_user_link(w, bpf_program__attach_uprobe_opts(w->skel->progs.on_user_switch,
+								 pid, binary, offset, &uo), what);
 }
 
 int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
@@ -366,4 +402,30 @@ int watch__drain(struct swc_watch *w)
 	if (!w->rb)
 		return 0;
 	return ring_buffer__consume(w->rb);
+}
+
+int watch__epoll_fd(struct swc_watch *w)
+{
+	if (!w || !w->rb)
+		return -1;
+	return ring_buffer__epoll_fd(w->rb);
+}
+
+/*
+ * ring_buffer__consume() returns only once it finds the buffer empty, which at full event rate
+ * may be never: a producer as fast as the consumer keeps it looping. This hands out at most
+ * max records, so a caller can look at its other duties (a result pipe, a stop request).
+ */
+int watch__consume_some(struct swc_watch *w, long max)
+{
+	int n;
+
+	if (!w || !w->rb)
+		return 0;
+	w->budget = max;
+	n = ring_buffer__consume(w->rb);
+	w->budget = 0;
+	if (n == BUDGET_SPENT)
+		return max > INT_MAX ? INT_MAX : (int)max;
+	return n;
 }

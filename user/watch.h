@@ -19,6 +19,8 @@ struct swc_watch_opts {
 	bool verbose;		/* libbpf debug output and the verifier log on stderr */
 	bool emit;		/* per-switch records through the ring buffer */
 	bool all_tasks;		/* ... for every switch on the machine */
+	bool aggregate_only;	/* per-group counters only, no per-task totals (cheaper) */
+	bool count_syscalls;	/* attach the sys_enter counter at once (see watch__count_syscalls) */
 	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
 	/* called for each record by watch__poll(); returns 0, or < 0 to stop */
 	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
@@ -42,8 +44,15 @@ int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group);
  * process). index (< SWC_MAX_PROBES) names the probe in swc_counters.probe_hits. */
 int watch__attach_uprobe(struct swc_watch *w, const char *binary, const char *symbol, pid_t pid,
 			 int index);
+/* The same at a file offset of binary instead of a symbol (an instruction, not a function). */
+int watch__attach_uprobe_offset(struct swc_watch *w, const char *binary, unsigned long offset,
+				pid_t pid, int index);
 int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
 		       const char *name, pid_t pid, int index);
+/* Attaches (on) or detaches the sys_enter counter. While it is attached every syscall on the
+ * machine takes the tracing slow path and runs it, so run attaches it only for its untimed
+ * counting pass, never while timing. */
+int watch__count_syscalls(struct swc_watch *w, bool on);
 /* Detaches every uprobe/USDT link attached so far. */
 void watch__detach_user(struct swc_watch *w);
 
@@ -59,5 +68,11 @@ int watch__for_each_task(struct swc_watch *w,
 int watch__poll(struct swc_watch *w, int timeout_ms);
 /* Consumes whatever is left, without waiting. */
 int watch__drain(struct swc_watch *w);
+/* The ring buffer's epoll descriptor, readable when records wait (-1 without emit): lets a
+ * caller wait on it beside its own descriptors, then call watch__drain(). */
+int watch__epoll_fd(struct swc_watch *w);
+/* Consumes at most max records (max > 0) without waiting; returns how many, max meaning
+ * "perhaps more are waiting", or -errno from the consumer. */
+int watch__consume_some(struct swc_watch *w, long max);
 
 #endif

@@ -83,10 +83,13 @@ int main(int argc, char **argv)
 		unit_json_sample(stdout, argc > 2 ? atoi(argv[2]) : 0);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--csv-bench"))
+		return unit_csv_bench(argc, argv);
 	test_stats();
 	test_parse();
 	test_fmt();
 	test_json();
+	test_csv();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -28,8 +28,11 @@ void test_stats(void);
 void test_parse(void);
 void test_fmt(void);
 void test_json(void);
+void test_csv(void);
 /* Writes the JSON test document, for checking it with an outside parser (jq). */
 void unit_json_sample(FILE *f, int indent);
+/* unit_tests --csv-bench ROWS FILE [GZIP_LEVEL]: the CSV writer's throughput (scripts/bench-csv). */
+int unit_csv_bench(int argc, char **argv);
 
 /* Collects what a function writes to a FILE into a malloc'd string (open_memstream). */
 struct unit_capture {

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-switch CSV export. Rows are formatted straight into a large buffer with our own integer
+ * and field code (no printf: at a million rows a second it would be most of the cost), and
+ * the buffer goes out in big write()s, through zlib's deflate when the name ends in ".gz".
+ * The output is a temporary file beside the target, renamed into place at the end, so a
+ * reader never sees half a file under the final name.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <zlib.h>
+#include "csv.h"
+
+#define CSV_BUF_BYTES	(1U << 20)	/* rows are flushed in writes of about this size */
+#define ZBUF_BYTES	(1U << 18)
+#define WORKLOAD_MAX	64		/* longer workload names are cut (ours are short) */
+
+struct swc_csv {
+	struct swc_outfile out;
+	bool to_stdout;
+	bool gz;
+	z_stream z;
+	char *buf;
+	size_t len;
+	unsigned char *zbuf;
+	unsigned long long rows;
+	int err;		/* first write error (-errno), sticky */
+};
+
+/* ---- pure formatting ---------------------------------------------------------------- */
+
+static const char kind_names[SWC_KIND_NR][10] = {
+	[SWC_KIND_PROCESS] = "process", [SWC_KIND_THREAD] = "thread", [SWC_KIND_IDLE] = "idle",
+	[SWC_KIND_KERNEL] = "kernel", [SWC_KIND_COROUTINE] = "coroutine",
+};
+
+const char *swc_kind_name(unsigned int kind)
+{
+	return kind < SWC_KIND_NR ? kind_names[kind] : NULL;
+}
+
+/*
+ * The letter the kernel's sched_switch tracepoint prints for prev_state (task_state_to_char()
+ * and __trace_sched_switch_state()): a preempted task is R whatever its state word says.
+ * Bits as in include/linux/sched.h (6.x). TASK_DEAD is not a report bit; the kernel shows the
+ * exit_state there (Z or X), which the record does not carry, so a dead task reads X.
+ */
+char swc_state_letter(unsigned int state, bool preempt)
+{
+	if (preempt || state == 0)
+		return 'R';
+	if ((state & 0x0402) == 0x0402)	/* TASK_IDLE = TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
+		return 'I';
+	if (state & 0x0001)
+		return 'S';
+	if (state & 0x0002)
+		return 'D';
+	if (state & 0x0004)
+		return 'T';
+	if (state & 0x0008)
+		return 't';
+	if (state & 0x0010)
+		return 'X';
+	if (state & 0x0020)
+		return 'Z';
+	if (state & 0x0040)
+		return 'P';
+	if (state & 0x0080)
+		return 'X';
+	if (state & 0x1000)		/* TASK_RTLOCK_WAIT reports as uninterruptible */
+		return 'D';
+	return '?';
+}
+
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+size_t swc_csv_u64(unsigned long long v, char *out)
+{
+	char tmp[20], *p = tmp + sizeof(tmp);
+	size_t n;
+
+	while (v >= 100) {
+		unsigned int i = (v % 100) * 2;
+
+		v /= 100;
+		p -= 2;
+		p[0] = digit_pairs[i];
+		p[1] = digit_pairs[i + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = digit_pairs[v * 2];
+		p[1] = digit_pairs[v * 2 + 1];
+	} else {
+		*--p = '0' + v;
+	}
+	n = tmp + sizeof(tmp) - p;
+	memcpy(out, p, n);
+	return n;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not valid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8 */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * RFC 4180: a field with a comma, quote, CR, LF or space is quoted and its quotes doubled
+ * (spaces need not be, but spreadsheets and DuckDB's sniffer then keep them for sure).
+ * comm is bytes, not text: a name cut at 15 bytes can end inside a UTF-8 character, which
+ * pandas' default decoder refuses, so bytes that are not UTF-8 become U+FFFD.
+ */
+size_t swc_csv_quote(const char *field, size_t flen, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)field;
+	bool quote = false;
+	size_t need = 0, o = 0, k;
+
+	for (size_t i = 0; i < flen; i += k) {
+		k = utf8_len(s + i, flen - i);
+		if (!k) {
+			need += 3;
+			k = 1;
+			continue;
+		}
+		if (s[i] == '"') {
+			need++;
+			quote = true;
+		} else if (s[i] == ',' || s[i] == '\n' || s[i] == '\r' || s[i] == ' ') {
+			quote = true;
+		}
+		need += k;
+	}
+	if (quote)
+		need += 2;
+	if (need > outlen)
+		return 0;
+	if (quote)
+		out[o++] = '"';
+	for (size_t i = 0; i < flen; i += k) {
+		k = utf8_len(s + i, flen - i);
+		if (!k) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			k = 1;
+			continue;
+		}
+		if (s[i] == '"')
+			out[o++] = '"';
+		memcpy(out + o, s + i, k);
+		o += k;
+	}
+	if (quote)
+		out[o++] = '"';
+	return o;
+}
+
+/* A comm from the record: NUL-terminated unless all SWC_COMM_LEN bytes are used. */
+static char *put_comm(char *p, const char *comm)
+{
+	size_t n = strnlen(comm, SWC_COMM_LEN);
+	size_t i;
+
+	/* the common case: printable ASCII with nothing to quote, copied as it is */
+	for (i = 0; i < n; i++) {
+		unsigned char ch = comm[i];
+
+		if (ch <= ' ' || ch >= 0x7f || ch == ',' || ch == '"')
+			break;
+	}
+	if (i == n) {
+		memcpy(p, comm, n);
+		return p + n;
+	}
+	return p + swc_csv_quote(comm, n, p, SWC_COMM_LEN * 3 + 2);
+}
+
+static char *put_u64(char *p, unsigned long long v)
+{
+	return p + swc_csv_u64(v, p);
+}
+
+/* An SWC_UNKNOWN latency is an empty field, never 0. */
+static char *put_opt(char *p, unsigned long long v)
+{
+	*p = ',';
+	return v == SWC_UNKNOWN ? p + 1 : put_u64(p + 1, v);
+}
+
+size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload)
+{
+	const char *kind = swc_kind_name(rec->kind);
+	bool coro = rec->kind == SWC_KIND_COROUTINE;
+	char *p = out;
+	size_t n;
+
+	p = put_u64(p, rec->ts_ns);
+	*p++ = ',';
+	p = put_u64(p, rec->cpu);
+	*p++ = ',';
+	if (workload) {
+		n = strnlen(workload, WORKLOAD_MAX);
+		p += swc_csv_quote(workload, n, p, WORKLOAD_MAX * 3 + 2);
+	}
+	*p++ = ',';
+	if (kind) {
+		n = strlen(kind);
+		memcpy(p, kind, n);
+		p += n;
+	}
+	*p++ = ',';
+	p = put_u64(p, rec->prev_tgid);
+	*p++ = ',';
+	p = put_u64(p, rec->prev_tid);
+	*p++ = ',';
+	p = put_comm(p, rec->prev_comm);
+	*p++ = ',';
+	/* a coroutine switch is no scheduler event: prev has no state there */
+	if (!coro)
+		*p++ = swc_state_letter(rec->prev_state, rec->preempt);
+	*p++ = ',';
+	p = put_u64(p, rec->next_tgid);
+	*p++ = ',';
+	p = put_u64(p, rec->next_tid);
+	*p++ = ',';
+	p = put_comm(p, rec->next_comm);
+	p = put_opt(p, rec->run_ns);
+	p = put_opt(p, rec->off_ns);
+	p = put_opt(p, rec->delay_ns);
+	*p++ = '\n';
+	return p - out;
+}
+
+/* ---- the output file ---------------------------------------------------------------- */
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)	/* our stop handler has no SA_RESTART */
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* SUDO_UID/SUDO_GID as ids, when we are root and they are set and sane. */
+static bool sudo_owner(uid_t *uid, gid_t *gid)
+{
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	unsigned long u, g;
+	char *end;
+
+	if (geteuid() != 0 || !su || !*su)
+		return false;
+	errno = 0;
+	u = strtoul(su, &end, 10);
+	if (errno || *end || u >= (uid_t)-1)
+		return false;
+	g = (gid_t)-1;	/* fchown leaves the group alone */
+	if (sg && *sg) {
+		g = strtoul(sg, &end, 10);
+		if (errno || *end || g >= (gid_t)-1)
+			g = (gid_t)-1;
+	}
+	*uid = u;
+	*gid = g;
+	return true;
+}
+
+void swc_outfile_init(struct swc_outfile *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = o->dirfd = -1;
+}
+
+int swc_outfile_open(struct swc_outfile *o, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	swc_outfile_init(o);
+	o->path = strdup(path);
+	o->name = strdup(slash ? slash + 1 : path);
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!o->path || !o->name || !dir) {
+		err = ENOMEM;
+		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(err));
+		goto fail;
+	}
+	if (!*o->name || !strcmp(o->name, ".") || !strcmp(o->name, "..")) {
+		err = EISDIR;
+		fprintf(stderr, "switchcost: writing %s: that names a directory; give a file "
+				"name\n", path);
+		goto fail;
+	}
+	/* directories on the way may be symlinks (/tmp on some systems); the target may not */
+	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (o->dirfd < 0) {
+		err = errno;
+		fprintf(stderr, "switchcost: writing %s: cannot open directory %s: %s\n", path,
+			dir, strerror(err));
+		goto fail;
+	}
+	if (!fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
+		if (S_ISLNK(st.st_mode)) {
+			err = ELOOP;
+			fprintf(stderr, "switchcost: writing %s: it is a symbolic link, and "
+					"switchcost never writes through one: remove it or choose "
+					"another name\n", path);
+			goto fail;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			err = EEXIST;
+			fprintf(stderr, "switchcost: writing %s: it exists and is not a regular "
+					"file: choose another name (or '-' for stdout)\n", path);
+			goto fail;
+		}
+	}
+	o->tmp = malloc(strlen(o->name) + 32);
+	if (!o->tmp) {
+		err = ENOMEM;
+		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(err));
+		goto fail;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned int r;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (unsigned int)getpid() * 2654435761U + tries;
+		sprintf(o->tmp, ".%s.%08x.tmp", o->name, r);
+		o->fd = openat(o->dirfd, o->tmp,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (o->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (o->fd < 0) {
+		err = errno;
+		fprintf(stderr, "switchcost: writing %s: cannot create a file in %s: %s\n", path,
+			dir, strerror(err));
+		free(o->tmp);
+		o->tmp = NULL;
+		goto fail;
+	}
+	/* the file is for the user who ran sudo, not for root */
+	if (sudo_owner(&uid, &gid) && fchown(o->fd, uid, gid)) {
+		err = errno;
+		fprintf(stderr, "switchcost: writing %s: giving it to SUDO_UID %u: %s\n", path,
+			(unsigned int)uid, strerror(err));
+		goto fail;
+	}
+	free(dir);
+	return 0;
+fail:
+	free(dir);
+	swc_outfile_commit(o, false);
+	return -err;
+}
+
+int swc_outfile_commit(struct swc_outfile *o, bool keep)
+{
+	int err = 0;
+
+	if (o->fd >= 0) {
+		/* fsync: a full disk or a failed device that write() did not report shows here,
+		 * before the rename makes the file look complete */
+		if (keep && fsync(o->fd) && errno != EINVAL)
+			err = errno;
+		if (close(o->fd) && !err && keep)
+			err = errno;
+		o->fd = -1;
+		if (err) {
+			fprintf(stderr, "switchcost: writing %s: %s\n", o->path, strerror(err));
+			keep = false;
+		}
+		if (keep && renameat(o->dirfd, o->tmp, o->dirfd, o->name)) {
+			err = errno;
+			fprintf(stderr, "switchcost: writing %s: renaming it into place: %s\n",
+				o->path, strerror(err));
+			keep = false;
+		}
+		if (!keep)
+			unlinkat(o->dirfd, o->tmp, 0);
+	}
+	if (o->dirfd >= 0)
+		close(o->dirfd);
+	free(o->tmp);
+	free(o->name);
+	free(o->path);
+	swc_outfile_init(o);
+	return -err;
+}
+
+/* ---- the writer ------------------------------------------------------------------------ */
+
+static int csv_fd(const struct swc_csv *c)
+{
+	return c->to_stdout ? STDOUT_FILENO : c->out.fd;
+}
+
+static int deflate_out(struct swc_csv *c, int flush)
+{
+	int zr, err;
+
+	do {
+		c->z.next_out = c->zbuf;
+		c->z.avail_out = ZBUF_BYTES;
+		zr = deflate(&c->z, flush);
+		if (zr == Z_STREAM_ERROR)
+			return -EIO;
+		err = write_all(csv_fd(c), c->zbuf, ZBUF_BYTES - c->z.avail_out);
+		if (err)
+			return err;
+	} while (c->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	return 0;
+}
+
+static int csv_flush(struct swc_csv *c, bool finish)
+{
+	int err = 0;
+
+	if (c->err)
+		return c->err;
+	if (c->gz) {
+		c->z.next_in = (unsigned char *)c->buf;
+		c->z.avail_in = c->len;
+		err = deflate_out(c, finish ? Z_FINISH : Z_NO_FLUSH);
+	} else if (c->len) {
+		err = write_all(csv_fd(c), c->buf, c->len);
+	}
+	c->len = 0;
+	c->err = err;
+	return err;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+struct swc_csv *csv__open(const char *path, int gzip_level)
+{
+	struct swc_csv *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c || !(c->buf = malloc(CSV_BUF_BYTES))) {
+		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(ENOMEM));
+		free(c);
+		return NULL;
+	}
+	swc_outfile_init(&c->out);
+	c->to_stdout = !strcmp(path, "-");
+	c->gz = !c->to_stdout && ends_with(path, ".gz");
+	if (c->gz) {
+		if (gzip_level <= 0 || gzip_level > 9)
+			gzip_level = SWC_CSV_GZIP_LEVEL;
+		c->zbuf = malloc(ZBUF_BYTES);
+		/* windowBits 15 + 16: a gzip header and trailer, what zcat and gzip -t read */
+		if (!c->zbuf || deflateInit2(&c->z, gzip_level, Z_DEFLATED, 15 + 16, 8,
+					     Z_DEFAULT_STRATEGY) != Z_OK) {
+			fprintf(stderr, "switchcost: writing %s: starting zlib: %s\n", path,
+				c->z.msg ? c->z.msg : strerror(ENOMEM));
+			free(c->zbuf);
+			free(c->buf);
+			free(c);
+			return NULL;
+		}
+	}
+	if (!c->to_stdout && swc_outfile_open(&c->out, path)) {
+		if (c->gz)
+			deflateEnd(&c->z);
+		free(c->zbuf);
+		free(c->buf);
+		free(c);
+		return NULL;
+	}
+	memcpy(c->buf, SWC_CSV_HEADER "\n", sizeof(SWC_CSV_HEADER));
+	c->len = sizeof(SWC_CSV_HEADER);
+	/* the header goes out now: an unwritable target fails before the workloads run */
+	err = csv_flush(c, false);
+	if (err) {
+		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(-err));
+		csv__close(c, false);
+		return NULL;
+	}
+	return c;
+}
+
+int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload)
+{
+	if (c->len + SWC_CSV_ROW_MAX > CSV_BUF_BYTES && csv_flush(c, false))
+		return c->err;
+	if (c->err)
+		return c->err;
+	c->len += swc_csv_format_row(c->buf + c->len, rec, workload);
+	c->rows++;
+	return 0;
+}
+
+unsigned long long csv__rows(const struct swc_csv *c)
+{
+	return c ? c->rows : 0;
+}
+
+int csv__error(const struct swc_csv *c)
+{
+	return c ? c->err : 0;
+}
+
+int csv__close(struct swc_csv *c, bool keep)
+{
+	const char *path;
+	int err = 0;
+
+	if (!c)
+		return 0;
+	path = c->to_stdout ? "stdout" : c->out.path;
+	if (keep || c->to_stdout) {
+		/* rows already received are written out even when the run was stopped */
+		err = csv_flush(c, true);
+		if (err)
+			fprintf(stderr, "switchcost: writing %s: %s%s\n", path, strerror(-err),
+				c->to_stdout ? "" : "; no file left under that name");
+	}
+	if (c->gz)
+		deflateEnd(&c->z);
+	if (!c->to_stdout) {
+		int cerr = swc_outfile_commit(&c->out, keep && !err);
+
+		if (!err)
+			err = cerr;
+	}
+	free(c->zbuf);
+	free(c->buf);
+	free(c);
+	return err;
+}
