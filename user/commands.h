@@ -6,5 +6,6 @@
 #define SWC_VERSION "0.1.0"
 
 int cmd_run(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

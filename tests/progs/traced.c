@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A program with known switching behaviour, for tests/40-trace.bats:
+ *   traced threads K   two threads hand a token back and forth K times through a futex
+ *   traced fork K      a parent and a forked child do the same through two pipes
+ *   traced calls N     calls tick() N times (a uprobe on tick counts exactly N)
+ *   traced uid         prints "uid=U gid=G euid=E home=H"
+ *   traced exit N      exits with status N
+ *   traced sleep S     sleeps S seconds (after printing "ready"), then exits 0
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static atomic_int turn;
+static long rounds;
+
+static void futex_wait(atomic_int *addr, int val)
+{
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(atomic_int *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Waits for its turn (me), then hands it to the other side. */
+static void *party(void *arg)
+{
+	int me = (int)(long)arg;
+
+	for (long i = 0; i < rounds; i++) {
+		while (atomic_load(&turn) != me)
+			futex_wait(&turn, !me);
+		atomic_store(&turn, !me);
+		futex_wake(&turn);
+	}
+	return NULL;
+}
+
+static int threads(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, party, (void *)1L))
+		return 1;
+	party((void *)0L);
+	return pthread_join(t, NULL) != 0;
+}
+
+static int fork_pipes(void)
+{
+	int ab[2], ba[2];
+	char c = 'x';
+	pid_t pid;
+	int st;
+
+	if (pipe(ab) || pipe(ba))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		for (long i = 0; i < rounds; i++)
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	for (long i = 0; i < rounds; i++)
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			return 1;
+	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st);
+}
+
+static volatile long ticks;
+
+__attribute__((noinline)) void tick(void);
+__attribute__((noinline)) void tick(void)
+{
+	ticks++;
+	__asm__ volatile("" ::: "memory");
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+
+	rounds = n;
+	if (argc < 2)
+		return 2;
+	/* one CPU: every hand-off is then a switch between the two parties, not via idle */
+	if (!strcmp(argv[1], "threads") || !strcmp(argv[1], "fork")) {
+		cpu_set_t set;
+
+		if (!sched_getaffinity(0, sizeof(set), &set)) {
+			for (int c = 0; c < CPU_SETSIZE; c++) {
+				if (CPU_ISSET(c, &set)) {
+					CPU_ZERO(&set);
+					CPU_SET(c, &set);
+					sched_setaffinity(0, sizeof(set), &set);
+					break;
+				}
+			}
+		}
+	}
+	if (!strcmp(argv[1], "threads"))
+		return threads();
+	if (!strcmp(argv[1], "fork"))
+		return fork_pipes();
+	if (!strcmp(argv[1], "calls")) {
+		for (long i = 0; i < n; i++)
+			tick();
+		return ticks != n;
+	}
+	if (!strcmp(argv[1], "uid")) {
+		printf("uid=%u gid=%u euid=%u home=%s\n", getuid(), getgid(), geteuid(),
+		       getenv("HOME") ? getenv("HOME") : "");
+		return 0;
+	}
+	if (!strcmp(argv[1], "exit"))
+		return (int)n;
+	if (!strcmp(argv[1], "sleep")) {
+		printf("ready\n");
+		fflush(stdout);
+		sleep((unsigned int)n);
+		return 0;
+	}
+	return 2;
+}

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * switchcost trace: count and time the switches of any program, its threads and its children,
+ * from birth (fork and clone followed in BPF), or of running processes (-p). The command runs
+ * as the user who ran sudo; only the tracer keeps root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "csv.h"
+#include "parse.h"
+#include "signals.h"
+#include "trace.h"
+#include "watch.h"
+
+#define NS_PER_SEC	1000000000ULL
+#define TICK_NS		(1000ULL * 1000 * 1000)	/* longest sleep between checks */
+#define CSV_TICK_MS	50			/* ring buffer polls can't be woken by SIGCHLD */
+#define CSV_RINGBUF	(32UL << 20)		/* as run --csv: room for bursts between polls */
+
+struct csv_ctx {
+	struct swc_csv *csv;
+	const char *path;
+	bool failed;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: switchcost trace [OPTIONS] -- CMD [ARGS...]\n"
+"       switchcost trace [OPTIONS] -p PID[,PID...] [-d SECONDS]\n"
+"\n"
+"Starts CMD, watches it and every descendant from birth with eBPF on sched_switch, and on\n"
+"exit prints each thread's switches (voluntary/involuntary), on- and off-CPU time and\n"
+"wake-up-to-run delay, the switches by kind (process, thread, idle, kernel), wall and CPU\n"
+"time, and CMD's exit status, which is also switchcost's. Under sudo, CMD runs as the\n"
+"invoking user (SUDO_UID, SUDO_GID, its groups and HOME).\n"
+"\n"
+"Options:\n"
+"  -p, --pid PID[,PID...]  trace running processes (their threads, and children from now)\n"
+"  -d, --duration SECONDS  with -p: stop after this long (default: Ctrl-C or all gone)\n"
+"  -i, --interval SECONDS  print the switches of each interval as they happen\n"
+"      --uprobe BINARY:SYMBOL\n"
+"                          count calls of a function as user-space (coroutine) switches,\n"
+"                          e.g. libc.so.6:swapcontext; repeatable\n"
+"      --usdt BINARY:PROVIDER:PROBE\n"
+"                          the same for a USDT probe; repeatable\n"
+"      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
+"      --as-root           run CMD as root even under sudo\n"
+"      --json              one JSON document on stdout\n"
+"      --csv FILE          every switch as a CSV row (- for stdout, .gz to compress)\n"
+"  -v, --verbose           libbpf and verifier messages on stderr\n"
+"  -h, --help              this help\n"
+"\n"
+"A probe hit traps into the kernel (microseconds on a VM): timings taken while --uprobe,\n"
+"--usdt or --asyncio are attached are inflated; the counts are exact.\n"
+"\n"
+"Examples:\n"
+"  sudo switchcost trace -- python3 examples/notes.py async\n"
+"  sudo switchcost trace --uprobe libc.so.6:swapcontext -- ./examples/ucontext\n"
+"  sudo switchcost trace -p 1234 -d 10 -i 1\n");
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "switchcost: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see switchcost trace --help)\n");
+	va_end(ap);
+	return 2;
+}
+
+static int parse_seconds(const char *opt, const char *arg, __u64 *ns)
+{
+	if (swc_parse_duration_ns(arg, ns))
+		return usage_error("%s wants a duration such as 5, 0.5 or 200ms, not '%s'", opt,
+				   arg);
+	return 0;
+}
+
+static int add_probe(struct trace_env *env, enum trace_probe_type type, const char *spec)
+{
+	int rc;
+
+	if (env->nprobes == SWC_MAX_PROBES)
+		return usage_error("at most %d --uprobe/--usdt/--asyncio probes", SWC_MAX_PROBES);
+	rc = trace_probe_parse(&env->probes[env->nprobes], type, spec);
+	if (rc)
+		return rc == -2 ? 2 : 1;
+	env->nprobes++;
+	return 0;
+}
+
+static int parse_args(struct trace_env *env, int argc, char **argv)
+{
+	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV };
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "uprobe", required_argument, NULL, OPT_UPROBE },
+		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "asyncio", no_argument, NULL, OPT_ASYNCIO },
+		{ "as-root", no_argument, NULL, OPT_AS_ROOT },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *probe_specs[SWC_MAX_PROBES];
+	enum trace_probe_type probe_types[SWC_MAX_PROBES];
+	int c, n, rc, nspecs = 0;
+
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at CMD, so its own options are not taken for ours */
+	while ((c = getopt_long(argc, argv, "+:p:d:i:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			n = swc_parse_pidlist(optarg, env->pids, TRACE_MAX_PIDS);
+			if (n == -ERANGE)
+				return usage_error("-p takes 1 to %d pids above 0, not '%s'",
+						   TRACE_MAX_PIDS, optarg);
+			if (n < 0)
+				return usage_error("-p wants pids such as 1234 or 12,34, not '%s'",
+						   optarg);
+			env->npids = n;
+			break;
+		case 'd':
+			if ((rc = parse_seconds("-d", optarg, &env->duration_ns)))
+				return rc;
+			break;
+		case 'i':
+			if ((rc = parse_seconds("-i", optarg, &env->interval_ns)))
+				return rc;
+			break;
+		case OPT_UPROBE:
+		case OPT_USDT:
+			if (nspecs == SWC_MAX_PROBES)
+				return usage_error("at most %d --uprobe/--usdt probes",
+						   SWC_MAX_PROBES);
+			probe_types[nspecs] = c == OPT_USDT ? PROBE_USDT : PROBE_UPROBE;
+			probe_specs[nspecs++] = optarg;
+			break;
+		case OPT_ASYNCIO:
+			env->asyncio = true;
+			break;
+		case OPT_AS_ROOT:
+			env->as_root = true;
+			break;
+		case OPT_JSON:
+			env->json = true;
+			break;
+		case OPT_CSV:
+			env->csv_path = optarg;
+			break;
+		case 'v':
+			env->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		env->argv = argv + optind;
+	if (!env->argv && !env->npids)
+		return usage_error("nothing to trace: give -- CMD [ARGS...] or -p PID");
+	if (env->argv && env->npids)
+		return usage_error("-p traces running processes and CMD starts one: give either");
+	if (env->duration_ns && !env->npids)
+		return usage_error("-d goes with -p; a command is traced until it exits");
+	if (env->as_root && !env->argv)
+		return usage_error("--as-root is about starting CMD; -p processes keep their user");
+	if (env->asyncio && !env->argv)
+		return usage_error("--asyncio needs CMD (python3 SCRIPT), not -p");
+	if (env->json && env->interval_ns)
+		return usage_error("-i prints a line per interval and --json one document: "
+				   "give one of them");
+	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
+		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
+	/* probes last: their checks read files, and a usage error should come first */
+	for (int i = 0; i < nspecs; i++)
+		if ((rc = add_probe(env, probe_types[i], probe_specs[i])))
+			return rc;
+	if (env->asyncio) {
+		if (env->nprobes == SWC_MAX_PROBES)
+			return usage_error("at most %d probes, --asyncio included", SWC_MAX_PROBES);
+		if (trace_probe_asyncio(&env->probes[env->nprobes], env->argv))
+			return 1;
+		env->nprobes++;
+	}
+	return 0;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+/* The thread group of pid (a tid given to -p means its process); 0 if there is none. */
+static pid_t proc_tgid(pid_t pid)
+{
+	char path[64], line[256];
+	long tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
+			break;
+	fclose(f);
+	return (pid_t)tgid;
+}
+
+/* Alive and not a zombie: a zombie's switches are over. */
+static bool proc_alive(pid_t pid)
+{
+	char path[64], buf[512], *p, state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 1, " %c", &state) != 1)
+		return false;
+	return state != 'Z' && state != 'X';
+}
+
+static int watch_pids(struct trace_env *env, struct swc_watch *w)
+{
+	pid_t tgid;
+	int err;
+
+	for (int i = 0; i < env->npids; i++) {
+		tgid = proc_tgid(env->pids[i]);
+		if (!tgid || !proc_alive(tgid)) {
+			fprintf(stderr, "switchcost: no process %d (-p): it is not running; check "
+					"the pid with ps\n", env->pids[i]);
+			return -1;
+		}
+		if (tgid == getpid()) {
+			fprintf(stderr, "switchcost: -p %d is switchcost itself: give the pid of "
+					"another process\n", env->pids[i]);
+			return -1;
+		}
+		env->pids[i] = tgid;
+		err = watch__add_pid(w, tgid, TRACE_GROUP);
+		if (err) {
+			fprintf(stderr, "switchcost: watching process %d: %s\n", (int)tgid,
+				strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
+{
+	struct csv_ctx *cc = ctx;
+	int err;
+
+	if (cc->failed)
+		return 0;
+	err = csv__write(cc->csv, rec, rec->group == TRACE_GROUP ? "trace" : NULL);
+	if (err) {
+		fprintf(stderr, "switchcost: writing %s: %s; no file is left under that name\n",
+			cc->path, strerror(-err));
+		cc->failed = true;
+	}
+	return 0;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;	/* only there to interrupt ppoll() */
+}
+
+/* Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. */
+static void wait_a_while(struct swc_watch *w, bool csv, __u64 timeout_ns,
+			 const sigset_t *unblocked)
+{
+	struct timespec ts = { (time_t)(timeout_ns / NS_PER_SEC), (long)(timeout_ns % NS_PER_SEC) };
+
+	if (csv) {
+		/* signals stay blocked in epoll: short polls keep Ctrl-C and exit prompt */
+		watch__poll(w, CSV_TICK_MS);
+		return;
+	}
+	ppoll(NULL, 0, &ts, unblocked);
+}
+
+/* The pids of -p that still run; prints a line for each that ended. */
+static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *res,
+		      __u64 start)
+{
+	int alive = 0;
+
+	for (int i = 0; i < env->npids; i++) {
+		if (gone[i])
+			continue;
+		if (proc_alive(env->pids[i])) {
+			alive++;
+			continue;
+		}
+		gone[i] = true;
+		res->pids_gone++;
+		fprintf(stderr, "switchcost: process %d ended %.1f s into the trace; keeping what "
+				"was collected\n", env->pids[i], (now_ns() - start) / 1e9);
+	}
+	return alive;
+}
+
+static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
+		      __u64 start)
+{
+	struct swc_group_stats gs, last;
+	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
+	bool gone[TRACE_MAX_PIDS] = { false }, header = true;
+	sigset_t block, unblocked;
+	int forwarded = 0;
+
+	memset(&last, 0, sizeof(last));
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+	sigdelset(&unblocked, SIGCHLD);
+	sigdelset(&unblocked, SIGINT);
+	sigdelset(&unblocked, SIGTERM);
+	sigdelset(&unblocked, SIGHUP);
+	for (;;) {
+		if (env->argv) {
+			trace_reap(res);
+			if (res->cmd_reaped)
+				break;
+		} else if (!pids_alive(env, gone, res, start)) {
+			break;
+		}
+		if (stop_requested) {
+			res->interrupted = true;
+			res->stop_sig = stop_requested;
+			stop_requested = 0;
+			if (!env->argv)
+				break;
+			/* Ctrl-C and friends go on to CMD's group; a second one is SIGKILL */
+			kill(-res->cmd_pid, forwarded++ ? SIGKILL : res->stop_sig);
+		}
+		t = now_ns();
+		if (env->duration_ns && t >= start + env->duration_ns)
+			break;
+		if (next_interval && t >= next_interval) {
+			if (!watch__group_stats(w, TRACE_GROUP, &gs))
+				trace_report_interval(&gs, &last, header, stdout);
+			header = false;
+			next_interval += env->interval_ns;
+			continue;
+		}
+		timeout = TICK_NS;
+		if (next_interval && next_interval - t < timeout)
+			timeout = next_interval - t;
+		if (env->duration_ns && start + env->duration_ns - t < timeout)
+			timeout = start + env->duration_ns - t;
+		wait_a_while(w, env->csv_path != NULL, timeout, &unblocked);
+	}
+	res->wall_ns = now_ns() - start;
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_env env;
+	struct trace_result res;
+	struct swc_watch_opts wopts = { 0 };
+	struct swc_watch *w = NULL;
+	struct csv_ctx cc = { NULL, NULL, false };
+	struct sigaction sa;
+	FILE *out = stdout;
+	int rc, code;
+	__u64 start;
+
+	memset(&env, 0, sizeof(env));
+	memset(&res, 0, sizeof(res));
+	rc = parse_args(&env, argc, argv);
+	if (rc)
+		return rc;
+	if (swc_bpf_preflight())
+		return 1;
+	if (swc_signals_install()) {
+		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;	/* no SA_RESTART: the wait must wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if (env.csv_path) {
+		/* before the BPF side: a refused target costs nothing and leaves nothing */
+		cc.path = env.csv_path;
+		cc.csv = csv__open(env.csv_path, 0);
+		if (!cc.csv)
+			return 1;
+		wopts.emit = true;
+		wopts.ringbuf_bytes = CSV_RINGBUF;
+		wopts.on_record = csv_on_record;
+		wopts.ctx = &cc;
+		/* with --csv -, stdout carries the CSV and the report goes to stderr */
+		if (!strcmp(env.csv_path, "-"))
+			out = stderr;
+	}
+	wopts.verbose = env.verbose;
+	rc = 1;
+	w = watch__open(&wopts);
+	if (!w)
+		goto cleanup;
+	/* pid -1: the BPF side counts hits only in watched tasks, so children are covered */
+	if (trace_probes_attach(w, env.probes, env.nprobes))
+		goto cleanup;
+	start = now_ns();
+	if (env.argv) {
+		res.cmd_pid = trace_spawn(w, env.argv, env.as_root, &res, &code);
+		if (res.cmd_pid < 0) {
+			res.cmd_pid = 0;
+			rc = code;
+			goto cleanup;
+		}
+	} else if (watch_pids(&env, w)) {
+		goto cleanup;
+	}
+	trace_loop(&env, w, &res, start);
+	if (env.argv) {
+		trace_tty_handoff(-1);
+		res.left_running = trace_kill_descendants(&res);
+		if (res.left_running)
+			fprintf(stderr, "switchcost: %s left %llu process(es) running; stopped "
+					"them (a trace ends with its command)\n", env.argv[0],
+				(unsigned long long)res.left_running);
+	}
+	/* nothing more to count: detach the probes before reading, so the numbers hold still */
+	watch__detach_user(w);
+	if (cc.csv) {
+		watch__drain(w);
+		res.csv_rows = csv__rows(cc.csv);
+		if (csv__close(cc.csv, !cc.failed))
+			cc.failed = true;
+		cc.csv = NULL;
+	}
+	if (!watch__group_stats(w, TRACE_GROUP, &res.gs))
+		res.have_bpf = true;
+	watch__counters(w, &res.ctr);
+	for (int i = 0; i < env.nprobes; i++)
+		env.probes[i].hits = res.ctr.probe_hits[i];
+	if (env.json)
+		trace_report_json(&env, w, &res, out);
+	else
+		trace_report_human(&env, w, &res, out);
+	fflush(out);
+	if (env.argv)
+		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
+	else
+		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
+	if (cc.failed && rc == 0)
+		rc = 1;
+cleanup:
+	if (res.cmd_pid > 0 && !res.cmd_reaped) {
+		trace_tty_handoff(-1);
+		swc_kill_group(res.cmd_pid);
+		trace_kill_descendants(&res);
+	}
+	csv__close(cc.csv, false);
+	watch__close(w);
+	return rc;
+}

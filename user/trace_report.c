@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What trace prints: the per-task table, the summary by kind, times, exit status; or JSON. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include "commands.h"
+#include "fmt.h"
+#include "json.h"
+#include "runner.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "trace.h"
+#include "watch.h"
+
+static const char *const kind_names[SWC_KIND_NR] = {
+	[SWC_KIND_PROCESS] = "process", [SWC_KIND_THREAD] = "thread", [SWC_KIND_IDLE] = "idle",
+	[SWC_KIND_KERNEL] = "kernel", [SWC_KIND_COROUTINE] = "coroutine",
+};
+
+struct task_row {
+	__u32 tid;
+	struct swc_task t;
+};
+
+struct task_list {
+	struct task_row *rows;
+	size_t n, cap;
+};
+
+static int collect(void *ctx, __u32 tid, const struct swc_task *t)
+{
+	struct task_list *l = ctx;
+	struct task_row *r;
+
+	if (t->group != TRACE_GROUP)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		r = realloc(l->rows, l->cap * sizeof(*r));
+		if (!r)
+			return -1;
+		l->rows = r;
+	}
+	l->rows[l->n].tid = tid;
+	l->rows[l->n].t = *t;
+	l->n++;
+	return 0;
+}
+
+static int by_pid_tid(const void *a, const void *b)
+{
+	const struct task_row *x = a, *y = b;
+
+	if (x->t.tgid != y->t.tgid)
+		return x->t.tgid < y->t.tgid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static void tasks_read(struct swc_watch *w, struct task_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (w)
+		watch__for_each_task(w, collect, l);
+	if (l->n)
+		qsort(l->rows, l->n, sizeof(l->rows[0]), by_pid_tid);
+}
+
+static unsigned long long rusage_switches(const struct trace_result *res)
+{
+	return (unsigned long long)res->ru.ru_nvcsw + res->ru.ru_nivcsw;
+}
+
+/* eBPF's switches out minus the kernel's own (wait4) count, once the final switch of each
+ * exited non-leader thread is set aside: the kernel stops counting those (see run.c). */
+static long long count_difference(const struct trace_result *res)
+{
+	return (long long)(res->gs.switches_out - res->gs.exit_switches) -
+	       (long long)rusage_switches(res);
+}
+
+static __u64 tv_ns(const struct timeval *tv)
+{
+	return (__u64)tv->tv_sec * 1000000000ULL + (__u64)tv->tv_usec * 1000ULL;
+}
+
+static bool has_probes(const struct trace_env *env)
+{
+	return env->nprobes > 0;
+}
+
+static bool is_python(const struct trace_env *env)
+{
+	const char *base;
+
+	if (!env->argv)
+		return false;
+	base = strrchr(env->argv[0], '/');
+	base = base ? base + 1 : env->argv[0];
+	return !strncmp(base, "python", 6);
+}
+
+static void print_tasks(const struct trace_env *env, const struct task_list *l, FILE *f)
+{
+	static const char *const headers[] = {
+		"pid", "tid", "comm", "switches", "voluntary", "involuntary", "on-CPU",
+		"off-CPU", "wake→run p50", "p99", "user switches",
+	};
+	static const enum swc_align aligns[] = {
+		SWC_RIGHT, SWC_RIGHT, SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
+		SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
+	};
+	int ncols = has_probes(env) ? 11 : 10;
+	char c[11][64];
+	const char *cells[11];
+	struct swc_table *t = swc_table__new(ncols, headers, aligns);
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct swc_task *k = &l->rows[i].t;
+
+		for (int j = 0; j < 11; j++)
+			cells[j] = c[j];
+		snprintf(c[0], sizeof(c[0]), "%u", k->tgid);
+		snprintf(c[1], sizeof(c[1]), "%u", l->rows[i].tid);
+		snprintf(c[2], sizeof(c[2]), "%.*s", SWC_COMM_LEN, k->comm);
+		swc_fmt_count(k->switches_out, c[3], sizeof(c[3]));
+		swc_fmt_count(k->voluntary, c[4], sizeof(c[4]));
+		swc_fmt_count(k->involuntary, c[5], sizeof(c[5]));
+		swc_fmt_ns(k->on_cpu_ns, c[6], sizeof(c[6]));
+		swc_fmt_ns(k->off_cpu_ns, c[7], sizeof(c[7]));
+		if (k->delay_count) {
+			char a[32];
+
+			snprintf(c[8], sizeof(c[8]), "≈%s", swc_fmt_ns(swc_hist_quantile(
+				 k->hist_delay, SWC_HIST_SLOTS, 0.5), a, sizeof(a)));
+			snprintf(c[9], sizeof(c[9]), "≈%s", swc_fmt_ns(swc_hist_quantile(
+				 k->hist_delay, SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
+		} else {
+			cells[8] = cells[9] = NULL;
+		}
+		swc_fmt_count(k->user_switches, c[10], sizeof(c[10]));
+		swc_table__add_row(t, cells);
+	}
+	swc_table__print(t, f);
+	swc_table__free(t);
+}
+
+static void print_target(const struct trace_env *env, const struct trace_result *res, FILE *f)
+{
+	fprintf(f, "# trace of ");
+	if (env->argv) {
+		for (char **a = env->argv; *a; a++)
+			fprintf(f, "%s%s", a == env->argv ? "" : " ", *a);
+		fprintf(f, " (pid %d, uid %u gid %u%s)", (int)res->cmd_pid, (unsigned int)res->uid,
+			(unsigned int)res->gid, res->ran_as_user ? ": the user who ran sudo" : "");
+	} else {
+		fprintf(f, "pid");
+		for (int i = 0; i < env->npids; i++)
+			fprintf(f, "%s%d", i ? "," : " ", env->pids[i]);
+	}
+	fprintf(f, env->argv ? "; every descendant followed from birth\n"
+			     : "; its threads, and children from now on\n");
+}
+
+void trace_report_human(const struct trace_env *env, struct swc_watch *w,
+			const struct trace_result *res, FILE *f)
+{
+	const struct swc_group_stats *gs = &res->gs;
+	struct swc_sysinfo si;
+	struct task_list l;
+	char a[32], b[32], c[32];
+	__u64 on_cpu = 0;
+	bool first = true;
+	long long diff;
+
+	swc_sysinfo_read(&si);
+	swc_sysinfo_print(&si, f);
+	print_target(env, res, f);
+	fprintf(f, "\n");
+	tasks_read(w, &l);
+	for (size_t i = 0; i < l.n; i++)
+		on_cpu += l.rows[i].t.on_cpu_ns;
+	if (l.n)
+		print_tasks(env, &l, f);
+	else
+		fprintf(f, "No task of the program was seen switching.\n");
+	fprintf(f, "(≈: from log2 buckets; off-CPU counts only gaps that ended while traced)\n");
+
+	fprintf(f, "\nSwitches involving the program (eBPF on sched_switch): ");
+	for (int k = 0; k < SWC_KIND_COROUTINE; k++) {
+		fprintf(f, "%s%s %s", first ? "" : ", ", kind_names[k],
+			swc_fmt_count(gs->by_kind[k], a, sizeof(a)));
+		first = false;
+	}
+	fprintf(f, "\n  out of its tasks: %s (%s voluntary, %s involuntary)",
+		swc_fmt_count(gs->switches_out, a, sizeof(a)),
+		swc_fmt_count(gs->voluntary, b, sizeof(b)),
+		swc_fmt_count(gs->involuntary, c, sizeof(c)));
+	if (env->argv && res->cmd_reaped) {
+		diff = count_difference(res);
+		fprintf(f, "; the kernel's own counters (wait4 nvcsw+nivcsw): %s, %s",
+			swc_fmt_count(rusage_switches(res), a, sizeof(a)),
+			diff == 0 ? "agree" : "DIFFER");
+		if (diff)
+			fprintf(f, " by %+lld", diff);
+		if (gs->exit_switches)
+			fprintf(f, " (the final switch of %llu exited thread(s) set aside: the "
+				   "kernel stops counting a thread when it exits)",
+				(unsigned long long)gs->exit_switches);
+	}
+	fprintf(f, "\n  %s wake-ups, %s syscalls\n", swc_fmt_count(gs->wakeups, a, sizeof(a)),
+		swc_fmt_count(gs->syscalls, b, sizeof(b)));
+	for (int i = 0; i < env->nprobes; i++)
+		fprintf(f, "User-space switch point %s (%s): %s hits\n", env->probes[i].spec,
+			env->probes[i].binary, swc_fmt_count(env->probes[i].hits, a, sizeof(a)));
+	if (has_probes(env))
+		fprintf(f, "Timings above are inflated: each probe hit traps into the kernel "
+			   "(microseconds on a VM), far more than a coroutine switch costs.\n");
+
+	fprintf(f, "\nWall time %s", swc_fmt_ns(res->wall_ns, a, sizeof(a)));
+	if (env->argv)
+		fprintf(f, ", CPU time %s (user %s + system %s, wait4)",
+			swc_fmt_ns(tv_ns(&res->ru.ru_utime) + tv_ns(&res->ru.ru_stime), a, sizeof(a)),
+			swc_fmt_ns(tv_ns(&res->ru.ru_utime), b, sizeof(b)),
+			swc_fmt_ns(tv_ns(&res->ru.ru_stime), c, sizeof(c)));
+	fprintf(f, "; on-CPU seen by eBPF %s\n", swc_fmt_ns(on_cpu, a, sizeof(a)));
+	if (env->argv && res->cmd_reaped)
+		fprintf(f, "%s %s\n", env->argv[0],
+			swc_describe_status(res->status, a, sizeof(a)));
+	if (res->left_running)
+		fprintf(f, "%llu process(es) it left running were stopped when it ended.\n",
+			(unsigned long long)res->left_running);
+	if (res->interrupted)
+		fprintf(f, "Interrupted by %s: what was collected until then.\n",
+			strsignal(res->stop_sig));
+	fprintf(f, "eBPF: %llu events dropped, %llu tasks untracked, %llu processes unwatched",
+		(unsigned long long)res->ctr.events_dropped,
+		(unsigned long long)res->ctr.tasks_full, (unsigned long long)res->ctr.watch_full);
+	if (env->csv_path)
+		fprintf(f, "; %llu CSV rows", res->csv_rows);
+	fprintf(f, "\n");
+	if (is_python(env) && !env->asyncio)
+		fprintf(f, "Python: asyncio task switches happen inside the interpreter and never "
+			   "reach the kernel; what shows above is the event loop waiting (epoll_wait), "
+			   "time.sleep() and threads. --asyncio counts task steps.\n");
+	free(l.rows);
+}
+
+static void json_task(struct swc_json *j, const struct task_row *r)
+{
+	const struct swc_task *k = &r->t;
+
+	jw_obj_begin(j, NULL);
+	jw_u64(j, "pid", k->tgid);
+	jw_u64(j, "tid", r->tid);
+	jw_str(j, "comm", k->comm);
+	jw_u64(j, "switches", k->switches_out);
+	jw_u64(j, "voluntary", k->voluntary);
+	jw_u64(j, "involuntary", k->involuntary);
+	jw_u64(j, "switches_in", k->switches_in);
+	jw_u64(j, "on_cpu_ns", k->on_cpu_ns);
+	jw_u64(j, "off_cpu_ns", k->off_cpu_ns);
+	jw_u64(j, "wakeup_delay_count", k->delay_count);
+	jw_double(j, "wakeup_delay_p50_ns_approx",
+		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5));
+	jw_double(j, "wakeup_delay_p99_ns_approx",
+		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.99));
+	jw_u64(j, "user_switches", k->user_switches);
+	jw_bool(j, "exited", k->exited);
+	jw_obj_end(j);
+}
+
+void trace_report_json(const struct trace_env *env, struct swc_watch *w,
+		       const struct trace_result *res, FILE *f)
+{
+	const struct swc_group_stats *gs = &res->gs;
+	struct swc_sysinfo si;
+	struct task_list l;
+	struct swc_json j;
+	__u64 on_cpu = 0;
+
+	swc_sysinfo_read(&si);
+	tasks_read(w, &l);
+	for (size_t i = 0; i < l.n; i++)
+		on_cpu += l.rows[i].t.on_cpu_ns;
+	jw_init(&j, f, 2);
+	jw_obj_begin(&j, NULL);
+	jw_str(&j, "tool", "switchcost");
+	jw_str(&j, "version", SWC_VERSION);
+	jw_str(&j, "command", "trace");
+	swc_sysinfo_json(&si, &j);
+	if (env->argv) {
+		jw_arr_begin(&j, "argv");
+		for (char **a = env->argv; *a; a++)
+			jw_str(&j, NULL, *a);
+		jw_arr_end(&j);
+		jw_i64(&j, "pid", res->cmd_pid);
+		jw_u64(&j, "uid", res->uid);
+		jw_u64(&j, "gid", res->gid);
+		jw_bool(&j, "as_invoking_user", res->ran_as_user);
+	} else {
+		jw_arr_begin(&j, "pids");
+		for (int i = 0; i < env->npids; i++)
+			jw_i64(&j, NULL, env->pids[i]);
+		jw_arr_end(&j);
+		jw_u64(&j, "pids_gone", res->pids_gone);
+	}
+	if (env->argv && res->cmd_reaped) {
+		jw_i64(&j, "exit_status", trace_exit_code(res->status));
+		if (WIFSIGNALED(res->status))
+			jw_i64(&j, "exit_signal", WTERMSIG(res->status));
+		else
+			jw_null(&j, "exit_signal");
+	} else {
+		jw_null(&j, "exit_status");
+		jw_null(&j, "exit_signal");
+	}
+	jw_u64(&j, "wall_ns", res->wall_ns);
+	if (env->argv) {
+		jw_u64(&j, "cpu_user_ns", tv_ns(&res->ru.ru_utime));
+		jw_u64(&j, "cpu_system_ns", tv_ns(&res->ru.ru_stime));
+	}
+	jw_u64(&j, "on_cpu_ns", on_cpu);
+	jw_bool(&j, "interrupted", res->interrupted);
+	jw_u64(&j, "left_running", res->left_running);
+	jw_obj_begin(&j, "by_kind");
+	for (int k = 0; k < SWC_KIND_NR; k++)
+		jw_u64(&j, kind_names[k], gs->by_kind[k]);
+	jw_obj_end(&j);
+	jw_u64(&j, "switches", gs->switches_out);
+	jw_u64(&j, "voluntary", gs->voluntary);
+	jw_u64(&j, "involuntary", gs->involuntary);
+	jw_u64(&j, "switches_in", gs->switches_in);
+	jw_u64(&j, "exit_switches", gs->exit_switches);
+	jw_u64(&j, "wakeups", gs->wakeups);
+	jw_u64(&j, "syscalls", gs->syscalls);
+	if (env->argv && res->cmd_reaped) {
+		jw_u64(&j, "rusage_switches", rusage_switches(res));
+		jw_u64(&j, "rusage_voluntary", res->ru.ru_nvcsw);
+		jw_u64(&j, "rusage_involuntary", res->ru.ru_nivcsw);
+		jw_i64(&j, "kernel_minus_rusage", count_difference(res));
+		jw_bool(&j, "counts_agree", count_difference(res) == 0);
+	}
+	jw_arr_begin(&j, "probes");
+	for (int i = 0; i < env->nprobes; i++) {
+		const struct trace_probe *p = &env->probes[i];
+
+		jw_obj_begin(&j, NULL);
+		jw_str(&j, "type", p->type == PROBE_USDT ? "usdt" :
+				   p->type == PROBE_ASYNCIO ? "asyncio" : "uprobe");
+		jw_str(&j, "spec", p->spec);
+		jw_str(&j, "binary", p->binary);
+		if (p->offset)
+			jw_u64(&j, "offset", p->offset);
+		jw_u64(&j, "hits", p->hits);
+		jw_obj_end(&j);
+	}
+	jw_arr_end(&j);
+	jw_bool(&j, "timings_inflated_by_probes", has_probes(env));
+	jw_arr_begin(&j, "tasks");
+	for (size_t i = 0; i < l.n; i++)
+		json_task(&j, &l.rows[i]);
+	jw_arr_end(&j);
+	jw_obj_begin(&j, "bpf");
+	jw_u64(&j, "events_dropped", res->ctr.events_dropped);
+	jw_u64(&j, "tasks_untracked", res->ctr.tasks_full);
+	jw_u64(&j, "processes_unwatched", res->ctr.watch_full);
+	jw_obj_end(&j);
+	if (env->csv_path)
+		jw_u64(&j, "csv_rows", res->csv_rows);
+	jw_obj_end(&j);
+	jw_finish(&j);
+	free(l.rows);
+}
+
+void trace_report_interval(const struct swc_group_stats *now, struct swc_group_stats *last,
+			   bool header, FILE *f)
+{
+	char ts[16];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (header)
+		fprintf(f, "%-8s %10s %10s %11s %9s %9s %9s %9s %9s\n", "TIME", "SWITCHES",
+			"VOLUNTARY", "INVOLUNTARY", "PROCESS", "THREAD", "IDLE", "KERNEL", "USER");
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	fprintf(f, "%-8s %10llu %10llu %11llu %9llu %9llu %9llu %9llu %9llu\n", ts,
+		(unsigned long long)(now->switches_out - last->switches_out),
+		(unsigned long long)(now->voluntary - last->voluntary),
+		(unsigned long long)(now->involuntary - last->involuntary),
+		(unsigned long long)(now->by_kind[SWC_KIND_PROCESS] -
+				     last->by_kind[SWC_KIND_PROCESS]),
+		(unsigned long long)(now->by_kind[SWC_KIND_THREAD] -
+				     last->by_kind[SWC_KIND_THREAD]),
+		(unsigned long long)(now->by_kind[SWC_KIND_IDLE] - last->by_kind[SWC_KIND_IDLE]),
+		(unsigned long long)(now->by_kind[SWC_KIND_KERNEL] -
+				     last->by_kind[SWC_KIND_KERNEL]),
+		(unsigned long long)(now->user_switches - last->user_switches));
+	fflush(f);
+	*last = *now;
+}

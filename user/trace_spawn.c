@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Starting the traced command: watched from birth, in its own process group, as the user who
+ * ran sudo (only the tracer keeps root), with exec failures reported back like a shell does
+ * (127 not found, 126 not executable). Then reaping it and whatever it leaves behind.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include "parse.h"
+#include "signals.h"
+#include "trace.h"
+#include "watch.h"
+
+enum { STAGE_DROP = 1, STAGE_EXEC };
+
+/* What the child sends through the CLOEXEC pipe when it cannot become CMD. */
+struct spawn_error {
+	int stage;
+	int err;
+};
+
+/* The invoking user's credentials, looked up before fork (no NSS calls in the child). */
+struct creds {
+	bool drop;
+	uid_t uid;
+	gid_t gid;
+	char name[256], home[4096];
+	bool have_pw;
+};
+
+static bool tty_owned;
+
+static int parse_id(const char *var, unsigned long *out)
+{
+	const char *s = getenv(var);
+
+	if (!s)
+		return -ENOENT;
+	return swc_parse_ulong(s, 0, 0xfffffffeUL, out);
+}
+
+static int lookup_creds(bool as_root, struct creds *c)
+{
+	unsigned long uid, gid;
+	struct passwd *pw;
+
+	memset(c, 0, sizeof(*c));
+	if (as_root || geteuid() != 0 || parse_id("SUDO_UID", &uid) == -ENOENT)
+		return 0;
+	if (parse_id("SUDO_UID", &uid)) {
+		fprintf(stderr, "switchcost: SUDO_UID='%s' is not a user id: unset it, or use "
+				"--as-root to run the command as root\n", getenv("SUDO_UID"));
+		return -1;
+	}
+	if (uid == 0)
+		return 0;	/* sudo from root: nothing to drop */
+	pw = getpwuid(uid);
+	if (parse_id("SUDO_GID", &gid)) {
+		if (!pw) {
+			fprintf(stderr, "switchcost: SUDO_UID=%lu has no passwd entry and "
+					"SUDO_GID is not set: set SUDO_GID, or use --as-root\n", uid);
+			return -1;
+		}
+		gid = pw->pw_gid;
+	}
+	c->drop = true;
+	c->uid = uid;
+	c->gid = gid;
+	if (pw) {
+		c->have_pw = true;
+		snprintf(c->name, sizeof(c->name), "%s", pw->pw_name);
+		snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir);
+	}
+	return 0;
+}
+
+static int drop_privileges(const struct creds *c)
+{
+	if (c->have_pw ? initgroups(c->name, c->gid) : setgroups(1, &c->gid))
+		return -1;
+	if (setgid(c->gid) || setuid(c->uid))
+		return -1;
+	/* setuid(2) from root sets all three ids; make sure there is no way back */
+	if (getuid() != c->uid || geteuid() != c->uid || setuid(0) == 0) {
+		errno = EPERM;
+		return -1;
+	}
+	if (c->have_pw) {
+		setenv("HOME", c->home, 1);
+		setenv("USER", c->name, 1);
+		setenv("LOGNAME", c->name, 1);
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn)) child_main(char **argv, const struct creds *c, int err_fd,
+						 pid_t parent)
+{
+	struct spawn_error se = { 0, 0 };
+	sigset_t none;
+	ssize_t n;
+
+	swc_signals_child_reset();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	if (tty_owned) {
+		signal(SIGTTOU, SIG_IGN);	/* we are a background group until this returns */
+		tcsetpgrp(STDIN_FILENO, getpid());
+		signal(SIGTTOU, SIG_DFL);
+	}
+	if (c->drop && drop_privileges(c)) {
+		se.stage = STAGE_DROP;
+		goto fail;
+	}
+	/* a credential change clears the parent-death signal: set it again, as the user */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(1);	/* switchcost died before we got here */
+	execvp(argv[0], argv);
+	se.stage = STAGE_EXEC;
+fail:
+	se.err = errno;
+	n = write(err_fd, &se, sizeof(se));
+	(void)n;
+	_exit(se.err == ENOENT && se.stage == STAGE_EXEC ? 127 : 126);
+}
+
+void trace_tty_handoff(pid_t pgid)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	if (!tty_owned)
+		return;
+	sigaction(SIGTTOU, &ign, &old);
+	tcsetpgrp(STDIN_FILENO, pgid < 0 ? getpgrp() : pgid);
+	sigaction(SIGTTOU, &old, NULL);
+}
+
+pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_result *res,
+		  int *exit_code)
+{
+	struct spawn_error se;
+	int pfd[2], st;
+	struct creds c;
+	pid_t pid, parent = getpid();
+	ssize_t n;
+
+	*exit_code = 1;
+	if (lookup_creds(as_root, &c))
+		return -1;
+	res->ran_as_user = c.drop;
+	res->uid = c.drop ? c.uid : getuid();
+	res->gid = c.drop ? c.gid : getgid();
+	if (pipe2(pfd, O_CLOEXEC)) {
+		fprintf(stderr, "switchcost: creating a pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	tty_owned = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	fflush(NULL);
+	watch__adopt(w, TRACE_GROUP);
+	pid = fork();
+	watch__adopt(w, -1);
+	if (pid < 0) {
+		fprintf(stderr, "switchcost: starting %s: %s\n", argv[0], strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(argv, &c, pfd[1], parent);
+	}
+	setpgid(pid, pid);	/* both sides: no window where a kill of the group misses it */
+	trace_tty_handoff(pid);
+	close(pfd[1]);
+	do {
+		n = read(pfd[0], &se, sizeof(se));
+	} while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != (ssize_t)sizeof(se))
+		return pid;	/* EOF: the exec succeeded and closed the pipe */
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	trace_tty_handoff(-1);
+	if (se.stage == STAGE_DROP) {
+		fprintf(stderr, "switchcost: cannot run %s as uid %u gid %u (from SUDO_UID/"
+				"SUDO_GID): %s; use --as-root to run it as root\n", argv[0],
+			(unsigned int)c.uid, (unsigned int)c.gid, strerror(se.err));
+		return -1;
+	}
+	if (se.err == ENOENT) {
+		fprintf(stderr, "switchcost: cannot run '%s': command not found (check the name "
+				"and PATH, or give a path)\n", argv[0]);
+		*exit_code = 127;
+	} else {
+		fprintf(stderr, "switchcost: cannot run '%s': %s%s\n", argv[0], strerror(se.err),
+			se.err == EACCES ? " (is it an executable file the user may run?)" : "");
+		*exit_code = 126;
+	}
+	return -1;
+}
+
+static void add_rusage(struct rusage *to, const struct rusage *ru)
+{
+	timeradd(&to->ru_utime, &ru->ru_utime, &to->ru_utime);
+	timeradd(&to->ru_stime, &ru->ru_stime, &to->ru_stime);
+	to->ru_nvcsw += ru->ru_nvcsw;
+	to->ru_nivcsw += ru->ru_nivcsw;
+	if (ru->ru_maxrss > to->ru_maxrss)
+		to->ru_maxrss = ru->ru_maxrss;
+}
+
+int trace_reap(struct trace_result *res)
+{
+	struct rusage ru;
+	int st, n = 0;
+	pid_t p;
+
+	for (;;) {
+		p = wait4(-1, &st, WNOHANG, &ru);
+		if (p > 0) {
+			/* as subreaper we also get the orphans of CMD's descendants */
+			add_rusage(&res->ru, &ru);
+			if (p == res->cmd_pid) {
+				res->status = st;
+				res->cmd_reaped = true;
+			}
+			n++;
+			continue;
+		}
+		if (p == 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		return n ? n : -1;	/* ECHILD */
+	}
+}
+
+/* Our children right now (CMD's orphans come to us: we are their subreaper). */
+static int kill_our_children(void)
+{
+	pid_t me = getpid();
+	struct dirent *de;
+	char path[300], buf[512], *p;
+	int n = 0;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		long ppid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		/* "pid (comm) S ppid ...": comm may hold spaces and ')', so from the last ')' */
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == me) {
+			kill((pid_t)atol(de->d_name), SIGKILL);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+__u64 trace_kill_descendants(struct trace_result *res)
+{
+	__u64 left = 0;
+	int n;
+
+	/* what exited on its own is not "left running" */
+	if (trace_reap(res) < 0)
+		return 0;
+	if (res->cmd_pid > 0)
+		kill(-res->cmd_pid, SIGKILL);
+	for (;;) {
+		kill_our_children();
+		n = trace_reap(res);
+		if (n < 0)
+			break;
+		left += n;
+		usleep(5000);
+	}
+	return left;
+}
+
+int trace_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return swc_signal_exit_code(WTERMSIG(status));
+	return 1;
+}
