@@ -7,5 +7,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 #endif

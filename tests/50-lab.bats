@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost lab: each scenario with a short unit; shapes and orderings, generous tolerances.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# |measured - expected| within 30% of a unit plus scheduling slack (a loaded, shared VM)
+within() {
+	jq -e --argjson m "$1" --argjson e "$2" --argjson slack "$3" -n \
+		'($m - $e) | fabs <= (0.3 + $slack)' >/dev/null
+}
+
+variant() {
+	jq -c --arg n "$1" '.variants[] | select(.name == $n)' "$BATS_TEST_TMPDIR/tl.json"
+}
+
+@test "lab --list names the four scenarios" {
+	swc lab --list
+	[ "$status" -eq 0 ]
+	[ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = "timeline cost parallel join " ]
+}
+
+@test "lab: a bad scenario name is a usage error" {
+	swc lab nosuch
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: unknown scenario 'nosuch': choose from timeline, cost, parallel, join (see switchcost lab --help)" ]
+	[ -z "$output" ]
+}
+
+@test "lab: no scenario, two scenarios, bad --unit are usage errors" {
+	swc lab
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: no scenario given: choose from timeline, cost, parallel, join (see switchcost lab --help)" ]
+	swc lab timeline cost
+	[ "$status" -eq 2 ]
+	swc lab timeline --unit 0
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --unit wants a duration from 1ms to 10s such as 20ms or 0.5s, not '0' (see switchcost lab --help)" ]
+}
+
+@test "lab timeline --json: the notes' totals, in order, within tolerance" {
+	requires root btf bpf
+	swc lab timeline --unit 20ms --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/tl.json"
+	jq -e '.command == "lab" and .scenario == "timeline" and .unit_ns == 20000000' \
+		"$BATS_TEST_TMPDIR/tl.json"
+	[ "$(jq -r '[.variants[].name] | join(",")' "$BATS_TEST_TMPDIR/tl.json")" = \
+		"sequential,async_blocking,async,threads_join,threads_nojoin,threads_daemon" ]
+	jq -e '[.variants[] | .ok and (.unit_ns == 20000000) and (.expected_units | type == "number")] | all' \
+		"$BATS_TEST_TMPDIR/tl.json"
+	# expected values are the notes'
+	[ "$(jq -r '[.variants[].expected_units] | map(tostring) | join(",")' "$BATS_TEST_TMPDIR/tl.json")" = "11,6,2,6,0,4" ]
+	# three blocking sleeps, each may overshoot: slack of half a unit
+	within "$(variant sequential | jq .measured_units)" 11 0.5
+	within "$(variant async_blocking | jq .measured_units)" 6 0.5
+	within "$(variant async | jq .measured_units)" 2 0.5
+	within "$(variant threads_join | jq .measured_units)" 6 0.5
+	within "$(variant threads_nojoin | jq .measured_units)" 0 0.5
+	jq -e '.variants[0].measured_units > .variants[1].measured_units and
+	       .variants[1].measured_units > .variants[2].measured_units' "$BATS_TEST_TMPDIR/tl.json"
+	# the event loop sat in blocking calls while others were ready: 3 units (fun1's sleep(3)
+	# with fun2, fun3 not started) + 1 (fun1's sleep(1) with fun2 due); none when only awaiting
+	within "$(variant async_blocking | jq .loop_blocked_while_ready_units)" 4 0.5
+	variant async | jq -e '.loop_blocked_while_ready_units < 0.1'
+	# one kernel task (the loop) for coroutines; four (main + fun1..3) for threads
+	variant async_blocking | jq -e '[.tasks[].comm] == ["loop"]'
+	variant threads_join | jq -e '[.tasks[].comm] | sort == ["fun1", "fun2", "fun3", "main"]'
+	jq -e '.bpf.events_dropped == 0' "$BATS_TEST_TMPDIR/tl.json"
+	assert_no_bpf_left
+}
+
+@test "lab timeline: human output shows each variant, its timeline and the notes' table" {
+	requires root btf bpf
+	swc lab timeline --unit 20ms
+	[ "$status" -eq 0 ]
+	for v in sequential async_blocking async threads_join threads_nojoin threads_daemon; do
+		grep -q "^$v — " <<<"$output"
+	done
+	grep -qE '^  main \[[0-9]+\] +\|' <<<"$output"
+	grep -q 'async_fun1 (coroutine)' <<<"$output"
+	grep -q "Execution time, as in the notes' table" <<<"$output"
+	grep -q 'NEVER COMPLETED' <<<"$output"
+	grep -q 'Switch records lost (ring buffer full): 0' <<<"$output"
+	assert_no_bpf_left
+}
+
+@test "lab join --json: without join the threads outlive the main thread; daemon work is cut off" {
+	requires root btf bpf
+	swc lab join --unit 20ms --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/tl.json"
+	[ "$(jq -r '[.variants[].name] | join(",")' "$BATS_TEST_TMPDIR/tl.json")" = \
+		"threads_join,threads_nojoin,threads_daemon" ]
+	# not joined: the main thread measures about nothing, the threads end about 6 units later
+	variant threads_nojoin | jq -e '.measured_units < 0.8 and .process_end_units > 5.5'
+	variant threads_nojoin | jq -e '[.jobs[].completed] | all'
+	variant threads_nojoin | jq -e '.jobs[0].thread_exit_units > 5.5'
+	# daemon-style: fun1 (6 units) never completes; its thread dies with the main thread
+	variant threads_daemon | jq -e '[.jobs[].completed] == [false, true, true]'
+	variant threads_daemon | jq -e '(.jobs[0].thread_exit_units - .main_thread_exit_units) | fabs < 0.8'
+	assert_no_bpf_left
+}
+
+@test "lab parallel: sharing one CPU means preemption by the other worker; spread, almost none" {
+	requires root btf bpf smp
+	swc lab parallel --iterations 30000000 --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/par.json"
+	for w in threads processes; do
+		one=$(jq --arg w $w '.runs[] | select(.workers == $w and .placement == "one_cpu") | .involuntary_by_sibling' "$BATS_TEST_TMPDIR/par.json")
+		spread=$(jq --arg w $w '.runs[] | select(.workers == $w and .placement == "spread") | .involuntary_by_sibling' "$BATS_TEST_TMPDIR/par.json")
+		echo "$w: one CPU $one, spread $spread"
+		[ "$one" -gt "$spread" ]
+	done
+	# pinned to one CPU they cannot use more than one CPU's time
+	jq -e '[.runs[] | select(.placement == "one_cpu") | .cpu_per_wall < 1.3] | all' "$BATS_TEST_TMPDIR/par.json"
+	assert_no_bpf_left
+}
+
+@test "lab parallel: human output names the GIL and the trace command" {
+	requires root btf bpf smp
+	swc lab parallel --iterations 10000000
+	[ "$status" -eq 0 ]
+	grep -q 'no GIL' <<<"$output"
+	grep -q 'switchcost trace' <<<"$output"
+	grep -q 'both on CPU' <<<"$output"
+}
+
+@test "lab cost --json: a coroutine switch is far cheaper and never reaches the kernel" {
+	requires root btf bpf
+	swc lab cost -n 1000 --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cost.json"
+	[ "$(jq -r '[.results[].workload] | join(",")' "$BATS_TEST_TMPDIR/cost.json")" = "process,thread,coroutine" ]
+	jq -e '[.results[].ok] | all' "$BATS_TEST_TMPDIR/cost.json"
+	# process vs thread is close on some machines: only the coroutine's place is asserted
+	jq -e '.results[0].ratio_to_coroutine > 10 and .results[1].ratio_to_coroutine > 10' "$BATS_TEST_TMPDIR/cost.json"
+	jq -e '.results[0].kernel.kernel_switches_per_switch > 0.5 and
+	       .results[1].kernel.kernel_switches_per_switch > 0.5 and
+	       .results[2].kernel.kernel_switches_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
+	jq -e '.results[2].counting_pass.uprobe_hits == .results[2].counting_pass.switches_made' "$BATS_TEST_TMPDIR/cost.json"
+	# futex hand-off: the kernel is entered for every process or thread switch, never for a
+	# coroutine's
+	jq -e '.results[0].counting_pass.syscalls_per_switch >= 0.5 and
+	       .results[1].counting_pass.syscalls_per_switch >= 0.5 and
+	       .results[2].counting_pass.syscalls_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
+	assert_no_bpf_left
+}
+
+@test "lab timeline: SIGINT stops it with 130, no child and no BPF program left" {
+	requires root btf bpf
+	"$SWITCHCOST" lab timeline --unit 200ms >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	local pid=$! rc=0
+	sleep 1
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	grep -q '^switchcost: interrupted by Interrupt' "$BATS_TEST_TMPDIR/err"
+	assert_no_children "$pid"
+	assert_no_bpf_left
+}

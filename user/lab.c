@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * switchcost lab: the teaching notes' experiments, each one command whose output shows the
+ * lesson with measured numbers and the kernel's evidence. This file holds the dispatch and
+ * what the scenarios share: the watched child and the switch records it leaves.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include "commands.h"
+#include "fmt.h"
+#include "json.h"
+#include "lab.h"
+#include "parse.h"
+#include "signals.h"
+#include "watch.h"
+
+#define LAB_RINGBUF_BYTES	(4U << 20)
+#define LAB_POLL_MS		50	/* 4 MiB hold ~47,000 records: far more than 50 ms make */
+#define DEFAULT_ITERATIONS	200000000UL
+#define DEFAULT_ROUND_TRIPS	5000UL
+#define MAX_ITERATIONS		100000000000UL
+#define MAX_ROUND_TRIPS		1000000UL
+/* a variant that runs this long is stuck: the longest is 11 units, parallel a few seconds */
+#define LAB_TIMEOUT_UNITS	20
+#define LAB_TIMEOUT_BASE_NS	(60ULL * 1000000000ULL)
+
+struct scenario {
+	const char *name;
+	int (*fn)(struct lab *lab);
+	bool emit;		/* needs per-switch records */
+	const char *what;
+};
+
+static const struct scenario scenarios[] = {
+	{ "timeline", lab_timeline, true,
+	  "the notes' fun1..fun3 sequential, async (blocking and not), threads: per-task timeline" },
+	{ "cost", lab_cost, false,
+	  "process vs thread vs coroutine switch, with ratios and what the kernel did" },
+	{ "parallel", lab_parallel, true,
+	  "concurrency vs parallelism: CPU work in 2 threads / 2 processes, 1 CPU vs all" },
+	{ "join", lab_join, true,
+	  "thread work without join(), and daemon threads at exit, as the kernel saw it" },
+};
+
+#define NSCENARIOS (int)(sizeof(scenarios) / sizeof(scenarios[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: switchcost lab SCENARIO [OPTIONS]\n"
+"       switchcost lab --list\n"
+"\n"
+"The teaching notes' experiments, measured, with the kernel's evidence from sched_switch.\n"
+"\n"
+"Scenarios:\n");
+	for (int i = 0; i < NSCENARIOS; i++)
+		fprintf(f, "  %-9s %s\n", scenarios[i].name, scenarios[i].what);
+	fprintf(f,
+"\n"
+"Options:\n"
+"      --unit DUR        the notes' second, scaled (timeline, join; default 100ms)\n"
+"      --iterations N    CPU work per worker of parallel (default %lu)\n"
+"  -n, --round-trips N   timed round trips per repeat of cost (default %lu)\n"
+"      --json            one JSON document on stdout\n"
+"      --list            the scenarios, one per line\n"
+"  -v, --verbose         libbpf and verifier messages on stderr\n"
+"  -h, --help            this help\n"
+"\n"
+"Examples:\n"
+"  sudo switchcost lab timeline\n"
+"  sudo switchcost lab timeline --unit 20ms --json | jq '.variants[] | {name, measured_units}'\n"
+"  sudo switchcost lab parallel\n",
+		DEFAULT_ITERATIONS, DEFAULT_ROUND_TRIPS);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "switchcost: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see switchcost lab --help)\n");
+	va_end(ap);
+	return 2;
+}
+
+static const struct scenario *find_scenario(const char *name)
+{
+	for (int i = 0; i < NSCENARIOS; i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
+{
+	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST };
+	static const struct option opts[] = {
+		{ "unit", required_argument, NULL, OPT_UNIT },
+		{ "iterations", required_argument, NULL, OPT_ITER },
+		{ "round-trips", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":n:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_UNIT:
+			/* under a millisecond, wake-up latency is a visible part of every unit */
+			if (swc_parse_duration_ns(optarg, &env->unit_ns) ||
+			    env->unit_ns < 1000000ULL || env->unit_ns > 10000000000ULL)
+				return usage_error("--unit wants a duration from 1ms to 10s such as "
+						   "20ms or 0.5s, not '%s'", optarg);
+			break;
+		case OPT_ITER:
+			if (swc_parse_ulong(optarg, 1000, MAX_ITERATIONS, &env->iterations))
+				return usage_error("--iterations wants a whole number from 1000 to "
+						   "%lu, not '%s'", MAX_ITERATIONS, optarg);
+			break;
+		case 'n':
+			if (swc_parse_ulong(optarg, 10, MAX_ROUND_TRIPS, &env->round_trips))
+				return usage_error("-n wants a whole number from 10 to %lu, not "
+						   "'%s'", MAX_ROUND_TRIPS, optarg);
+			break;
+		case OPT_JSON:
+			env->json = true;
+			break;
+		case OPT_LIST:
+			*list = true;
+			break;
+		case 'v':
+			env->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (*list)
+		return 0;
+	if (optind >= argc)
+		return usage_error("no scenario given: choose from timeline, cost, parallel, "
+				   "join");
+	if (optind + 1 < argc)
+		return usage_error("one scenario at a time, not '%s' and '%s'", argv[optind],
+				   argv[optind + 1]);
+	if (!find_scenario(argv[optind]))
+		return usage_error("unknown scenario '%s': choose from timeline, cost, parallel, "
+				   "join", argv[optind]);
+	env->scenario = argv[optind];
+	return 0;
+}
+
+__u64 lab_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+char *lab_fmt_ns(double ns, char *buf, size_t len)
+{
+	return swc_fmt_ns(ns, buf, len);
+}
+
+void *lab_shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "switchcost: mapping shared memory for the lab's child: %s\n",
+			strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+void lab_shared_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+static int on_record(void *ctx, const struct swc_switch_rec *rec)
+{
+	struct lab *lab = ctx;
+	struct lab_capture *cap = lab->cap;
+	struct swc_switch_rec *n;
+
+	if (!cap || rec->group != cap->group)
+		return 0;
+	if (cap->nrecs == cap->cap) {
+		size_t want = cap->cap ? cap->cap * 2 : 1024;
+
+		n = realloc(cap->recs, want * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		cap->recs = n;
+		cap->cap = want;
+	}
+	cap->recs[cap->nrecs++] = *rec;
+	return 0;
+}
+
+void lab_capture_free(struct lab_capture *cap)
+{
+	free(cap->recs);
+	cap->recs = NULL;
+	cap->nrecs = cap->cap = 0;
+}
+
+int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void *arg,
+		  struct lab_capture *cap)
+{
+	const struct timespec poll_ts = { .tv_nsec = LAB_POLL_MS * 1000000L };
+	const __u64 timeout_ns = LAB_TIMEOUT_BASE_NS + LAB_TIMEOUT_UNITS * lab->env.unit_ns;
+	int err = 0, n;
+	pid_t pid, r;
+
+	memset(cap, 0, sizeof(*cap));
+	if (lab->next_group >= SWC_MAX_GROUPS) {
+		fprintf(stderr, "switchcost: the lab ran out of BPF groups (%d)\n", SWC_MAX_GROUPS);
+		return -E2BIG;
+	}
+	cap->group = lab->next_group++;
+	lab->cap = cap;
+	fflush(NULL);
+	cap->start_ns = lab_now_ns();
+	watch__adopt(lab->w, cap->group);
+	pid = fork();
+	watch__adopt(lab->w, -1);
+	if (pid < 0) {
+		err = -errno;
+		fprintf(stderr, "switchcost: starting the %s variant: %s\n", what, strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		swc_signals_child_reset();
+		_exit(fn(arg) ? 1 : 0);
+	}
+	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
+	cap->pid = pid;
+	for (;;) {
+		/*
+		 * Keep the ring buffer drained while the child runs, but never wait on it: a
+		 * waiter is woken for every record, and each wake-up preempts a workload task
+		 * for switchcost, which makes another record. A timed sleep, then a drain.
+		 */
+		nanosleep(&poll_ts, NULL);
+		n = watch__drain(lab->w);
+		if (n < 0 && n != -EINTR) {
+			err = n;
+			fprintf(stderr, "switchcost: reading switch records of the %s variant: %s\n",
+				what, strerror(-n));
+			break;
+		}
+		if (stop_requested) {
+			err = -EINTR;
+			break;
+		}
+		r = wait4(pid, &cap->status, WNOHANG, &cap->ru);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			err = -errno;
+			fprintf(stderr, "switchcost: waiting for the %s variant: %s\n", what,
+				strerror(errno));
+			break;
+		}
+		if (lab_now_ns() - cap->start_ns > timeout_ns) {
+			err = -ETIMEDOUT;
+			fprintf(stderr, "switchcost: the %s variant still runs after %llu s: "
+					"killed it (a loaded machine? try a shorter --unit)\n", what,
+				timeout_ns / 1000000000ULL);
+			break;
+		}
+	}
+	cap->end_ns = lab_now_ns();
+	/* whatever is left of the group (a worker process of a crashed variant) goes too */
+	swc_kill_group(pid);
+	watch__drain(lab->w);
+out:
+	lab->cap = NULL;
+	return err;
+}
+
+void lab_json_begin(struct lab *lab, struct swc_json *j)
+{
+	jw_obj_begin(j, NULL);
+	jw_str(j, "tool", "switchcost");
+	jw_str(j, "version", SWC_VERSION);
+	jw_str(j, "command", "lab");
+	jw_str(j, "scenario", lab->env.scenario);
+	swc_sysinfo_json(&lab->si, j);
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	struct lab lab = {
+		.env = {
+			.unit_ns = LAB_DEFAULT_UNIT_NS,
+			.iterations = DEFAULT_ITERATIONS,
+			.round_trips = DEFAULT_ROUND_TRIPS,
+		},
+	};
+	struct swc_watch_opts wopts = { 0 };
+	const struct scenario *sc;
+	bool list = false;
+	int rc;
+
+	rc = parse_args(&lab.env, &list, argc, argv);
+	if (rc)
+		return rc;
+	if (list) {
+		for (int i = 0; i < NSCENARIOS; i++)
+			printf("%-9s %s\n", scenarios[i].name, scenarios[i].what);
+		return 0;
+	}
+	sc = find_scenario(lab.env.scenario);
+	if (swc_bpf_preflight())
+		return 1;
+	if (swc_signals_install()) {
+		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));
+		return 1;
+	}
+	swc_sysinfo_read(&lab.si);
+	wopts.verbose = lab.env.verbose;
+	wopts.emit = sc->emit;
+	wopts.ringbuf_bytes = LAB_RINGBUF_BYTES;
+	wopts.on_record = on_record;
+	wopts.ctx = &lab;
+	lab.w = watch__open(&wopts);
+	if (!lab.w)
+		return 1;
+	rc = sc->fn(&lab);
+	if (stop_requested || rc == -EINTR) {
+		fprintf(stderr, "switchcost: interrupted by %s: the lab's children stopped, nothing "
+				"left running\n", strsignal(stop_requested ? stop_requested : SIGINT));
+		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
+	} else if (rc < 0) {
+		rc = 1;
+	}
+	watch__close(lab.w);
+	return rc;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* switchcost lab: what the scenarios share (options, the watched child, records, output). */
+#ifndef SWC_LAB_H
+#define SWC_LAB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "switchcost.h"
+#include "sysinfo.h"
+
+struct swc_json;
+struct swc_watch;
+
+#define LAB_DEFAULT_UNIT_NS	100000000ULL	/* 100 ms: the whole timeline in seconds */
+#define LAB_TASK_DEAD		0x80		/* prev_state of a task's final switch */
+
+struct lab_env {
+	const char *scenario;
+	__u64 unit_ns;
+	unsigned long iterations;	/* parallel: CPU work per worker */
+	unsigned long round_trips;	/* cost: timed round trips per repeat */
+	bool json, verbose;
+};
+
+struct lab {
+	struct lab_env env;
+	struct swc_watch *w;
+	struct swc_sysinfo si;
+	struct lab_capture *cap;	/* where records of the running variant go */
+	int next_group;
+};
+
+/* What one watched child did: its switch records, its fate and its rusage. */
+struct lab_capture {
+	pid_t pid;
+	__u32 group;
+	struct swc_switch_rec *recs;
+	size_t nrecs, cap;
+	int status;
+	struct rusage ru;
+	__u64 start_ns, end_ns;		/* the parent's view: fork to reaped */
+};
+
+/*
+ * Forks fn(arg) into a new BPF group, watched from birth, in its own process group, and
+ * collects the group's switch records while it runs. The child's exit status is fn's return.
+ * Returns 0, -EINTR on a stop request (the child's process group killed and reaped), or
+ * another -errno with the reason printed.
+ */
+int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void *arg,
+		  struct lab_capture *cap);
+void lab_capture_free(struct lab_capture *cap);
+
+/* MAP_SHARED memory the child writes and the parent reads. */
+void *lab_shared_alloc(size_t size);
+void lab_shared_free(void *p, size_t size);
+
+__u64 lab_now_ns(void);
+/* "12.3 ms", "1.02 s" */
+char *lab_fmt_ns(double ns, char *buf, size_t len);
+/* The JSON header every scenario shares, leaving the top-level object open. */
+void lab_json_begin(struct lab *lab, struct swc_json *j);
+
+int lab_timeline(struct lab *lab);
+int lab_join(struct lab *lab);
+int lab_parallel(struct lab *lab);
+int lab_cost(struct lab *lab);
+
+#endif
