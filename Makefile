@@ -110,10 +110,9 @@ unit: $(O)/unit_tests
 bats: $(O)/switchcost
 	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
 
-# Every test: unit tests, then the command-line suites (BPF ones need root).
+# Every test: unit tests, then the command-line suites (BPF ones need root); one summary line.
 test: $(O)/switchcost $(O)/unit_tests
-	$(O)/unit_tests
-	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
+	scripts/run-tests $(abspath $(O)/switchcost) $(abspath $(O)/unit_tests)
 
 bench: $(O)/switchcost $(O)/empty_counter
 	scripts/bench
