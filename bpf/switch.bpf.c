@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * switchcost's kernel side. On every sched_switch where a watched task is prev or next it
- * classifies the switch (process, thread, idle, kernel; voluntary or not), times prev's run,
- * next's time off the CPU and next's wake-up-to-run delay, and aggregates per group (a
- * workload, or the traced program) and per task. Watched processes are followed from birth
+ * classifies the switch (process, thread, idle, kernel; voluntary or not) and, when latency_on,
+ * times prev's run, next's time off the CPU and next's wake-up-to-run delay; it aggregates per
+ * group (a workload, or the traced program) and, if asked, per task. run's timed passes keep
+ * latency_on off: the clock and the per-task state cost more than everything else here. Watched processes are followed from birth
  * through sched_process_fork; switchcost's own forks are adopted into a group when user space
  * asks (adopt_group). A cheap sys_enter counter gives syscalls per switch, and a uprobe/USDT
  * program counts user-space switch points (coroutines), which never reach sched_switch.
@@ -30,14 +31,20 @@ const volatile bool targ_per_task = true;	/* keep per-task totals in the tasks m
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
-/* Bumped by user space when it adds a process by hand: cached "not watched" verdicts expire. */
-__u32 watch_gen = 0;
+/* Time the switches (run, off-CPU, wake-up delay) and keep per-task state; set by user space. */
+bool latency_on = true;
 
+/*
+ * The watch set: one byte per tgid, group + 1 (0: not watched), eight to a word. Two inlined
+ * array loads per switch instead of hash lookups, so unwatched switches cost almost nothing.
+ * Sized by user space to pid_max; mmap'ed there to add processes by hand.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);	/* tgid */
-	__type(value, __u32);	/* group */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 4096);
+	__type(key, __u32);	/* tgid / 8 */
+	__type(value, __u64);
 } watched SEC(".maps");
 
 struct {
@@ -47,14 +54,12 @@ struct {
 	__type(value, struct swc_task);
 } tasks SEC(".maps");
 
-/* The hot per-task state, in task-local storage: one pointer chase instead of hash lookups on
- * every switch, and freed with the task. Unwatched tasks get an entry too, caching the verdict. */
+/* The hot per-task state of watched tasks, in task-local storage: cheaper than a hash lookup,
+ * and freed with the task. */
 struct hot {
 	__u64 last_in_ns;	/* when it last went on a CPU; 0 = not seen yet */
 	__u64 last_out_ns;	/* when it last left a CPU; 0 = not seen yet */
 	__u64 wake_ns;		/* when it was last woken; 0 = not waiting to run */
-	__u32 group;		/* SWC_NO_GROUP: not watched */
-	__u32 gen;		/* watch_gen when the verdict was cached */
 };
 
 struct {
@@ -143,24 +148,35 @@ static __always_inline struct swc_group_stats *group_stats(__u32 group)
 	return bpf_map_lookup_elem(&stats, &group);
 }
 
-/* The task's hot state, with its group (SWC_NO_GROUP when unwatched); NULL if none could be
- * had. The watch set is consulted only the first time a task is seen (or after watch_gen). */
+/* The group of tgid, or SWC_NO_GROUP. */
+static __always_inline __u32 group_of(__u32 tgid)
+{
+	__u32 idx = tgid >> 3;
+	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
+	__u32 g;
+
+	if (!w)
+		return SWC_NO_GROUP;
+	g = (*w >> ((tgid & 7) * 8)) & 0xff;
+	return g ? g - 1 : SWC_NO_GROUP;
+}
+
+/* Puts tgid in group; its byte must be clear (a new process), or be cleared first. */
+static __always_inline bool watch_tgid(__u32 tgid, __u32 group)
+{
+	__u32 idx = tgid >> 3, shift = (tgid & 7) * 8;
+	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
+
+	if (!w)
+		return false;
+	__sync_fetch_and_and(w, ~(0xffULL << shift));	/* a pid reused since it was watched */
+	__sync_fetch_and_or(w, (__u64)(group + 1) << shift);
+	return true;
+}
+
 static __always_inline struct hot *hot_get(struct task_struct *t)
 {
-	struct hot *h = bpf_task_storage_get(&hot_state, t, 0, 0);
-	__u32 tgid, gen = watch_gen, *g;
-
-	if (h && h->gen == gen)
-		return h;
-	tgid = t->tgid;
-	g = bpf_map_lookup_elem(&watched, &tgid);
-	if (!h)
-		h = bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!h)
-		return NULL;
-	h->group = g ? *g : SWC_NO_GROUP;
-	h->gen = gen;
-	return h;
+	return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 /* The task's totals in the tasks map, created on first sight; NULL when the map is full. */
@@ -237,31 +253,39 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	__u32 prev_tid = prev->pid, next_tid = next->pid, prev_state;
 	__u32 gp = SWC_NO_GROUP, gn = SWC_NO_GROUP;
-	__u64 now, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
+	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
 	struct hot *hp = NULL, *hn = NULL;
 	struct swc_group_stats *s;
 	struct swc_task *ts;
-	bool voluntary;
+	bool voluntary, timed = latency_on;
 	__u8 kind;
 
-	if (prev_tid && (hp = hot_get(prev)))
-		gp = hp->group;
-	if (next_tid && (hn = hot_get(next)))
-		gn = hn->group;
+	if (prev_tid)
+		gp = group_of(prev->tgid);
+	if (next_tid)
+		gn = group_of(next->tgid);
 	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
 
-	now = bpf_ktime_get_ns();
+	if (timed) {
+		now = bpf_ktime_get_ns();
+		if (gp != SWC_NO_GROUP)
+			hp = hot_get(prev);
+		if (gn != SWC_NO_GROUP)
+			hn = hot_get(next);
+	}
 	kind = classify(prev, next, prev_tid, next_tid);
 	prev_state = task_state(prev);
 	/* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
 	voluntary = !preempt && prev_state != 0;
 
-	if (gp != SWC_NO_GROUP && hp) {
-		if (hp->last_in_ns)
-			run_ns = now - hp->last_in_ns;
-		hp->last_out_ns = now;
-		hp->wake_ns = 0;	/* a wake-up that came before it blocked is void now */
+	if (gp != SWC_NO_GROUP) {
+		if (hp) {
+			if (hp->last_in_ns)
+				run_ns = now - hp->last_in_ns;
+			hp->last_out_ns = now;
+			hp->wake_ns = 0;	/* a wake-up before it blocked is void now */
+		}
 		s = group_stats(gp);
 		if (s) {
 			s->by_kind[kind]++;
@@ -291,13 +315,15 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 				ts->exited = 1;
 		}
 	}
-	if (gn != SWC_NO_GROUP && hn) {
-		if (hn->last_out_ns)
-			off_ns = now - hn->last_out_ns;
-		if (hn->wake_ns && now >= hn->wake_ns)
-			delay_ns = now - hn->wake_ns;
-		hn->wake_ns = 0;
-		hn->last_in_ns = now;
+	if (gn != SWC_NO_GROUP) {
+		if (hn) {
+			if (hn->last_out_ns)
+				off_ns = now - hn->last_out_ns;
+			if (hn->wake_ns && now >= hn->wake_ns)
+				delay_ns = now - hn->wake_ns;
+			hn->wake_ns = 0;
+			hn->last_in_ns = now;
+		}
 		s = group_stats(gn);
 		if (s) {
 			if (gp != gn)
@@ -332,13 +358,16 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 
 static __always_inline int handle_wakeup(struct task_struct *p)
 {
+	__u32 group = group_of(p->tgid);
 	struct swc_group_stats *s;
-	struct hot *h = hot_get(p);
+	struct hot *h;
 
-	if (!h || h->group == SWC_NO_GROUP)
+	if (group == SWC_NO_GROUP)
 		return 0;
-	h->wake_ns = bpf_ktime_get_ns();
-	s = group_stats(h->group);
+	h = hot_get(p);
+	if (h)
+		h->wake_ns = bpf_ktime_get_ns();
+	s = group_stats(group);
 	if (s)
 		s->wakeups++;
 	return 0;
@@ -362,19 +391,16 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 group = group_of(ptgid);
 	struct swc_counters *c;
-	__u32 *g, group;
 
 	if (ptgid == ctgid)
 		return 0;
-	g = bpf_map_lookup_elem(&watched, &ptgid);
-	if (g)
-		group = *g;
-	else if (ptgid == targ_self_tgid && adopt_group)
+	if (group == SWC_NO_GROUP && ptgid == targ_self_tgid && adopt_group)
 		group = adopt_group - 1;
-	else
+	if (group == SWC_NO_GROUP)
 		return 0;
-	if (bpf_map_update_elem(&watched, &ctgid, &group, BPF_ANY)) {
+	if (!watch_tgid(ctgid, group)) {
 		c = get_counters();
 		if (c)
 			c->watch_full++;
@@ -400,10 +426,10 @@ int BPF_PROG(on_exec, struct task_struct *p)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter)
 {
-	struct hot *h = hot_get(bpf_get_current_task_btf());
+	__u32 group = group_of(bpf_get_current_pid_tgid() >> 32);
 	struct swc_group_stats *s;
 
-	if (h && h->group != SWC_NO_GROUP && (s = group_stats(h->group)))
+	if (group != SWC_NO_GROUP && (s = group_stats(group)))
 		s->syscalls++;
 	return 0;
 }
@@ -418,16 +444,14 @@ static __always_inline int count_user_switch(__u64 cookie)
 	struct swc_switch_rec *rec;
 	struct swc_counters *c;
 	struct swc_task *ts;
-	__u32 *g, group;
+	__u32 group = group_of(tgid);
 
-	g = bpf_map_lookup_elem(&watched, &tgid);
-	if (!g && !targ_all_tasks)
+	if (group == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
-	group = g ? *g : SWC_NO_GROUP;
 	c = get_counters();
 	if (c)
 		c->probe_hits[cookie & (SWC_MAX_PROBES - 1)]++;
-	if (g) {
+	if (group != SWC_NO_GROUP) {
 		s = group_stats(group);
 		if (s) {
 			s->user_switches++;

@@ -91,7 +91,7 @@ jqr() {
 	[[ "$output" == *"per switch"* ]]
 	[[ "$output" == *"agree"* ]]
 	[[ "$output" == *"counted by uprobe"* ]]
-	[[ "$output" == *"no probe attached"* ]]
+	[[ "$output" == *"untimed counting pass"* ]]
 	[[ "$output" == *"wake-up to run delay"* ]]
 	if grep -qw hypervisor /proc/cpuinfo; then [[ "$output" == *"virtualised"* ]]; fi
 }

@@ -445,6 +445,13 @@ static double per_made(__u64 v, const struct row *row)
 	return row->switches_made ? (double)v / row->switches_made : NAN;
 }
 
+/* Latencies (run, off-CPU, wake-up to run) come from the counting pass: the clock and the
+ * per-task state they need are off while timing. */
+static const struct swc_group_stats *latency_stats(const struct row *r)
+{
+	return r->probed ? &r->ps : &r->gs;
+}
+
 /* From the counting pass: the sys_enter counter is never attached while timing. */
 static double syscalls_per_switch(const struct row *r)
 {
@@ -514,13 +521,13 @@ static void print_table(const struct row *rows, int n, FILE *f)
 				 swc_fmt_count(r->gs.voluntary, t1, 32),
 				 swc_fmt_count(r->gs.involuntary, t2, 32));
 			snprintf(c[7], sizeof(c[7]), "%.2f", syscalls_per_switch(r));
-			if (r->gs.delay_count) {
+			if (latency_stats(r)->delay_count) {
 				snprintf(c[8], sizeof(c[8]), "≈%s",
-					 swc_fmt_ns(swc_hist_quantile(r->gs.hist_delay,
+					 swc_fmt_ns(swc_hist_quantile(latency_stats(r)->hist_delay,
 								      SWC_HIST_SLOTS, 0.5),
 						    t1, 32));
 				snprintf(c[9], sizeof(c[9]), "≈%s",
-					 swc_fmt_ns(swc_hist_quantile(r->gs.hist_delay,
+					 swc_fmt_ns(swc_hist_quantile(latency_stats(r)->hist_delay,
 								      SWC_HIST_SLOTS, 0.99),
 						    t1, 32));
 			} else {
@@ -595,10 +602,12 @@ static void print_evidence(const struct row *rows, int n, FILE *f)
 		if (kernel_handoff(r->id) && r->gs.involuntary * 4 > r->gs.switches_out)
 			any_involuntary_lesson = true;
 	}
-	fprintf(f, "Coroutine switches are timed in user space with no probe attached, and "
-		   "counted by uprobe in a separate pass:\na uprobe hit costs microseconds, a "
-		   "thousand times the switch it would time. Syscalls per switch come from that\n"
-		   "untimed pass too: a sys_enter counter slows every syscall on the machine.\n");
+	fprintf(f, "Each workload runs twice. The timed pass has only the cheap half of the eBPF "
+		   "side on: it counts and classifies\nswitches. An untimed counting pass adds "
+		   "what costs more than it measures: the clock and per-task state\nbehind "
+		   "wake-up→run (and --hist), the sys_enter counter behind syscalls/switch, and for "
+		   "the coroutine\na uprobe on its switch: a uprobe hit costs microseconds, a "
+		   "thousand times the switch it would time.\n");
 	if (any_involuntary_lesson)
 		fprintf(f, "About half the kernel switches are involuntary: on one CPU the woken "
 			   "task preempts the waker before the waker blocks.\n");
@@ -608,20 +617,22 @@ static void print_hists(const struct row *rows, int n, FILE *f)
 {
 	char title[128];
 
+	fprintf(f, "\nHistograms from each workload's untimed counting pass (eBPF):\n");
 	for (int i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
+		const struct swc_group_stats *ls = latency_stats(r);
 
 		if (!r->have_bpf)
 			continue;
 		snprintf(title, sizeof(title), "\n%s: on-CPU time before switching out",
 			 swc_workload_name(r->id));
-		swc_hist_print(f, title, r->gs.hist_run, SWC_HIST_SLOTS);
+		swc_hist_print(f, title, ls->hist_run, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: off-CPU time before switching in",
 			 swc_workload_name(r->id));
-		swc_hist_print(f, title, r->gs.hist_off, SWC_HIST_SLOTS);
+		swc_hist_print(f, title, ls->hist_off, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: wake-up to run delay",
 			 swc_workload_name(r->id));
-		swc_hist_print(f, title, r->gs.hist_delay, SWC_HIST_SLOTS);
+		swc_hist_print(f, title, ls->hist_delay, SWC_HIST_SLOTS);
 	}
 }
 
@@ -655,11 +666,13 @@ static void json_kernel(struct swc_json *j, const char *key, const struct swc_gr
 	for (int k = 0; k < SWC_KIND_NR; k++)
 		jw_u64(j, kind_names[k], gs->by_kind[k]);
 	jw_obj_end(j);
-	jw_u64(j, "wakeups", gs->wakeups);
+	/* the rest from the counting pass (see latency_stats()) */
 	jw_double(j, "syscalls_per_switch", syscalls_per_switch(r));
-	json_hist_summary(j, "run_ns", gs->hist_run, gs->run_ns_sum);
-	json_hist_summary(j, "off_ns", gs->hist_off, gs->off_ns_sum);
-	json_hist_summary(j, "wakeup_delay_ns", gs->hist_delay, gs->delay_ns_sum);
+	jw_u64(j, "wakeups", latency_stats(r)->wakeups);
+	json_hist_summary(j, "run_ns", latency_stats(r)->hist_run, latency_stats(r)->run_ns_sum);
+	json_hist_summary(j, "off_ns", latency_stats(r)->hist_off, latency_stats(r)->off_ns_sum);
+	json_hist_summary(j, "wakeup_delay_ns", latency_stats(r)->hist_delay,
+			  latency_stats(r)->delay_ns_sum);
 	jw_obj_end(j);
 }
 
@@ -998,7 +1011,8 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 int cmd_run(int argc, char **argv)
 {
 	struct run_env env = { .ipc = SWC_IPC_FUTEX };
-	struct swc_watch_opts wopts = { 0 };
+	/* timed passes count and classify only; the counting pass adds the rest */
+	struct swc_watch_opts wopts = { .lean = true, .aggregate_only = true };
 	struct swc_counters ctr, *ctrp = NULL;
 	struct row rows[SWC_WL_NR];
 	struct swc_watch *w = NULL;

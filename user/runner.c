@@ -162,7 +162,7 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	go[0] = res[1] = -1;
 
 	if (counting && w) {
-		err = watch__count_syscalls(w, true);
+		err = watch__set_counting(w, true);
 		if (!err && id == SWC_WL_COROUTINE)
 			err = watch__attach_uprobe(w, "/proc/self/exe", "swc_coro_switch", pid, 0);
 		if (err)
@@ -196,7 +196,7 @@ kill:
 detach:
 	if (counting && w) {
 		watch__detach_user(w);
-		watch__count_syscalls(w, false);
+		watch__set_counting(w, false);
 	}
 close_pipes:
 	for (int i = 0; i < 2; i++) {

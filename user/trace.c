@@ -440,8 +440,6 @@ int cmd_trace(int argc, char **argv)
 			out = stderr;
 	}
 	wopts.verbose = env.verbose;
-	/* a tracer, not a stopwatch: syscalls are counted while the program runs */
-	wopts.count_syscalls = true;
 	rc = 1;
 	w = watch__open(&wopts);
 	if (!w)

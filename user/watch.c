@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -30,8 +31,12 @@ struct swc_watch {
 	struct switch_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[6];
-	struct bpf_link *sys_enter;	/* attached only while counting: every syscall pays */
+	/* attached only while counting in lean mode: every syscall and wake-up pays for them */
+	struct bpf_link *sys_enter, *wakeup;
+	__u64 *watched;			/* the watch set's bytes, mmap'ed */
+	size_t watched_len;
 	int nlinks;
+	bool lean;			/* timed passes: count and classify only */
 	struct bpf_link *user_links[MAX_USER_LINKS];
 	int nuser_links;
 	int ncpus;
@@ -127,6 +132,20 @@ static void explain_load_failure(int err)
 				"verifier's log)\n", strerror(err));
 }
 
+/* One byte per possible tgid in the watch set. */
+static unsigned long pid_max(void)
+{
+	unsigned long n = 4194304;	/* PID_MAX_LIMIT on 64-bit */
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1 || n == 0 || n > 4194304)
+			n = 4194304;
+		fclose(f);
+	}
+	return n;
+}
+
 static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
 {
 	struct switch_bpf *skel = switch_bpf__open();
@@ -138,6 +157,7 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 	}
 	skel->rodata->targ_self_tgid = getpid();
 	skel->rodata->targ_emit = opts->emit;
+	bpf_map__set_max_entries(skel->maps.watched, (pid_max() + 7) / 8);
 	skel->rodata->targ_all_tasks = opts->all_tasks;
 	if (opts->emit && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
@@ -202,13 +222,22 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 		explain_load_failure(err);
 		goto fail;
 	}
+	w->watched_len = bpf_map__max_entries(w->skel->maps.watched) * sizeof(__u64);
+	w->watched = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  bpf_map__fd(w->skel->maps.watched), 0);
+	if (w->watched == MAP_FAILED) {
+		w->watched = NULL;
+		fprintf(stderr, "switchcost: mapping the watch set: %s\n", strerror(errno));
+		goto fail;
+	}
 	/* fork first, so no child of a watched process slips through while the rest attach */
 	if (attach_one(w, w->skel->progs.on_fork) || attach_one(w, w->skel->progs.on_exec) ||
-	    attach_one(w, w->skel->progs.on_wakeup) ||
 	    attach_one(w, w->skel->progs.on_wakeup_new) ||
 	    attach_one(w, w->skel->progs.on_switch))
 		goto fail;
-	if (opts->count_syscalls && watch__count_syscalls(w, true))
+	/* CSV rows carry every latency: lean only without them */
+	w->lean = opts->lean && !opts->emit;
+	if (watch__set_counting(w, !w->lean))
 		goto fail;
 	swc_self_attached();
 	if (opts->emit) {
@@ -225,23 +254,31 @@ fail:
 	return NULL;
 }
 
-int watch__count_syscalls(struct swc_watch *w, bool on)
+static struct bpf_link *attach_quiet(struct bpf_program *prog, const char *what)
 {
-	int err;
+	struct bpf_link *link = bpf_program__attach(prog);
 
-	if (!on) {
+	if (!link)
+		fprintf(stderr, "switchcost: attaching the %s: %s\n", what, strerror(errno));
+	return link;
+}
+
+int watch__set_counting(struct swc_watch *w, bool on)
+{
+	/* in lean mode the clock and per-task state stay off while timing */
+	w->skel->data->latency_on = on || !w->lean;
+	if (!on && w->lean) {
 		bpf_link__destroy(w->sys_enter);
-		w->sys_enter = NULL;
+		bpf_link__destroy(w->wakeup);
+		w->sys_enter = w->wakeup = NULL;
 		return 0;
 	}
-	if (w->sys_enter)
-		return 0;
-	w->sys_enter = bpf_program__attach(w->skel->progs.on_sys_enter);
-	if (!w->sys_enter) {
-		err = errno;
-		fprintf(stderr, "switchcost: attaching the syscall counter: %s\n", strerror(err));
-		return -err;
-	}
+	if (!w->sys_enter && !(w->sys_enter = attach_quiet(w->skel->progs.on_sys_enter,
+							   "syscall counter")))
+		return -ENOENT;
+	if (!w->wakeup && !(w->wakeup = attach_quiet(w->skel->progs.on_wakeup,
+						     "wake-up timer")))
+		return -ENOENT;
 	return 0;
 }
 
@@ -260,6 +297,9 @@ void watch__close(struct swc_watch *w)
 	ring_buffer__free(w->rb);
 	watch__detach_user(w);
 	bpf_link__destroy(w->sys_enter);
+	bpf_link__destroy(w->wakeup);
+	if (w->watched)
+		munmap(w->watched, w->watched_len);
 	while (w->nlinks > 0)
 		bpf_link__destroy(w->links[--w->nlinks]);
 	switch_bpf__destroy(w->skel);
@@ -275,12 +315,16 @@ void watch__adopt(struct swc_watch *w, int group)
 
 int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
 {
-	__u32 key = tgid;
+	unsigned int shift = (tgid & 7) * 8;
+	__u64 *word;
 
-	if (bpf_map_update_elem(bpf_map__fd(w->skel->maps.watched), &key, &group, BPF_ANY))
-		return -errno;
-	/* tasks already seen cached "not watched": make them look again */
-	__atomic_fetch_add(&w->skel->bss->watch_gen, 1, __ATOMIC_SEQ_CST);
+	if (tgid <= 0 || (size_t)tgid / 8 >= w->watched_len / sizeof(__u64) || group >= 255)
+		return -EINVAL;
+	/* the same byte layout as group_of() in bpf/switch.bpf.c; BPF's fork handler may
+	 * update the same word at once, hence the atomics */
+	word = &w->watched[tgid / 8];
+	__atomic_fetch_and(word, ~(0xffULL << shift), __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(word, (__u64)(group + 1) << shift, __ATOMIC_SEQ_CST);
 	return 0;
 }
 

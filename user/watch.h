@@ -20,7 +20,9 @@ struct swc_watch_opts {
 	bool emit;		/* per-switch records through the ring buffer */
 	bool all_tasks;		/* ... for every switch on the machine */
 	bool aggregate_only;	/* per-group counters only, no per-task totals (cheaper) */
-	bool count_syscalls;	/* attach the sys_enter counter at once (see watch__count_syscalls) */
+	bool lean;		/* run's timed passes: count and classify only; no clock, no
+				 * per-task state, no wake-up or syscall hooks until
+				 * watch__set_counting(w, true). Ignored with emit. */
 	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
 	/* called for each record by watch__poll(); returns 0, or < 0 to stop */
 	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
@@ -49,10 +51,10 @@ int watch__attach_uprobe_offset(struct swc_watch *w, const char *binary, unsigne
 				pid_t pid, int index);
 int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
 		       const char *name, pid_t pid, int index);
-/* Attaches (on) or detaches the sys_enter counter. While it is attached every syscall on the
- * machine takes the tracing slow path and runs it, so run attaches it only for its untimed
- * counting pass, never while timing. */
-int watch__count_syscalls(struct swc_watch *w, bool on);
+/* In lean mode, turns the costly half on for an untimed counting pass (or off again): the clock
+ * and per-task state on each switch, the wake-up timer, and the sys_enter counter, which sends
+ * every syscall on the machine through the tracing slow path. Without lean it is all always on. */
+int watch__set_counting(struct swc_watch *w, bool on);
 /* Detaches every uprobe/USDT link attached so far. */
 void watch__detach_user(struct swc_watch *w);
 
