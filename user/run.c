@@ -477,9 +477,8 @@ static void print_config(const struct run_env *env, FILE *f)
 static void print_table(const struct row *rows, int n, FILE *f)
 {
 	static const char *const headers[] = {
-		"workload", "per switch", "min .. max", "vs coroutine", "switches",
-		"kernel switches", "voluntary / involuntary", "syscalls/switch",
-		"wake-up→run p50", "p99",
+		"workload", "per switch", "min .. max", "×coro", "switches",
+		"kernel sw", "vol / invol", "syscalls/sw", "wake→run p50", "p99",
 	};
 	static const enum swc_align aligns[] = {
 		SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
