@@ -110,8 +110,12 @@ unit: $(O)/unit_tests
 bats: $(O)/switchcost
 	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
 
+$(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
+	$(Q)scripts/deps.sh --test
+	$(Q)touch $@
+
 # Every test: unit tests, then the command-line suites (BPF ones need root); one summary line.
-test: $(O)/switchcost $(O)/unit_tests
+test: $(O)/switchcost $(O)/unit_tests $(O)/.test-deps-ok
 	scripts/run-tests $(abspath $(O)/switchcost) $(abspath $(O)/unit_tests)
 
 bench: $(O)/switchcost $(O)/empty_counter

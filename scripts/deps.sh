@@ -1,10 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Installs what switchcost needs to build and test, when something is missing.
-# Debian/Ubuntu: apt-get; elsewhere: prints the packages to install and fails.
+# Installs what switchcost needs to build (and, with --test, to run every test), when something
+# is missing. Debian/Ubuntu: apt-get; elsewhere: prints the packages to install and fails.
 set -eu
 
 need=""
+if [ "${1:-}" = --test ]; then
+	# the CSV tests load the export with pandas, as a user would
+	/usr/bin/python3 -c 'import pandas' 2>/dev/null || need="$need python3-pandas"
+fi
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have_hdr() { [ -e "/usr/include/$1" ]; }
 
