@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include "cli.h"
 #include "commands.h"
 #include "fmt.h"
 #include "json.h"
@@ -83,18 +84,8 @@ static void usage(FILE *f)
 		DEFAULT_ITERATIONS, DEFAULT_ROUND_TRIPS);
 }
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "switchcost: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see switchcost lab --help)\n");
-	va_end(ap);
-	return 2;
-}
+/* one line on stderr, exit status 2 */
+#define usage_error(...) swc_usage_error("lab", __VA_ARGS__)
 
 static const struct scenario *find_scenario(const char *name)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
 #include "fmt.h"
@@ -127,18 +128,8 @@ static void usage(FILE *f)
 		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS, EXIT_DROPS);
 }
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "switchcost: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see switchcost run --help)\n");
-	va_end(ap);
-	return 2;
-}
+/* one line on stderr, exit status 2 */
+#define usage_error(...) swc_usage_error("run", __VA_ARGS__)
 
 static int parse_count(const char *opt, const char *arg, unsigned long min, unsigned long max,
 		       unsigned long *out)

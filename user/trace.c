@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
 #include "parse.h"
@@ -70,18 +71,8 @@ static void usage(FILE *f)
 "  sudo switchcost trace -p 1234 -d 10 -i 1\n");
 }
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "switchcost: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see switchcost trace --help)\n");
-	va_end(ap);
-	return 2;
-}
+/* one line on stderr, exit status 2 */
+#define usage_error(...) swc_usage_error("trace", __VA_ARGS__)
 
 static int parse_seconds(const char *opt, const char *arg, __u64 *ns)
 {

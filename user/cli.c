@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What every command's option parsing shares. */
+#include <stdarg.h>
+#include <stdio.h>
+#include "cli.h"
+
+int swc_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "switchcost: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see switchcost %s --help)\n", cmd);
+	va_end(ap);
+	return 2;
+}
