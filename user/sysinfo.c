@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* What makes the numbers interpretable: kernel, CPU, virtualisation, mitigations, libbpf. */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,4 +404,17 @@ void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j)
 	jw_str(j, "libbpf", si->libbpf);
 	jw_bool(j, "btf", si->btf);
 	jw_obj_end(j);
+}
+
+int swc_allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
 }

@@ -24,6 +24,9 @@ struct swc_sysinfo {
 void swc_sysinfo_read(struct swc_sysinfo *si);
 /* One or two header lines for the human output ("# kernel 6.18 x86_64 · AMD EPYC · 2 CPUs ..."). */
 void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f);
+/* The CPUs this process may run on, ascending, at most max of them. Returns how many (0 if
+ * sched_getaffinity fails). */
+int swc_allowed_cpus(int *cpus, int max);
 /* The "system" object of --json output. */
 void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j);
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the reports of run, trace and lab share: the JSON preamble, the BPF side's own
+ * counters, and the cross-check of eBPF's switch count against the kernel's. */
+#ifndef SWC_REPORT_H
+#define SWC_REPORT_H
+
+#include <stdio.h>
+#include <sys/resource.h>
+#include <linux/types.h>
+#include "switchcost.h"
+
+struct swc_json;
+struct swc_sysinfo;
+
+/* Starts the one JSON document: { "tool", "version", "command", "system": {...}, ... */
+void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
+			   const struct swc_sysinfo *si);
+/* "bpf": { events_dropped, tasks_untracked, processes_unwatched } */
+void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
+
+/*
+ * eBPF's switches out of a group's tasks against the kernel's own nvcsw + nivcsw (wait4 of the
+ * tasks, reaped). The kernel stops counting a non-leader thread's switches when it exits
+ * (__exit_signal()), before its last switch; eBPF sees that one, so it is set aside.
+ */
+struct swc_agreement {
+	__u64 ebpf;		/* switches out seen by eBPF */
+	__u64 exit_switches;	/* ... of which final switches of exited threads */
+	__u64 kernel;		/* nvcsw + nivcsw */
+	long long diff;		/* ebpf - exit_switches - kernel: 0 when they agree */
+};
+
+void swc_agreement_compute(const struct swc_group_stats *gs, const struct rusage *ru,
+			   struct swc_agreement *a);
+/* "the kernel's own counters (wait4 nvcsw+nivcsw): N, agree[ by ±d][ once ...]" */
+void swc_agreement_print(FILE *f, const struct swc_agreement *a);
+/* rusage_switches, kernel_minus_rusage, counts_agree in the current object */
+void swc_agreement_json(struct swc_json *j, const struct swc_agreement *a);
+
+/* A struct timeval in ns (rusage times). */
+__u64 swc_timeval_ns(const struct timeval *tv);
+
+#endif
