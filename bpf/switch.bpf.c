@@ -174,6 +174,15 @@ static __always_inline bool watch_tgid(__u32 tgid, __u32 group)
 	return true;
 }
 
+static __always_inline void unwatch_tgid(__u32 tgid)
+{
+	__u32 idx = tgid >> 3;
+	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
+
+	if (w)
+		__sync_fetch_and_and(w, ~(0xffULL << ((tgid & 7) * 8)));
+}
+
 static __always_inline struct hot *hot_get(struct task_struct *t)
 {
 	return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -398,8 +407,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (group == SWC_NO_GROUP && ptgid == targ_self_tgid && adopt_group)
 		group = adopt_group - 1;
-	if (group == SWC_NO_GROUP)
+	if (group == SWC_NO_GROUP) {
+		/* a new process of an unwatched parent: a byte left by a watched process
+		 * that once had this pid must not make it watched */
+		if (group_of(ctgid) != SWC_NO_GROUP)
+			unwatch_tgid(ctgid);
 		return 0;
+	}
 	if (!watch_tgid(ctgid, group)) {
 		c = get_counters();
 		if (c)

@@ -196,13 +196,45 @@ print(n)' "$f"
 	assert_no_bpf_left
 }
 
+# A directory of the sudo user's (65534, nobody), reachable by them: bats' own is root's.
+user_dir() {
+	local d
+	d=$(mktemp -d /tmp/swc-csv-user.XXXXXX)
+	chown 65534:65534 "$d"
+	echo "$d"
+}
+
 @test "csv: the files belong to SUDO_UID/SUDO_GID" {
 	requires root btf bpf
-	local f=$BATS_TEST_TMPDIR/o.csv
+	local d f
+	d=$(user_dir)
+	f=$d/o.csv
 	SUDO_UID=65534 SUDO_GID=65534 swc run --quick --csv "$f" syscall
 	[ "$status" -eq 0 ]
 	[ "$(stat -c %u:%g "$f")" = 65534:65534 ]
 	[ "$(stat -c %u:%g "$f.meta.json")" = 65534:65534 ]
+	rm -rf "$d"
+}
+
+@test "csv: under sudo, never where the user could not write, nor over another user's file" {
+	requires root btf bpf
+	local d
+	d=$(user_dir)
+	# a root-only directory: root could write there, the sudo user cannot
+	mkdir "$BATS_TEST_TMPDIR/rootonly"
+	chmod 700 "$BATS_TEST_TMPDIR/rootonly"
+	SUDO_UID=65534 SUDO_GID=65534 swc run --quick --csv "$BATS_TEST_TMPDIR/rootonly/x.csv" syscall
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"Permission denied"* ]]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/rootonly")" ]
+	# root's file in the user's directory stays root's, untouched
+	echo keep >"$d/rootfile"
+	SUDO_UID=65534 SUDO_GID=65534 swc run --quick --csv "$d/rootfile" syscall
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"belongs to uid 0"* ]]
+	[ "$(cat "$d/rootfile")" = keep ]
+	[ "$(stat -c %u "$d/rootfile")" = 0 ]
+	rm -rf "$d"
 }
 
 @test "csv: pandas read_csv loads it with no options (skipped without pandas)" {

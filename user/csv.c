@@ -16,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <zlib.h>
 #include "csv.h"
+#include "sudo.h"
 
 #define CSV_BUF_BYTES	(1U << 20)	/* rows are flushed in writes of about this size */
 #define ZBUF_BYTES	(1U << 18)
@@ -292,28 +294,26 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* SUDO_UID/SUDO_GID as ids, when we are root and they are set and sane. */
-static bool sudo_owner(uid_t *uid, gid_t *gid)
+/*
+ * Under sudo, the directory is opened and the file created, renamed and removed with the sudo
+ * user's filesystem identity (setfsuid): root's powers must not let `sudo switchcost --csv`
+ * write where that user could not, nor replace a file that is not theirs.
+ */
+static void fs_as_user(const struct swc_outfile *o)
 {
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-	unsigned long u, g;
-	char *end;
+	if (!o->for_user)
+		return;
+	if (o->gid != (gid_t)-1)
+		setfsgid(o->gid);
+	setfsuid(o->uid);
+}
 
-	if (geteuid() != 0 || !su || !*su)
-		return false;
-	errno = 0;
-	u = strtoul(su, &end, 10);
-	if (errno || *end || u >= (uid_t)-1)
-		return false;
-	g = (gid_t)-1;	/* fchown leaves the group alone */
-	if (sg && *sg) {
-		g = strtoul(sg, &end, 10);
-		if (errno || *end || g >= (gid_t)-1)
-			g = (gid_t)-1;
-	}
-	*uid = u;
-	*gid = g;
-	return true;
+static void fs_as_root(const struct swc_outfile *o)
+{
+	if (!o->for_user)
+		return;
+	setfsuid(0);
+	setfsgid(0);
 }
 
 void swc_outfile_init(struct swc_outfile *o)
@@ -327,11 +327,17 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 	const char *slash = strrchr(path, '/');
 	char *dir = NULL;
 	struct stat st;
-	uid_t uid;
-	gid_t gid;
-	int err;
+	int err, r;
 
 	swc_outfile_init(o);
+	r = swc_sudo_ids(&o->uid, &o->gid);
+	if (r < 0) {
+		err = EINVAL;
+		fprintf(stderr, "switchcost: writing %s: SUDO_UID or SUDO_GID is not a plain id: "
+				"fix or unset it\n", path);
+		return -err;
+	}
+	o->for_user = r > 0;
 	o->path = strdup(path);
 	o->name = strdup(slash ? slash + 1 : path);
 	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
@@ -347,7 +353,9 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 		goto fail;
 	}
 	/* directories on the way may be symlinks (/tmp on some systems); the target may not */
+	fs_as_user(o);
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fs_as_root(o);
 	if (o->dirfd < 0) {
 		err = errno;
 		fprintf(stderr, "switchcost: writing %s: cannot open directory %s: %s\n", path,
@@ -368,6 +376,13 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 					"file: choose another name (or '-' for stdout)\n", path);
 			goto fail;
 		}
+		if (o->for_user && st.st_uid != o->uid) {
+			err = EPERM;
+			fprintf(stderr, "switchcost: writing %s: it exists and belongs to uid %u, "
+					"not to you (SUDO_UID %u): choose another name\n", path,
+				(unsigned int)st.st_uid, (unsigned int)o->uid);
+			goto fail;
+		}
 	}
 	o->tmp = malloc(strlen(o->name) + 32);
 	if (!o->tmp) {
@@ -376,13 +391,15 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 		goto fail;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		unsigned int r;
+		unsigned int rnd;
 
-		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r = (unsigned int)getpid() * 2654435761U + tries;
-		sprintf(o->tmp, ".%s.%08x.tmp", o->name, r);
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = (unsigned int)getpid() * 2654435761U + tries;
+		sprintf(o->tmp, ".%s.%08x.tmp", o->name, rnd);
+		fs_as_user(o);	/* created as the sudo user: theirs, where they may write */
 		o->fd = openat(o->dirfd, o->tmp,
 			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fs_as_root(o);
 		if (o->fd >= 0 || errno != EEXIST)
 			break;
 	}
@@ -394,11 +411,11 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 		o->tmp = NULL;
 		goto fail;
 	}
-	/* the file is for the user who ran sudo, not for root */
-	if (sudo_owner(&uid, &gid) && fchown(o->fd, uid, gid)) {
+	/* the file is for the user who ran sudo, not for root (fsgid may have stayed root's) */
+	if (o->for_user && fchown(o->fd, o->uid, o->gid)) {
 		err = errno;
 		fprintf(stderr, "switchcost: writing %s: giving it to SUDO_UID %u: %s\n", path,
-			(unsigned int)uid, strerror(err));
+			(unsigned int)o->uid, strerror(err));
 		goto fail;
 	}
 	free(dir);
@@ -425,14 +442,17 @@ int swc_outfile_commit(struct swc_outfile *o, bool keep)
 			fprintf(stderr, "switchcost: writing %s: %s\n", o->path, strerror(err));
 			keep = false;
 		}
+		fs_as_user(o);
 		if (keep && renameat(o->dirfd, o->tmp, o->dirfd, o->name)) {
 			err = errno;
+			fs_as_root(o);
 			fprintf(stderr, "switchcost: writing %s: renaming it into place: %s\n",
 				o->path, strerror(err));
 			keep = false;
 		}
 		if (!keep)
 			unlinkat(o->dirfd, o->tmp, 0);
+		fs_as_root(o);
 	}
 	if (o->dirfd >= 0)
 		close(o->dirfd);

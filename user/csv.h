@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include "switchcost.h"
 
@@ -59,6 +60,9 @@ size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const cha
 struct swc_outfile {
 	int fd, dirfd;
 	char *path, *name, *tmp;
+	bool for_user;		/* under sudo: file operations run as that user */
+	uid_t uid;
+	gid_t gid;
 };
 
 void swc_outfile_init(struct swc_outfile *o);

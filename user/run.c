@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "parse.h"
+#include "report.h"
 #include "runner.h"
 #include "selfstats.h"
 #include "signals.h"
@@ -170,7 +171,8 @@ static int parse_ringbuf_size(struct run_env *env, const char *arg)
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (end != arg && arg[0] != '-' && !errno) {
+	/* digits first: strtoull alone would take " 32M" and "+32M" */
+	if (end != arg && arg[0] >= '0' && arg[0] <= '9' && !errno) {
 		unsigned int shift = 0;
 
 		if (*end == 'K' || *end == 'k')
@@ -193,18 +195,6 @@ static int parse_ringbuf_size(struct run_env *env, const char *arg)
 	}
 	return usage_error("--ringbuf-size wants a power of two from 4K to 1G, such as 32M or "
 			   "64M, not '%s'", arg);
-}
-
-static int first_allowed_cpu(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 0;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			return c;
-	return 0;
 }
 
 static int parse_args(struct run_env *env, int argc, char **argv)
@@ -327,6 +317,12 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		env->repeats = DEFAULT_REPEATS;
 	if (!env->warmup_set)
 		env->warmup = env->round_trips / 10;
+	if (env->hist && env->no_bpf)
+		return usage_error("--hist draws what eBPF measured, which --no-bpf turns off: "
+				   "give one of them");
+	if (env->hist && env->json)
+		return usage_error("--hist draws histograms for the terminal; --json already "
+				   "carries them (log2_hist): give one of them");
 	if (env->csv && env->no_bpf)
 		return usage_error("--csv needs the eBPF records that --no-bpf turns off: give "
 				   "one of them");
@@ -340,7 +336,8 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 	if (env->csv && !env->ringbuf_bytes)
 		env->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
 	if (env->ncpus == 0) {
-		env->cpus[0] = first_allowed_cpu();
+		if (swc_allowed_cpus(env->cpus, 1) != 1)
+			env->cpus[0] = 0;
 		env->ncpus = 1;
 	}
 	return 0;
@@ -392,26 +389,16 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 		row->probed = true;
 		row->probe_ok = probe.ok;
 		row->probe_made = probe.ok ? probe.res.switches : 0;
-		watch__group_stats(w, PROBE_GROUP(row->id), &row->ps);
+		/* counts that cannot be read are not measured: no zeros in their place */
+		if (watch__group_stats(w, PROBE_GROUP(row->id), &row->ps))
+			row->probe_ok = false;
 	}
 	return 0;
 }
 
-static const char *kind_names[SWC_KIND_NR] = {
-	[SWC_KIND_PROCESS] = "process", [SWC_KIND_THREAD] = "thread", [SWC_KIND_IDLE] = "idle",
-	[SWC_KIND_KERNEL] = "kernel", [SWC_KIND_COROUTINE] = "coroutine",
-};
-
-static unsigned long long rusage_switches(const struct row *row)
+static void agreement(const struct row *r, struct swc_agreement *a)
 {
-	return (unsigned long long)row->rr.ru.ru_nvcsw + row->rr.ru.ru_nivcsw;
-}
-
-/* eBPF minus the kernel's own count, after the final switches the kernel never counts. */
-static long long count_difference(const struct row *row)
-{
-	return (long long)(row->gs.switches_out - row->gs.exit_switches) -
-	       (long long)rusage_switches(row);
+	swc_agreement_compute(&r->gs, &r->rr.ru, a);
 }
 
 static const struct row *find_row(const struct row *rows, int n, enum swc_workload_id id)
@@ -510,7 +497,10 @@ static void print_table(const struct row *rows, int n, FILE *f)
 			snprintf(c[6], sizeof(c[6]), "%s / %s",
 				 swc_fmt_count(r->gs.voluntary, t1, 32),
 				 swc_fmt_count(r->gs.involuntary, t2, 32));
-			snprintf(c[7], sizeof(c[7]), "%.2f", syscalls_per_switch(r));
+			if (isnan(syscalls_per_switch(r)))
+				snprintf(c[7], sizeof(c[7]), "n/m");
+			else
+				snprintf(c[7], sizeof(c[7]), "%.2f", syscalls_per_switch(r));
 			if (latency_stats(r)->delay_count) {
 				snprintf(c[8], sizeof(c[8]), "≈%s",
 					 swc_fmt_ns(swc_hist_quantile(latency_stats(r)->hist_delay,
@@ -538,7 +528,7 @@ static void print_kinds(const struct swc_group_stats *gs, FILE *f)
 	for (int k = 0; k < SWC_KIND_COROUTINE; k++) {
 		if (!gs->by_kind[k])
 			continue;
-		fprintf(f, "%s%s %s", first ? "" : ", ", kind_names[k],
+		fprintf(f, "%s%s %s", first ? "" : ", ", swc_kind_name(k),
 			swc_fmt_count(gs->by_kind[k], buf, sizeof(buf)));
 		first = false;
 	}
@@ -546,16 +536,25 @@ static void print_kinds(const struct swc_group_stats *gs, FILE *f)
 		fprintf(f, "none");
 }
 
-static void print_evidence(const struct row *rows, int n, FILE *f)
+static char *fmt_percent(__u64 part, __u64 whole, char *buf, size_t len)
+{
+	if (!whole)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.0f%%", 100.0 * part / whole);
+	return buf;
+}
+
+static void print_evidence(const struct run_env *env, const struct row *rows, int n, FILE *f)
 {
 	char a[32], b[32], c[32];
-	bool any_involuntary_lesson = false;
+	bool involuntary_lesson = false;
 
 	fprintf(f, "\nThe kernel's evidence (eBPF on sched_switch, whole life of each workload, "
 		   "warm-up included):\n");
 	for (int i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
-		long long diff;
+		struct swc_agreement ag;
 
 		if (!r->have_bpf || !r->ran)
 			continue;
@@ -574,33 +573,38 @@ static void print_evidence(const struct row *rows, int n, FILE *f)
 			fprintf(f, "\n");
 			continue;
 		}
-		fprintf(f, "%s switches out of its tasks (", swc_fmt_count(r->gs.switches_out, a,
-									   sizeof(a)));
+		fprintf(f, "%s switches out of its tasks (%s involuntary), %.2f per switch "
+			   "made;\n            switches involving it, by kind: ",
+			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
+			fmt_percent(r->gs.involuntary, r->gs.switches_out, b, sizeof(b)),
+			per_made(r->gs.switches_out, r));
 		print_kinds(&r->gs, f);
-		fprintf(f, "), %.2f per switch made;\n", per_made(r->gs.switches_out, r));
-		diff = count_difference(r);
-		fprintf(f, "            the kernel's own counters (wait4 nvcsw+nivcsw): %s, %s",
-			swc_fmt_count(rusage_switches(r), a, sizeof(a)),
-			diff == 0 ? "agree" : "DIFFER");
-		if (diff)
-			fprintf(f, " by %+lld", diff);
-		if (r->gs.exit_switches)
-			fprintf(f, " once the final switch of %llu exited thread(s) is set aside "
-				   "(the kernel stops counting a thread's switches when it exits)",
-				(unsigned long long)r->gs.exit_switches);
+		agreement(r, &ag);
+		fprintf(f, ";\n            ");
+		swc_agreement_print(f, &ag);
 		fprintf(f, "\n");
-		if (kernel_handoff(r->id) && r->gs.involuntary * 4 > r->gs.switches_out)
-			any_involuntary_lesson = true;
+		if (kernel_handoff(r->id) && r->gs.involuntary * 4 > r->gs.switches_out &&
+		    env->ncpus == 1)
+			involuntary_lesson = true;
 	}
-	fprintf(f, "Each workload runs twice. The timed pass has only the cheap half of the eBPF "
-		   "side on: it counts and classifies\nswitches. An untimed counting pass adds "
-		   "what costs more than it measures: the clock and per-task state\nbehind "
-		   "wake-up→run (and --hist), the sys_enter counter behind syscalls/switch, and for "
-		   "the coroutine\na uprobe on its switch: a uprobe hit costs microseconds, a "
-		   "thousand times the switch it would time.\n");
-	if (any_involuntary_lesson)
-		fprintf(f, "About half the kernel switches are involuntary: on one CPU the woken "
-			   "task preempts the waker before the waker blocks.\n");
+	if (!env->csv)
+		fprintf(f, "Each workload runs twice. The timed pass has only the cheap half of "
+			   "the eBPF side on: it counts and classifies\nswitches. An untimed "
+			   "counting pass adds what costs more than it measures: the clock and "
+			   "per-task state\nbehind wake-up→run (and --hist), the sys_enter counter "
+			   "behind syscalls/switch, and for the coroutine\na uprobe on its switch: a "
+			   "uprobe hit costs microseconds, a thousand times the switch it would "
+			   "time.\n");
+	else
+		fprintf(f, "Each workload runs twice. With --csv the timed pass also times every "
+			   "switch and sends it to the ring buffer\n(so its times include that); "
+			   "an untimed counting pass adds the sys_enter counter behind syscalls/switch "
+			   "and,\nfor the coroutine, a uprobe on its switch (a uprobe hit costs "
+			   "microseconds, a thousand times the switch).\n");
+	if (involuntary_lesson)
+		fprintf(f, "Involuntary switches are a lesson in themselves: on one CPU the woken "
+			   "task preempts the waker before the\nwaker gets to block, so the waker's "
+			   "switch is involuntary (percentages above).\n");
 }
 
 static void print_hists(const struct row *rows, int n, FILE *f)
@@ -654,7 +658,7 @@ static void json_kernel(struct swc_json *j, const char *key, const struct swc_gr
 	jw_u64(j, "exit_switches", gs->exit_switches);
 	jw_obj_begin(j, "by_kind");
 	for (int k = 0; k < SWC_KIND_NR; k++)
-		jw_u64(j, kind_names[k], gs->by_kind[k]);
+		jw_u64(j, swc_kind_name(k), gs->by_kind[k]);
 	jw_obj_end(j);
 	/* the rest from the counting pass (see latency_stats()) */
 	jw_double(j, "syscalls_per_switch", syscalls_per_switch(r));
@@ -745,7 +749,7 @@ static void json_csv(struct swc_json *j, const struct run_env *env, const struct
 	jw_u64(j, "unwatched_rows", cc->unwatched);
 	jw_obj_begin(j, "rows_by_kind");
 	for (int k = 0; k < SWC_KIND_NR; k++)
-		jw_u64(j, kind_names[k], cc->by_kind[k]);
+		jw_u64(j, swc_kind_name(k), cc->by_kind[k]);
 	jw_obj_end(j);
 	jw_u64(j, "ringbuf_bytes", env->ringbuf_bytes);
 	jw_bool(j, "all_tasks", env->all_tasks);
@@ -775,12 +779,7 @@ static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 		free(path);
 		return -ENOMEM;
 	}
-	jw_init(&j, f, 2);
-	jw_obj_begin(&j, NULL);
-	jw_str(&j, "tool", "switchcost");
-	jw_str(&j, "version", SWC_VERSION);
-	jw_str(&j, "command", "run");
-	swc_sysinfo_json(si, &j);
+	swc_report_json_begin(&j, f, "run", si);
 	jw_obj_begin(&j, "config");
 	jw_u64(&j, "round_trips", env->round_trips);
 	jw_u64(&j, "repeats", env->repeats);
@@ -876,12 +875,7 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 	struct swc_json j;
 	char buf[128];
 
-	jw_init(&j, f, 2);
-	jw_obj_begin(&j, NULL);
-	jw_str(&j, "tool", "switchcost");
-	jw_str(&j, "version", SWC_VERSION);
-	jw_str(&j, "command", "run");
-	swc_sysinfo_json(si, &j);
+	swc_report_json_begin(&j, f, "run", si);
 	jw_obj_begin(&j, "config");
 	jw_u64(&j, "round_trips", env->round_trips);
 	jw_u64(&j, "repeats", env->repeats);
@@ -924,12 +918,16 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			json_kernel(&j, "kernel", &r->gs, r);
 		else
 			jw_null(&j, "kernel");
-		jw_u64(&j, "rusage_switches", rusage_switches(r));
 		jw_u64(&j, "rusage_voluntary", r->rr.ru.ru_nvcsw);
 		jw_u64(&j, "rusage_involuntary", r->rr.ru.ru_nivcsw);
 		if (r->have_bpf) {
-			jw_i64(&j, "kernel_minus_rusage", count_difference(r));
-			jw_bool(&j, "counts_agree", count_difference(r) == 0);
+			struct swc_agreement ag;
+
+			agreement(r, &ag);
+			swc_agreement_json(&j, &ag);
+		} else {
+			jw_u64(&j, "rusage_switches",
+			       (unsigned long long)r->rr.ru.ru_nvcsw + r->rr.ru.ru_nivcsw);
 		}
 		if (r->probed) {
 			jw_obj_begin(&j, "probe_pass");
@@ -943,13 +941,8 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
-	if (ctr) {
-		jw_obj_begin(&j, "bpf");
-		jw_u64(&j, "events_dropped", ctr->events_dropped);
-		jw_u64(&j, "tasks_untracked", ctr->tasks_full);
-		jw_u64(&j, "processes_unwatched", ctr->watch_full);
-		jw_obj_end(&j);
-	}
+	if (ctr)
+		swc_report_json_bpf(&j, ctr);
 	swc_self_json(&j);
 	if (cc)
 		json_csv(&j, env, cc);
@@ -968,7 +961,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	fprintf(f, "\n");
 	print_table(rows, n, f);
 	if (!env->no_bpf)
-		print_evidence(rows, n, f);
+		print_evidence(env, rows, n, f);
 	else
 		fprintf(f, "\nKernel columns n/m: not measured (--no-bpf).\n");
 	for (int i = 0; i < n; i++)
@@ -983,7 +976,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	if (cc) {
 		char a[32], b[32];
 
-		fprintf(f, "Per-switch CSV: %s rows (%s of switches, %s coroutine) to %s",
+		fprintf(f, "Per-switch CSV: %s rows (%s sched_switch, %s coroutine) to %s",
 			swc_fmt_count(csv_sched_rows(cc) + cc->by_kind[SWC_KIND_COROUTINE], a,
 				      sizeof(a)),
 			swc_fmt_count(csv_sched_rows(cc), b, sizeof(b)),

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,6 +130,7 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		   struct swc_runner_result *out)
 {
 	int go[2] = { -1, -1 }, res[2] = { -1, -1 }, err = 0, cons_err = 0;
+	siginfo_t info;
 	pid_t pid, r;
 	ssize_t n;
 
@@ -170,6 +172,8 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	}
 	if (write_full(go[1], "g", 1) != 1) {
 		err = -errno;
+		fprintf(stderr, "switchcost: starting the %s workload: %s\n",
+			swc_workload_name(id), strerror(errno));
 		goto kill;
 	}
 	n = await_result(w, res[0], &out->res, sizeof(out->res), &cons_err);
@@ -181,15 +185,20 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		err = cons_err;
 		goto kill;
 	}
-	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR) {
+	/* wait without reaping, so the group is still ours while we kill what a crashed
+	 * runner may have left behind (its partner), then reap with its rusage */
+	while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
 		if (stop_requested) {
 			err = -EINTR;
 			goto kill;
 		}
 	}
+	kill(-pid, SIGKILL);
+	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR)
+		;
+	swc_reap_group(pid);	/* the rest of the group, killed above */
 	out->ok = r == pid && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0 &&
 		  n == (ssize_t)sizeof(out->res);
-	swc_kill_group(pid);	/* a crashed runner may leave its partner behind */
 	goto detach;
 kill:
 	swc_kill_group(pid);

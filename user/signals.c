@@ -26,6 +26,11 @@ int swc_signals_install(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -errno;
+	/* a dead runner's pipe or `--csv - | head` must give EPIPE to handle, not kill us with
+	 * a temporary file and BPF links behind */
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL))
+		return -errno;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 		return -errno;
 	return 0;
@@ -40,6 +45,7 @@ void swc_signals_child_reset(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 }
 
@@ -48,12 +54,17 @@ int swc_signal_exit_code(int sig)
 	return 128 + sig;
 }
 
-void swc_kill_group(pid_t pgid)
+void swc_reap_group(pid_t pgid)
 {
-	if (pgid <= 0)
-		return;
-	kill(-pgid, SIGKILL);
 	/* the group's members are our children, or orphans handed back to us as subreaper */
 	while (waitpid(-pgid, NULL, 0) > 0 || errno == EINTR)
 		;
+}
+
+void swc_kill_group(pid_t pgid)
+{
+	if (pgid <= 1)
+		return;
+	kill(-pgid, SIGKILL);
+	swc_reap_group(pgid);
 }

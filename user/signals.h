@@ -16,7 +16,10 @@ int swc_signals_install(void);
 void swc_signals_child_reset(void);
 /* Exit status for a stop by sig: 128 + sig (130 for SIGINT, 143 for SIGTERM). */
 int swc_signal_exit_code(int sig);
-/* Kills process group pgid (SIGKILL) and reaps all of it. */
+/* Reaps every member of process group pgid, once they are dead or dying. */
+void swc_reap_group(pid_t pgid);
+/* Kills process group pgid (SIGKILL) and reaps all of it. Only while its leader is not yet
+ * reaped (or the group still has members): a free pgid could be reused by someone else. */
 void swc_kill_group(pid_t pgid);
 
 #endif

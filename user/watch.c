@@ -235,8 +235,7 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	    attach_one(w, w->skel->progs.on_wakeup_new) ||
 	    attach_one(w, w->skel->progs.on_switch))
 		goto fail;
-	/* CSV rows carry every latency: lean only without them */
-	w->lean = opts->lean && !opts->emit;
+	w->lean = opts->lean;
 	if (watch__set_counting(w, !w->lean))
 		goto fail;
 	swc_self_attached();
@@ -265,20 +264,24 @@ static struct bpf_link *attach_quiet(struct bpf_program *prog, const char *what)
 
 int watch__set_counting(struct swc_watch *w, bool on)
 {
-	/* in lean mode the clock and per-task state stay off while timing */
-	w->skel->data->latency_on = on || !w->lean;
+	/* switch records carry latencies: with emit the clock and the wake-up hook stay on */
+	bool timing = on || !w->lean || w->opts.emit;
+
+	w->skel->data->latency_on = timing;
+	if (!timing) {
+		bpf_link__destroy(w->wakeup);
+		w->wakeup = NULL;
+	} else if (!w->wakeup && !(w->wakeup = attach_quiet(w->skel->progs.on_wakeup,
+							    "wake-up timer"))) {
+		return -ENOENT;
+	}
 	if (!on && w->lean) {
 		bpf_link__destroy(w->sys_enter);
-		bpf_link__destroy(w->wakeup);
-		w->sys_enter = w->wakeup = NULL;
-		return 0;
+		w->sys_enter = NULL;
+	} else if (!w->sys_enter && !(w->sys_enter = attach_quiet(w->skel->progs.on_sys_enter,
+								  "syscall counter"))) {
+		return -ENOENT;
 	}
-	if (!w->sys_enter && !(w->sys_enter = attach_quiet(w->skel->progs.on_sys_enter,
-							   "syscall counter")))
-		return -ENOENT;
-	if (!w->wakeup && !(w->wakeup = attach_quiet(w->skel->progs.on_wakeup,
-						     "wake-up timer")))
-		return -ENOENT;
 	return 0;
 }
 
@@ -318,7 +321,8 @@ int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
 	unsigned int shift = (tgid & 7) * 8;
 	__u64 *word;
 
-	if (tgid <= 0 || (size_t)tgid / 8 >= w->watched_len / sizeof(__u64) || group >= 255)
+	if (tgid <= 0 || (size_t)tgid / 8 >= w->watched_len / sizeof(__u64) ||
+	    group >= SWC_MAX_GROUPS)
 		return -EINVAL;
 	/* the same byte layout as group_of() in bpf/switch.bpf.c; BPF's fork handler may
 	 * update the same word at once, hence the atomics */

@@ -20,9 +20,10 @@ struct swc_watch_opts {
 	bool emit;		/* per-switch records through the ring buffer */
 	bool all_tasks;		/* ... for every switch on the machine */
 	bool aggregate_only;	/* per-group counters only, no per-task totals (cheaper) */
-	bool lean;		/* run's timed passes: count and classify only; no clock, no
-				 * per-task state, no wake-up or syscall hooks until
-				 * watch__set_counting(w, true). Ignored with emit. */
+	bool lean;		/* timed passes: count and classify only, until
+				 * watch__set_counting(w, true): no syscall counter, and (unless
+				 * emit, whose records need them) no clock, per-task state or
+				 * wake-up hook */
 	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
 	/* called for each record by watch__poll(); returns 0, or < 0 to stop */
 	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
@@ -51,9 +52,10 @@ int watch__attach_uprobe_offset(struct swc_watch *w, const char *binary, unsigne
 				pid_t pid, int index);
 int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *provider,
 		       const char *name, pid_t pid, int index);
-/* In lean mode, turns the costly half on for an untimed counting pass (or off again): the clock
- * and per-task state on each switch, the wake-up timer, and the sys_enter counter, which sends
- * every syscall on the machine through the tracing slow path. Without lean it is all always on. */
+/* In lean mode, turns the costly half on for an untimed counting pass (or off again): the
+ * sys_enter counter, which sends every syscall on the machine through the tracing slow path,
+ * and (without emit) the clock and per-task state on each switch and the wake-up timer.
+ * Without lean it is all always on. */
 int watch__set_counting(struct swc_watch *w, bool on);
 /* Detaches every uprobe/USDT link attached so far. */
 void watch__detach_user(struct swc_watch *w);
