@@ -101,7 +101,11 @@ $(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 # The default suite, as the README's first command.
+# under sudo, build/ goes back to the user who owns the checkout
+GIVE_BACK = [ -z "$$SUDO_UID" ] || chown -R "$$SUDO_UID:$${SUDO_GID:-$$SUDO_UID}" $(O)
+
 run: $(O)/switchcost
+	@$(GIVE_BACK)
 	$(O)/switchcost $(ARGS)
 
 unit: $(O)/unit_tests
@@ -116,6 +120,7 @@ $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
 
 # Every test: unit tests, then the command-line suites (BPF ones need root); one summary line.
 test: $(O)/switchcost $(O)/unit_tests $(O)/.test-deps-ok
+	@$(GIVE_BACK)
 	scripts/run-tests $(abspath $(O)/switchcost) $(abspath $(O)/unit_tests)
 
 bench: $(O)/switchcost $(O)/empty_counter

@@ -378,7 +378,7 @@ void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f)
 	fprintf(f, "# Linux %s %s · %s · %d CPU%s online · ", si->kernel, si->arch,
 		si->cpu_model, si->ncpus_online, si->ncpus_online == 1 ? "" : "s");
 	if (!si->virtualised)
-		fputs("bare metal", f);
+		fputs("no hypervisor detected", f);
 	else if (si->hypervisor[0])
 		fprintf(f, "virtualised (%s)", si->hypervisor);
 	else
