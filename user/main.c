@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* switchcost: subcommand dispatch. `run` is the default command. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 
 	swc_self_started();
+	/* stdin, stdout and stderr open, so no file we open lands on fd 0-2 and gets a
+	 * workload's or a traced command's output */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		usage(stdout);

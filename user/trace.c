@@ -15,7 +15,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "csv.h"
 #include "parse.h"
@@ -24,8 +26,10 @@
 #include "watch.h"
 
 #define NS_PER_SEC	1000000000ULL
+#define NS_PER_MS	1000000ULL
 #define TICK_NS		(1000ULL * 1000 * 1000)	/* longest sleep between checks */
-#define CSV_TICK_MS	50			/* ring buffer polls can't be woken by SIGCHLD */
+#define CSV_TICK_MS	50	/* BPF wakes epoll only when the ring is a quarter full */
+#define CSV_SLICE	65536	/* records consumed between two looks at signals and CMD */
 #define CSV_RINGBUF	(32UL << 20)		/* as run --csv: room for bursts between polls */
 
 struct csv_ctx {
@@ -57,13 +61,20 @@ static void usage(FILE *f)
 "                          the same for a USDT probe; repeatable\n"
 "      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
 "      --as-root           run CMD as root even under sudo\n"
-"      --json              one JSON document on stdout\n"
-"      --csv FILE          every switch as a CSV row (- for stdout, .gz to compress)\n"
+"      --json              one JSON document on stdout; CMD's own stdout goes to stderr,\n"
+"                          so stdout carries the JSON document only\n"
+"      --csv FILE          every switch as a CSV row (.gz to compress); - for stdout,\n"
+"                          and then the report, -i lines and CMD's own stdout go to stderr\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
 "  -h, --help              this help\n"
 "\n"
 "A probe hit traps into the kernel (microseconds on a VM): timings taken while --uprobe,\n"
 "--usdt or --asyncio are attached are inflated; the counts are exact.\n"
+"\n"
+"Exit status: CMD's own; 128+N if signal N killed it (Ctrl-C is passed on to CMD, so it\n"
+"is 130 if CMD dies of it); 127 if CMD is not found, 126 if it cannot be run. With -p: 0\n"
+"when the trace ends (-d, Ctrl-C, SIGTERM, SIGHUP, or every process gone). 1 when the\n"
+"trace itself fails (a CSV or BPF read error turns CMD's 0 into 1); 2 on a usage error.\n"
 "\n"
 "Examples:\n"
 "  sudo switchcost trace -- python3 examples/notes.py async\n"
@@ -188,6 +199,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 				   "give one of them");
 	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
 		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
+	env->cmd_stdout_to_stderr = env->argv && (env->json ||
+						  (env->csv_path && !strcmp(env->csv_path, "-")));
 	/* probes last: their checks read files, and a usage error should come first */
 	for (int i = 0; i < nspecs; i++)
 		if ((rc = add_probe(env, probe_types[i], probe_specs[i])))
@@ -200,14 +213,6 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		env->nprobes++;
 	}
 	return 0;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
 /* The thread group of pid (a tid given to -p means its process); 0 if there is none. */
@@ -231,16 +236,9 @@ static pid_t proc_tgid(pid_t pid)
 /* Alive and not a zombie: a zombie's switches are over. */
 static bool proc_alive(pid_t pid)
 {
-	char path[64], buf[512], *p, state = 0;
-	FILE *f;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	if (!p || sscanf(p + 1, " %c", &state) != 1)
+	if (trace_proc_stat(pid, &state, NULL))
 		return false;
 	return state != 'Z' && state != 'X';
 }
@@ -294,18 +292,65 @@ static void on_sigchld(int sig)
 	(void)sig;	/* only there to interrupt ppoll() */
 }
 
-/* Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. */
-static void wait_a_while(struct swc_watch *w, bool csv, __u64 timeout_ns,
-			 const sigset_t *unblocked)
+/* Lets the signals in `unblocked` that are pending now run their handlers. */
+static void take_pending_signals(const sigset_t *unblocked)
+{
+	sigset_t saved;
+
+	sigprocmask(SIG_SETMASK, unblocked, &saved);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
+/*
+ * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv,
+ * also until records wait (at most CSV_TICK_MS: BPF wakes epoll only once the ring is a
+ * quarter full), then consumes a slice of them: at full event rate the ring never empties,
+ * and the loop must still see stop requests and CMD's end. *backlog: the last slice was full,
+ * so do not sleep.
+ */
+static int wait_a_while(struct swc_watch *w, bool csv, bool *backlog, __u64 timeout_ns,
+			const sigset_t *unblocked)
 {
 	struct timespec ts = { (time_t)(timeout_ns / NS_PER_SEC), (long)(timeout_ns % NS_PER_SEC) };
+	struct epoll_event ev;
+	int ms = 0, n;
 
-	if (csv) {
-		/* signals stay blocked in epoll: short polls keep Ctrl-C and exit prompt */
-		watch__poll(w, CSV_TICK_MS);
-		return;
+	if (!csv) {
+		ppoll(NULL, 0, &ts, unblocked);
+		return 0;
 	}
-	ppoll(NULL, 0, &ts, unblocked);
+	if (!*backlog) {
+		ms = CSV_TICK_MS;
+		if (timeout_ns < (__u64)ms * NS_PER_MS)
+			ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
+	}
+	n = epoll_pwait(watch__epoll_fd(w), &ev, 1, ms, unblocked);
+	/* epoll returns at once when records wait, before looking at signals: a stop
+	 * request must not wait for a quiet moment that may never come */
+	if (n > 0 || ms == 0)
+		take_pending_signals(unblocked);
+	n = watch__consume_some(w, CSV_SLICE);
+	if (n < 0) {
+		fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is left\n",
+			strerror(-n));
+		*backlog = false;
+		return n;
+	}
+	*backlog = n >= CSV_SLICE;
+	return 0;
+}
+
+/* What the ring holds once the trace has stopped. -p's processes still run and still emit:
+ * take no more than the ring could hold when we stopped, in slices, not "until empty". */
+static void drain_records(struct swc_watch *w)
+{
+	long left = CSV_RINGBUF / sizeof(struct swc_switch_rec);
+	int n;
+
+	do {
+		n = watch__consume_some(w, CSV_SLICE);
+		left -= n;
+	} while (n >= CSV_SLICE && left > 0);
 }
 
 /* The pids of -p that still run; prints a line for each that ended. */
@@ -324,19 +369,20 @@ static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *re
 		gone[i] = true;
 		res->pids_gone++;
 		fprintf(stderr, "switchcost: process %d ended %.1f s into the trace; keeping what "
-				"was collected\n", env->pids[i], (now_ns() - start) / 1e9);
+				"was collected\n", env->pids[i], (swc_now_ns() - start) / 1e9);
 	}
 	return alive;
 }
 
 static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
-		      __u64 start)
+		      __u64 start, FILE *out)
 {
 	struct swc_group_stats gs, last;
 	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
-	bool gone[TRACE_MAX_PIDS] = { false }, header = true;
+	bool gone[TRACE_MAX_PIDS] = { false }, header = true, backlog = false;
+	bool csv = env->csv_path != NULL;
 	sigset_t block, unblocked;
-	int forwarded = 0;
+	int forwarded = 0, err = 0;
 
 	memset(&last, 0, sizeof(last));
 	sigemptyset(&block);
@@ -366,12 +412,12 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			/* Ctrl-C and friends go on to CMD's group; a second one is SIGKILL */
 			kill(-res->cmd_pid, forwarded++ ? SIGKILL : res->stop_sig);
 		}
-		t = now_ns();
+		t = swc_now_ns();
 		if (env->duration_ns && t >= start + env->duration_ns)
 			break;
 		if (next_interval && t >= next_interval) {
 			if (!watch__group_stats(w, TRACE_GROUP, &gs))
-				trace_report_interval(&gs, &last, header, stdout);
+				trace_report_interval(&gs, &last, header, out);
 			header = false;
 			next_interval += env->interval_ns;
 			continue;
@@ -381,11 +427,15 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			timeout = next_interval - t;
 		if (env->duration_ns && start + env->duration_ns - t < timeout)
 			timeout = start + env->duration_ns - t;
-		wait_a_while(w, env->csv_path != NULL, timeout, &unblocked);
+		if (wait_a_while(w, csv, &backlog, timeout, &unblocked) < 0) {
+			/* the CSV is incomplete: stop reading records, keep tracing */
+			csv = false;
+			err = -1;
+		}
 	}
-	res->wall_ns = now_ns() - start;
+	res->wall_ns = swc_now_ns() - start;
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
-	return 0;
+	return err;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -397,7 +447,7 @@ int cmd_trace(int argc, char **argv)
 	struct csv_ctx cc = { NULL, NULL, false };
 	struct sigaction sa;
 	FILE *out = stdout;
-	int rc, code;
+	int rc, code, err;
 	__u64 start;
 
 	memset(&env, 0, sizeof(env));
@@ -438,9 +488,9 @@ int cmd_trace(int argc, char **argv)
 	/* pid -1: the BPF side counts hits only in watched tasks, so children are covered */
 	if (trace_probes_attach(w, env.probes, env.nprobes))
 		goto cleanup;
-	start = now_ns();
+	start = swc_now_ns();
 	if (env.argv) {
-		res.cmd_pid = trace_spawn(w, env.argv, env.as_root, &res, &code);
+		res.cmd_pid = trace_spawn(w, &env, &res, &code);
 		if (res.cmd_pid < 0) {
 			res.cmd_pid = 0;
 			rc = code;
@@ -449,7 +499,8 @@ int cmd_trace(int argc, char **argv)
 	} else if (watch_pids(&env, w)) {
 		goto cleanup;
 	}
-	trace_loop(&env, w, &res, start);
+	if (trace_loop(&env, w, &res, start, out))
+		cc.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
 		res.left_running = trace_kill_descendants(&res);
@@ -461,15 +512,23 @@ int cmd_trace(int argc, char **argv)
 	/* nothing more to count: detach the probes before reading, so the numbers hold still */
 	watch__detach_user(w);
 	if (cc.csv) {
-		watch__drain(w);
+		drain_records(w);
 		res.csv_rows = csv__rows(cc.csv);
 		if (csv__close(cc.csv, !cc.failed))
 			cc.failed = true;
 		cc.csv = NULL;
 	}
-	if (!watch__group_stats(w, TRACE_GROUP, &res.gs))
-		res.have_bpf = true;
-	watch__counters(w, &res.ctr);
+	/* a failed read is reported as "not measured", never as zeros */
+	err = watch__group_stats(w, TRACE_GROUP, &res.gs);
+	if (err)
+		fprintf(stderr, "switchcost: reading the program's switch counters from BPF: %s\n",
+			strerror(-err));
+	res.have_bpf = !err;
+	err = watch__counters(w, &res.ctr);
+	if (err)
+		fprintf(stderr, "switchcost: reading the BPF side's own counters (drops, full "
+				"maps): %s\n", strerror(-err));
+	res.have_ctr = !err;
 	for (int i = 0; i < env.nprobes; i++)
 		env.probes[i].hits = res.ctr.probe_hits[i];
 	if (env.json)
@@ -481,7 +540,7 @@ int cmd_trace(int argc, char **argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else
 		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
-	if (cc.failed && rc == 0)
+	if ((cc.failed || !res.have_bpf || !res.have_ctr) && rc == 0)
 		rc = 1;
 cleanup:
 	if (res.cmd_pid > 0 && !res.cmd_reaped) {

@@ -37,6 +37,7 @@ struct trace_env {
 	int nprobes;
 	const char *csv_path;
 	bool json, as_root, verbose, asyncio;
+	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
 };
 
 /* What a trace found, for the report. */
@@ -53,7 +54,8 @@ struct trace_result {
 	int stop_sig;
 	int pids_gone;			/* -p: processes that ended while traced */
 	__u64 left_running;		/* descendants still running when CMD ended, then stopped */
-	bool have_bpf;
+	bool have_bpf;			/* gs was read from the BPF side */
+	bool have_ctr;			/* ctr was read from the BPF side */
 	struct swc_group_stats gs;
 	struct swc_counters ctr;
 	unsigned long long csv_rows;
@@ -62,9 +64,10 @@ struct trace_result {
 struct swc_watch;
 
 /* trace_spawn.c */
-/* Forks CMD into BPF group TRACE_GROUP, as the invoking user unless as_root. Returns the child
- * or -1 with one line printed; *exit_code then holds 126/127 (cannot start) or 1. */
-pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_result *res,
+/* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
+ * its stdout on our stderr when env->cmd_stdout_to_stderr. Returns the child or -1 with one
+ * line printed; *exit_code then holds 126/127 (cannot start) or 1. */
+pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace_result *res,
 		  int *exit_code);
 /* Reaps every exited child without blocking, adding its rusage to res; records CMD's status.
  * Returns the number reaped, or -1 when we have no children left. */
@@ -75,6 +78,9 @@ __u64 trace_kill_descendants(struct trace_result *res);
 int trace_exit_code(int status);
 /* Hands the terminal to pgid when we own it (-1 gives it back to us); a no-op otherwise. */
 void trace_tty_handoff(pid_t pgid);
+/* From /proc/PID/stat: the state letter and the parent. Returns 0, or -1 if there is no such
+ * process. Either pointer may be NULL. */
+int trace_proc_stat(pid_t pid, char *state, pid_t *ppid);
 
 /* trace_probe.c */
 /* Parses "BINARY:SYMBOL" (or BINARY:0xOFFSET) and "BINARY:PROVIDER:PROBE"; resolves the binary

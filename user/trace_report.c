@@ -7,19 +7,15 @@
 #include <string.h>
 #include <time.h>
 #include <sys/wait.h>
-#include "commands.h"
+#include "csv.h"
 #include "fmt.h"
 #include "json.h"
+#include "report.h"
 #include "runner.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "trace.h"
 #include "watch.h"
-
-static const char *const kind_names[SWC_KIND_NR] = {
-	[SWC_KIND_PROCESS] = "process", [SWC_KIND_THREAD] = "thread", [SWC_KIND_IDLE] = "idle",
-	[SWC_KIND_KERNEL] = "kernel", [SWC_KIND_COROUTINE] = "coroutine",
-};
 
 struct task_row {
 	__u32 tid;
@@ -60,31 +56,32 @@ static int by_pid_tid(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static void tasks_read(struct swc_watch *w, struct task_list *l)
+/* The per-task rows, sorted; 0, or < 0 when the task map could not be read (no rows). */
+static int tasks_read(struct swc_watch *w, struct task_list *l)
 {
+	int err;
+
 	memset(l, 0, sizeof(*l));
-	if (w)
-		watch__for_each_task(w, collect, l);
+	if (!w)
+		return -1;
+	err = watch__for_each_task(w, collect, l);
+	if (err) {
+		fprintf(stderr, "switchcost: reading the per-task counters from BPF: %s\n",
+			err == -1 ? "out of memory" : strerror(-err));
+		free(l->rows);
+		memset(l, 0, sizeof(*l));
+		return -1;
+	}
 	if (l->n)
 		qsort(l->rows, l->n, sizeof(l->rows[0]), by_pid_tid);
+	return 0;
 }
 
-static unsigned long long rusage_switches(const struct trace_result *res)
+/* The comparison with the kernel's own count: for CMD, once it and its descendants are
+ * reaped (wait4 has no numbers for -p's processes, which are not our children). */
+static bool can_compare(const struct trace_env *env, const struct trace_result *res)
 {
-	return (unsigned long long)res->ru.ru_nvcsw + res->ru.ru_nivcsw;
-}
-
-/* eBPF's switches out minus the kernel's own (wait4) count, once the final switch of each
- * exited non-leader thread is set aside: the kernel stops counting those (see run.c). */
-static long long count_difference(const struct trace_result *res)
-{
-	return (long long)(res->gs.switches_out - res->gs.exit_switches) -
-	       (long long)rusage_switches(res);
-}
-
-static __u64 tv_ns(const struct timeval *tv)
-{
-	return (__u64)tv->tv_sec * 1000000000ULL + (__u64)tv->tv_usec * 1000ULL;
+	return env->argv && res->cmd_reaped && res->have_bpf;
 }
 
 static bool has_probes(const struct trace_env *env)
@@ -171,53 +168,60 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			const struct trace_result *res, FILE *f)
 {
 	const struct swc_group_stats *gs = &res->gs;
+	struct swc_agreement agree;
 	struct swc_sysinfo si;
 	struct task_list l;
 	char a[32], b[32], c[32];
 	__u64 on_cpu = 0;
-	bool first = true;
-	long long diff;
+	bool have_tasks;
 
 	swc_sysinfo_read(&si);
 	swc_sysinfo_print(&si, f);
 	print_target(env, res, f);
 	fprintf(f, "\n");
-	tasks_read(w, &l);
+	have_tasks = tasks_read(w, &l) == 0;
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
 	if (l.n)
 		print_tasks(env, &l, f);
-	else
+	else if (have_tasks)
 		fprintf(f, "No task of the program was seen switching.\n");
+	else
+		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
 	fprintf(f, "(≈: from log2 buckets; off-CPU counts only gaps that ended while traced)\n");
 
-	fprintf(f, "\nSwitches involving the program (eBPF on sched_switch): ");
-	for (int k = 0; k < SWC_KIND_COROUTINE; k++) {
-		fprintf(f, "%s%s %s", first ? "" : ", ", kind_names[k],
-			swc_fmt_count(gs->by_kind[k], a, sizeof(a)));
-		first = false;
+	/* by_kind counts every switch with one of the program's tasks on either side (in or
+	 * out); "out of its tasks" is the per-task switches_out summed, what wait4 counts */
+	if (res->have_bpf) {
+		fprintf(f, "\nSwitches involving the program (either side of sched_switch), by "
+			   "kind: ");
+		for (int k = 0; k < SWC_KIND_COROUTINE; k++)
+			fprintf(f, "%s%s %s", k ? ", " : "", swc_kind_name(k),
+				swc_fmt_count(gs->by_kind[k], a, sizeof(a)));
+		fprintf(f, "\nSwitches out of its tasks: %s (%s voluntary, %s involuntary)",
+			swc_fmt_count(gs->switches_out, a, sizeof(a)),
+			swc_fmt_count(gs->voluntary, b, sizeof(b)),
+			swc_fmt_count(gs->involuntary, c, sizeof(c)));
+		if (can_compare(env, res)) {
+			swc_agreement_compute(gs, &res->ru, &agree);
+			fprintf(f, "; ");
+			swc_agreement_print(f, &agree);
+		}
+		fprintf(f, "\n  %s wake-ups, %s syscalls\n",
+			swc_fmt_count(gs->wakeups, a, sizeof(a)),
+			swc_fmt_count(gs->syscalls, b, sizeof(b)));
+	} else {
+		fprintf(f, "\nSwitches involving the program: not measured (reading the BPF "
+			   "counters failed)\n");
 	}
-	fprintf(f, "\n  out of its tasks: %s (%s voluntary, %s involuntary)",
-		swc_fmt_count(gs->switches_out, a, sizeof(a)),
-		swc_fmt_count(gs->voluntary, b, sizeof(b)),
-		swc_fmt_count(gs->involuntary, c, sizeof(c)));
-	if (env->argv && res->cmd_reaped) {
-		diff = count_difference(res);
-		fprintf(f, "; the kernel's own counters (wait4 nvcsw+nivcsw): %s, %s",
-			swc_fmt_count(rusage_switches(res), a, sizeof(a)),
-			diff == 0 ? "agree" : "DIFFER");
-		if (diff)
-			fprintf(f, " by %+lld", diff);
-		if (gs->exit_switches)
-			fprintf(f, " (the final switch of %llu exited thread(s) set aside: the "
-				   "kernel stops counting a thread when it exits)",
-				(unsigned long long)gs->exit_switches);
+	for (int i = 0; i < env->nprobes; i++) {
+		fprintf(f, "User-space switch point %s (%s): ", env->probes[i].spec,
+			env->probes[i].binary);
+		if (res->have_ctr)
+			fprintf(f, "%s hits\n", swc_fmt_count(env->probes[i].hits, a, sizeof(a)));
+		else
+			fprintf(f, "not measured\n");
 	}
-	fprintf(f, "\n  %s wake-ups, %s syscalls\n", swc_fmt_count(gs->wakeups, a, sizeof(a)),
-		swc_fmt_count(gs->syscalls, b, sizeof(b)));
-	for (int i = 0; i < env->nprobes; i++)
-		fprintf(f, "User-space switch point %s (%s): %s hits\n", env->probes[i].spec,
-			env->probes[i].binary, swc_fmt_count(env->probes[i].hits, a, sizeof(a)));
 	if (has_probes(env))
 		fprintf(f, "Timings above are inflated: each probe hit traps into the kernel "
 			   "(microseconds on a VM), far more than a coroutine switch costs.\n");
@@ -225,10 +229,14 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	fprintf(f, "\nWall time %s", swc_fmt_ns(res->wall_ns, a, sizeof(a)));
 	if (env->argv)
 		fprintf(f, ", CPU time %s (user %s + system %s, wait4)",
-			swc_fmt_ns(tv_ns(&res->ru.ru_utime) + tv_ns(&res->ru.ru_stime), a, sizeof(a)),
-			swc_fmt_ns(tv_ns(&res->ru.ru_utime), b, sizeof(b)),
-			swc_fmt_ns(tv_ns(&res->ru.ru_stime), c, sizeof(c)));
-	fprintf(f, "; on-CPU seen by eBPF %s\n", swc_fmt_ns(on_cpu, a, sizeof(a)));
+			swc_fmt_ns(swc_timeval_ns(&res->ru.ru_utime) +
+				   swc_timeval_ns(&res->ru.ru_stime), a, sizeof(a)),
+			swc_fmt_ns(swc_timeval_ns(&res->ru.ru_utime), b, sizeof(b)),
+			swc_fmt_ns(swc_timeval_ns(&res->ru.ru_stime), c, sizeof(c)));
+	if (have_tasks)
+		fprintf(f, "; on-CPU seen by eBPF %s\n", swc_fmt_ns(on_cpu, a, sizeof(a)));
+	else
+		fprintf(f, "; on-CPU seen by eBPF: not measured\n");
 	if (env->argv && res->cmd_reaped)
 		fprintf(f, "%s %s\n", env->argv[0],
 			swc_describe_status(res->status, a, sizeof(a)));
@@ -238,9 +246,13 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	if (res->interrupted)
 		fprintf(f, "Interrupted by %s: what was collected until then.\n",
 			strsignal(res->stop_sig));
-	fprintf(f, "eBPF: %llu events dropped, %llu tasks untracked, %llu processes unwatched",
-		(unsigned long long)res->ctr.events_dropped,
-		(unsigned long long)res->ctr.tasks_full, (unsigned long long)res->ctr.watch_full);
+	if (res->have_ctr)
+		fprintf(f, "eBPF: %llu events dropped, %llu tasks untracked, %llu processes "
+			   "unwatched", (unsigned long long)res->ctr.events_dropped,
+			(unsigned long long)res->ctr.tasks_full,
+			(unsigned long long)res->ctr.watch_full);
+	else
+		fprintf(f, "eBPF: drops and full maps not measured (reading the counters failed)");
 	if (env->csv_path)
 		fprintf(f, "; %llu CSV rows", res->csv_rows);
 	fprintf(f, "\n");
@@ -279,21 +291,18 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		       const struct trace_result *res, FILE *f)
 {
 	const struct swc_group_stats *gs = &res->gs;
+	struct swc_agreement agree;
 	struct swc_sysinfo si;
 	struct task_list l;
 	struct swc_json j;
 	__u64 on_cpu = 0;
+	bool have_tasks;
 
 	swc_sysinfo_read(&si);
-	tasks_read(w, &l);
+	have_tasks = tasks_read(w, &l) == 0;
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
-	jw_init(&j, f, 2);
-	jw_obj_begin(&j, NULL);
-	jw_str(&j, "tool", "switchcost");
-	jw_str(&j, "version", SWC_VERSION);
-	jw_str(&j, "command", "trace");
-	swc_sysinfo_json(&si, &j);
+	swc_report_json_begin(&j, f, "trace", &si);
 	if (env->argv) {
 		jw_arr_begin(&j, "argv");
 		for (char **a = env->argv; *a; a++)
@@ -322,29 +331,44 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	}
 	jw_u64(&j, "wall_ns", res->wall_ns);
 	if (env->argv) {
-		jw_u64(&j, "cpu_user_ns", tv_ns(&res->ru.ru_utime));
-		jw_u64(&j, "cpu_system_ns", tv_ns(&res->ru.ru_stime));
+		jw_u64(&j, "cpu_user_ns", swc_timeval_ns(&res->ru.ru_utime));
+		jw_u64(&j, "cpu_system_ns", swc_timeval_ns(&res->ru.ru_stime));
 	}
-	jw_u64(&j, "on_cpu_ns", on_cpu);
+	/* what could not be read from BPF is null, never a zero that looks measured */
+	if (have_tasks)
+		jw_u64(&j, "on_cpu_ns", on_cpu);
+	else
+		jw_null(&j, "on_cpu_ns");
 	jw_bool(&j, "interrupted", res->interrupted);
 	jw_u64(&j, "left_running", res->left_running);
-	jw_obj_begin(&j, "by_kind");
-	for (int k = 0; k < SWC_KIND_NR; k++)
-		jw_u64(&j, kind_names[k], gs->by_kind[k]);
-	jw_obj_end(&j);
-	jw_u64(&j, "switches", gs->switches_out);
-	jw_u64(&j, "voluntary", gs->voluntary);
-	jw_u64(&j, "involuntary", gs->involuntary);
-	jw_u64(&j, "switches_in", gs->switches_in);
-	jw_u64(&j, "exit_switches", gs->exit_switches);
-	jw_u64(&j, "wakeups", gs->wakeups);
-	jw_u64(&j, "syscalls", gs->syscalls);
-	if (env->argv && res->cmd_reaped) {
-		jw_u64(&j, "rusage_switches", rusage_switches(res));
+	if (res->have_bpf) {
+		/* every switch with one of the program's tasks on either side */
+		jw_obj_begin(&j, "by_kind");
+		for (int k = 0; k < SWC_KIND_NR; k++)
+			jw_u64(&j, swc_kind_name(k), gs->by_kind[k]);
+		jw_obj_end(&j);
+		/* switches out of its tasks */
+		jw_u64(&j, "switches", gs->switches_out);
+		jw_u64(&j, "voluntary", gs->voluntary);
+		jw_u64(&j, "involuntary", gs->involuntary);
+		jw_u64(&j, "switches_in", gs->switches_in);
+		jw_u64(&j, "exit_switches", gs->exit_switches);
+		jw_u64(&j, "wakeups", gs->wakeups);
+		jw_u64(&j, "syscalls", gs->syscalls);
+	} else {
+		static const char *const unmeasured[] = {
+			"by_kind", "switches", "voluntary", "involuntary", "switches_in",
+			"exit_switches", "wakeups", "syscalls",
+		};
+
+		for (size_t i = 0; i < sizeof(unmeasured) / sizeof(unmeasured[0]); i++)
+			jw_null(&j, unmeasured[i]);
+	}
+	if (can_compare(env, res)) {
+		swc_agreement_compute(gs, &res->ru, &agree);
+		swc_agreement_json(&j, &agree);
 		jw_u64(&j, "rusage_voluntary", res->ru.ru_nvcsw);
 		jw_u64(&j, "rusage_involuntary", res->ru.ru_nivcsw);
-		jw_i64(&j, "kernel_minus_rusage", count_difference(res));
-		jw_bool(&j, "counts_agree", count_difference(res) == 0);
 	}
 	jw_arr_begin(&j, "probes");
 	for (int i = 0; i < env->nprobes; i++) {
@@ -357,20 +381,26 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_str(&j, "binary", p->binary);
 		if (p->offset)
 			jw_u64(&j, "offset", p->offset);
-		jw_u64(&j, "hits", p->hits);
+		if (res->have_ctr)
+			jw_u64(&j, "hits", p->hits);
+		else
+			jw_null(&j, "hits");
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
 	jw_bool(&j, "timings_inflated_by_probes", has_probes(env));
-	jw_arr_begin(&j, "tasks");
-	for (size_t i = 0; i < l.n; i++)
-		json_task(&j, &l.rows[i]);
-	jw_arr_end(&j);
-	jw_obj_begin(&j, "bpf");
-	jw_u64(&j, "events_dropped", res->ctr.events_dropped);
-	jw_u64(&j, "tasks_untracked", res->ctr.tasks_full);
-	jw_u64(&j, "processes_unwatched", res->ctr.watch_full);
-	jw_obj_end(&j);
+	if (have_tasks) {
+		jw_arr_begin(&j, "tasks");
+		for (size_t i = 0; i < l.n; i++)
+			json_task(&j, &l.rows[i]);
+		jw_arr_end(&j);
+	} else {
+		jw_null(&j, "tasks");
+	}
+	if (res->have_ctr)
+		swc_report_json_bpf(&j, &res->ctr);
+	else
+		jw_null(&j, "bpf");
 	if (env->csv_path)
 		jw_u64(&j, "csv_rows", res->csv_rows);
 	jw_obj_end(&j);

@@ -19,12 +19,12 @@
 #include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
-#include "parse.h"
 #include "signals.h"
+#include "sudo.h"
 #include "trace.h"
 #include "watch.h"
 
-enum { STAGE_DROP = 1, STAGE_EXEC };
+enum { STAGE_DROP = 1, STAGE_STDOUT, STAGE_EXEC };
 
 /* What the child sends through the CLOEXEC pipe when it cannot become CMD. */
 struct spawn_error {
@@ -43,35 +43,36 @@ struct creds {
 
 static bool tty_owned;
 
-static int parse_id(const char *var, unsigned long *out)
-{
-	const char *s = getenv(var);
-
-	if (!s)
-		return -ENOENT;
-	return swc_parse_ulong(s, 0, 0xfffffffeUL, out);
-}
-
 static int lookup_creds(bool as_root, struct creds *c)
 {
-	unsigned long uid, gid;
 	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if (as_root || geteuid() != 0 || parse_id("SUDO_UID", &uid) == -ENOENT)
+	if (as_root)
 		return 0;
-	if (parse_id("SUDO_UID", &uid)) {
+	rc = swc_sudo_ids(&uid, &gid);
+	if (rc == 0)
+		return 0;	/* not under sudo, or sudo from root: nothing to drop */
+	if (rc < 0 && !getenv("SUDO_GID")) {
 		fprintf(stderr, "switchcost: SUDO_UID='%s' is not a user id: unset it, or use "
 				"--as-root to run the command as root\n", getenv("SUDO_UID"));
 		return -1;
 	}
-	if (uid == 0)
-		return 0;	/* sudo from root: nothing to drop */
+	if (rc < 0) {
+		fprintf(stderr, "switchcost: SUDO_UID='%s' SUDO_GID='%s' are not a user and a "
+				"group id: unset them, or use --as-root to run the command as root\n",
+			getenv("SUDO_UID"), getenv("SUDO_GID"));
+		return -1;
+	}
 	pw = getpwuid(uid);
-	if (parse_id("SUDO_GID", &gid)) {
+	if (gid == (gid_t)-1) {
 		if (!pw) {
-			fprintf(stderr, "switchcost: SUDO_UID=%lu has no passwd entry and "
-					"SUDO_GID is not set: set SUDO_GID, or use --as-root\n", uid);
+			fprintf(stderr, "switchcost: SUDO_UID=%u has no passwd entry and "
+					"SUDO_GID is not set: set SUDO_GID, or use --as-root\n",
+				(unsigned int)uid);
 			return -1;
 		}
 		gid = pw->pw_gid;
@@ -106,8 +107,8 @@ static int drop_privileges(const struct creds *c)
 	return 0;
 }
 
-static void __attribute__((noreturn)) child_main(char **argv, const struct creds *c, int err_fd,
-						 pid_t parent)
+static void __attribute__((noreturn)) child_main(const struct trace_env *env,
+						 const struct creds *c, int err_fd, pid_t parent)
 {
 	struct spawn_error se = { 0, 0 };
 	sigset_t none;
@@ -126,11 +127,17 @@ static void __attribute__((noreturn)) child_main(char **argv, const struct creds
 		se.stage = STAGE_DROP;
 		goto fail;
 	}
+	/* our stdout carries the JSON document or the CSV: the program's output goes beside
+	 * our messages instead, not lost and not mixed in */
+	if (env->cmd_stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		se.stage = STAGE_STDOUT;
+		goto fail;
+	}
 	/* a credential change clears the parent-death signal: set it again, as the user */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != parent)
 		_exit(1);	/* switchcost died before we got here */
-	execvp(argv[0], argv);
+	execvp(env->argv[0], env->argv);
 	se.stage = STAGE_EXEC;
 fail:
 	se.err = errno;
@@ -150,9 +157,10 @@ void trace_tty_handoff(pid_t pgid)
 	sigaction(SIGTTOU, &old, NULL);
 }
 
-pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_result *res,
+pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace_result *res,
 		  int *exit_code)
 {
+	char **argv = env->argv;
 	struct spawn_error se;
 	int pfd[2], st;
 	struct creds c;
@@ -160,7 +168,7 @@ pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_r
 	ssize_t n;
 
 	*exit_code = 1;
-	if (lookup_creds(as_root, &c))
+	if (lookup_creds(env->as_root, &c))
 		return -1;
 	res->ran_as_user = c.drop;
 	res->uid = c.drop ? c.uid : getuid();
@@ -182,7 +190,7 @@ pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_r
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		child_main(argv, &c, pfd[1], parent);
+		child_main(env, &c, pfd[1], parent);
 	}
 	setpgid(pid, pid);	/* both sides: no window where a kill of the group misses it */
 	trace_tty_handoff(pid);
@@ -201,6 +209,11 @@ pid_t trace_spawn(struct swc_watch *w, char **argv, bool as_root, struct trace_r
 		fprintf(stderr, "switchcost: cannot run %s as uid %u gid %u (from SUDO_UID/"
 				"SUDO_GID): %s; use --as-root to run it as root\n", argv[0],
 			(unsigned int)c.uid, (unsigned int)c.gid, strerror(se.err));
+		return -1;
+	}
+	if (se.stage == STAGE_STDOUT) {
+		fprintf(stderr, "switchcost: starting %s: connecting its stdout to our stderr: %s "
+				"(is stderr open?)\n", argv[0], strerror(se.err));
 		return -1;
 	}
 	if (se.err == ENOENT) {
@@ -251,32 +264,44 @@ int trace_reap(struct trace_result *res)
 	}
 }
 
+int trace_proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[64], buf[512], *p, st;
+	long pp;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* "pid (comm) S ppid ...": comm may hold spaces and ')', so from the last ')' */
+	if (!p || sscanf(p + 1, " %c %ld", &st, &pp) != 2)
+		return -1;
+	if (state)
+		*state = st;
+	if (ppid)
+		*ppid = (pid_t)pp;
+	return 0;
+}
+
 /* Our children right now (CMD's orphans come to us: we are their subreaper). */
 static int kill_our_children(void)
 {
-	pid_t me = getpid();
+	pid_t me = getpid(), pid, ppid;
 	struct dirent *de;
-	char path[300], buf[512], *p;
 	int n = 0;
 	DIR *d = opendir("/proc");
-	FILE *f;
 
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		long ppid;
-
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		/* "pid (comm) S ppid ...": comm may hold spaces and ')', so from the last ')' */
-		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == me) {
-			kill((pid_t)atol(de->d_name), SIGKILL);
+		pid = (pid_t)atol(de->d_name);
+		if (!trace_proc_stat(pid, NULL, &ppid) && ppid == me) {
+			kill(pid, SIGKILL);
 			n++;
 		}
 	}
