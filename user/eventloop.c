@@ -7,17 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include "clock.h"
 #include "eventloop.h"
 
 #define EVLOOP_STACK	(64 * 1024)
-
-__u64 evloop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 void swc_sleep_ns(__u64 ns)
 {
@@ -56,7 +49,7 @@ static void __attribute__((noreturn)) task_entry(void *arg)
 	struct evloop_task *t = arg;
 
 	t->fn(t->loop, t->arg);
-	set_state(t->loop, t, EVLOOP_DONE, evloop_now_ns());
+	set_state(t->loop, t, EVLOOP_DONE, swc_now_ns());
 	swc_coro_switch(&t->ctx, &t->loop->main);
 	abort();	/* a finished coroutine is never resumed */
 }
@@ -87,7 +80,7 @@ int evloop__spawn(struct swc_evloop *l, const char *name,
 	t->arg = arg;
 	strncpy(t->name, name, sizeof(t->name) - 1);
 	t->state = EVLOOP_READY;
-	t->since_ns = evloop_now_ns();
+	t->since_ns = swc_now_ns();
 	swc_coro_init(&t->ctx, p + guard, EVLOOP_STACK, task_entry, t);
 	l->ntasks++;
 	return 0;
@@ -140,13 +133,13 @@ void evloop__run(struct swc_evloop *l)
 {
 	for (;;) {
 		struct evloop_task *t;
-		__u64 now = evloop_now_ns(), next;
+		__u64 now = swc_now_ns(), next;
 		bool live = false;
 
 		next = expire_timers(l, now);
 		t = pick_ready(l);
 		if (t) {
-			set_state(l, t, EVLOOP_RUNNING, evloop_now_ns());
+			set_state(l, t, EVLOOP_RUNNING, swc_now_ns());
 			l->current = t;
 			swc_coro_switch(&l->main, &t->ctx);
 			l->current = NULL;
@@ -157,7 +150,7 @@ void evloop__run(struct swc_evloop *l)
 		if (!live || !next)
 			return;
 		sleep_until(next);
-		l->idle_ns += evloop_now_ns() - now;
+		l->idle_ns += swc_now_ns() - now;
 	}
 }
 
@@ -172,7 +165,7 @@ void evloop__free(struct swc_evloop *l)
 void evloop__await_sleep(struct swc_evloop *l, __u64 ns)
 {
 	struct evloop_task *t = l->current;
-	__u64 now = evloop_now_ns();
+	__u64 now = swc_now_ns();
 
 	t->wake_ns = now + ns;
 	set_state(l, t, EVLOOP_WAITING, now);
@@ -204,11 +197,11 @@ static __u64 ready_since(struct swc_evloop *l, struct evloop_task *self, __u64 u
 void evloop__block_sleep(struct swc_evloop *l, __u64 ns)
 {
 	struct evloop_task *t = l->current;
-	__u64 start = evloop_now_ns(), end, since;
+	__u64 start = swc_now_ns(), end, since;
 
 	set_state(l, t, EVLOOP_BLOCKING, start);
 	swc_sleep_ns(ns);
-	end = evloop_now_ns();
+	end = swc_now_ns();
 	set_state(l, t, EVLOOP_RUNNING, end);
 	/* Once ready, a coroutine stays ready until the loop runs it: the stall is one interval. */
 	since = ready_since(l, t, end);

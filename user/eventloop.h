@@ -54,7 +54,6 @@ struct swc_evloop {
 	void *ctx;
 };
 
-__u64 evloop_now_ns(void);
 void evloop__init(struct swc_evloop *l);
 /* Adds a coroutine, ready to run in the order added (asyncio.gather). Returns 0 or -errno. */
 int evloop__spawn(struct swc_evloop *l, const char *name,

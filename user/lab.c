@@ -17,11 +17,13 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "fmt.h"
 #include "json.h"
 #include "lab.h"
 #include "parse.h"
+#include "report.h"
 #include "signals.h"
 #include "watch.h"
 
@@ -31,25 +33,33 @@
 #define DEFAULT_ROUND_TRIPS	5000UL
 #define MAX_ITERATIONS		100000000000UL
 #define MAX_ROUND_TRIPS		1000000UL
-/* a variant that runs this long is stuck: the longest is 11 units, parallel a few seconds */
-#define LAB_TIMEOUT_UNITS	20
-#define LAB_TIMEOUT_BASE_NS	(60ULL * 1000000000ULL)
+/*
+ * A variant that runs this long is stuck. timeline and join: the longest variant is 11 units.
+ * parallel: LAB_PARALLEL_WORKERS x --iterations multiply-adds on one CPU take ~1.3 ns each
+ * here (2 x 2e8 in 0.5 s); 20 ns each leaves room for a slow CPU shared with a busy machine,
+ * so even MAX_ITERATIONS (about 4 minutes pinned here) stays far from it.
+ */
+#define LAB_TIMEOUT_UNITS		20
+#define LAB_TIMEOUT_BASE_NS		(60ULL * 1000000000ULL)
+#define LAB_TIMEOUT_NS_PER_ITERATION	20ULL
 
 struct scenario {
 	const char *name;
 	int (*fn)(struct lab *lab);
 	bool emit;		/* needs per-switch records */
+	bool lean;		/* times switches: only counters while timing, as run does; its
+				 * untimed counting pass turns the rest on */
 	const char *what;
 };
 
 static const struct scenario scenarios[] = {
-	{ "timeline", lab_timeline, true,
+	{ "timeline", lab_timeline, true, false,
 	  "the notes' fun1..fun3 sequential, async (blocking and not), threads: per-task timeline" },
-	{ "cost", lab_cost, false,
+	{ "cost", lab_cost, false, true,
 	  "process vs thread vs coroutine switch, with ratios and what the kernel did" },
-	{ "parallel", lab_parallel, true,
+	{ "parallel", lab_parallel, true, false,
 	  "concurrency vs parallelism: CPU work in 2 threads / 2 processes, 1 CPU vs all" },
-	{ "join", lab_join, true,
+	{ "join", lab_join, true, false,
 	  "thread work without join(), and daemon threads at exit, as the kernel saw it" },
 };
 
@@ -149,27 +159,36 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (*list)
-		return 0;
-	if (optind >= argc)
+	if (optind >= argc) {
+		if (*list)
+			return 0;
 		return usage_error("no scenario given: choose from timeline, cost, parallel, "
 				   "join");
+	}
 	if (optind + 1 < argc)
 		return usage_error("one scenario at a time, not '%s' and '%s'", argv[optind],
 				   argv[optind + 1]);
 	if (!find_scenario(argv[optind]))
 		return usage_error("unknown scenario '%s': choose from timeline, cost, parallel, "
 				   "join", argv[optind]);
+	if (*list)
+		return usage_error("--list lists every scenario and '%s' runs one: give either",
+				   argv[optind]);
 	env->scenario = argv[optind];
 	return 0;
 }
 
-__u64 lab_now_ns(void)
+/* How long a variant may run before it counts as stuck, and the advice that fits. */
+static void set_child_timeout(struct lab *lab, const struct scenario *sc)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (sc->fn == lab_parallel) {
+		lab->child_timeout_ns = LAB_TIMEOUT_BASE_NS + (__u64)lab->env.iterations *
+					LAB_PARALLEL_WORKERS * LAB_TIMEOUT_NS_PER_ITERATION;
+		lab->timeout_hint = "fewer --iterations";
+	} else {
+		lab->child_timeout_ns = LAB_TIMEOUT_BASE_NS + LAB_TIMEOUT_UNITS * lab->env.unit_ns;
+		lab->timeout_hint = "a shorter --unit";
+	}
 }
 
 char *lab_fmt_ns(double ns, char *buf, size_t len)
@@ -227,9 +246,10 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 		  struct lab_capture *cap)
 {
 	const struct timespec poll_ts = { .tv_nsec = LAB_POLL_MS * 1000000L };
-	const __u64 timeout_ns = LAB_TIMEOUT_BASE_NS + LAB_TIMEOUT_UNITS * lab->env.unit_ns;
-	int err = 0, n;
-	pid_t pid, r;
+	const __u64 timeout_ns = lab->child_timeout_ns;
+	pid_t pid, parent = getpid();
+	siginfo_t info;
+	int err = 0, n, r;
 
 	memset(cap, 0, sizeof(*cap));
 	if (lab->next_group >= SWC_MAX_GROUPS) {
@@ -239,7 +259,7 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 	cap->group = lab->next_group++;
 	lab->cap = cap;
 	fflush(NULL);
-	cap->start_ns = lab_now_ns();
+	cap->start_ns = swc_now_ns();
 	watch__adopt(lab->w, cap->group);
 	pid = fork();
 	watch__adopt(lab->w, -1);
@@ -250,7 +270,9 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		swc_signals_child_reset();
+		swc_signals_child_reset();	/* PR_SET_PDEATHSIG: dies with switchcost */
+		if (getppid() != parent)	/* ... which may have died before that */
+			_exit(1);
 		_exit(fn(arg) ? 1 : 0);
 	}
 	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
@@ -273,8 +295,10 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 			err = -EINTR;
 			break;
 		}
-		r = wait4(pid, &cap->status, WNOHANG, &cap->ru);
-		if (r == pid)
+		/* seen, not reaped: the group stays ours to kill until the leader is reaped */
+		info.si_pid = 0;
+		r = waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT);
+		if (r == 0 && info.si_pid == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
 			err = -errno;
@@ -282,31 +306,39 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 				strerror(errno));
 			break;
 		}
-		if (lab_now_ns() - cap->start_ns > timeout_ns) {
+		if (swc_now_ns() - cap->start_ns > timeout_ns) {
 			err = -ETIMEDOUT;
 			fprintf(stderr, "switchcost: the %s variant still runs after %llu s: "
-					"killed it (a loaded machine? try a shorter --unit)\n", what,
-				timeout_ns / 1000000000ULL);
+					"killed it (a loaded machine? try %s)\n", what,
+				timeout_ns / 1000000000ULL, lab->timeout_hint);
 			break;
 		}
 	}
-	cap->end_ns = lab_now_ns();
-	/* whatever is left of the group (a worker process of a crashed variant) goes too */
-	swc_kill_group(pid);
+	cap->end_ns = swc_now_ns();
+	/* whatever is left of the group (a worker process of a crashed variant) goes too; then
+	 * the child is reaped with its rusage, and the rest of the group */
+	kill(-pid, SIGKILL);
+	while (wait4(pid, &cap->status, 0, &cap->ru) < 0 && errno == EINTR)
+		;
+	swc_reap_group(pid);
 	watch__drain(lab->w);
 out:
 	lab->cap = NULL;
 	return err;
 }
 
-void lab_json_begin(struct lab *lab, struct swc_json *j)
+void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f)
 {
-	jw_obj_begin(j, NULL);
-	jw_str(j, "tool", "switchcost");
-	jw_str(j, "version", SWC_VERSION);
-	jw_str(j, "command", "lab");
+	swc_report_json_begin(j, f, "lab", &lab->si);
 	jw_str(j, "scenario", lab->env.scenario);
-	swc_sysinfo_json(&lab->si, j);
+}
+
+void lab_json_bpf(struct lab *lab, struct swc_json *j)
+{
+	struct swc_counters ctr;
+
+	if (!watch__counters(lab->w, &ctr))
+		swc_report_json_bpf(j, &ctr);
 }
 
 int cmd_lab(int argc, char **argv)
@@ -339,8 +371,13 @@ int cmd_lab(int argc, char **argv)
 		return 1;
 	}
 	swc_sysinfo_read(&lab.si);
+	set_child_timeout(&lab, sc);
 	wopts.verbose = lab.env.verbose;
 	wopts.emit = sc->emit;
+	/* cost times switches: no syscall counter (every syscall on the machine would take the
+	 * tracing slow path), no clock, per-task state or wake-up hook while it times */
+	wopts.lean = sc->lean;
+	wopts.aggregate_only = sc->lean;
 	wopts.ringbuf_bytes = LAB_RINGBUF_BYTES;
 	wopts.on_record = on_record;
 	wopts.ctx = &lab;

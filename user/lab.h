@@ -15,6 +15,7 @@ struct swc_json;
 struct swc_watch;
 
 #define LAB_DEFAULT_UNIT_NS	100000000ULL	/* 100 ms: the whole timeline in seconds */
+#define LAB_PARALLEL_WORKERS	2		/* parallel: workers per run */
 #define LAB_TASK_DEAD		0x80		/* prev_state of a task's final switch */
 
 struct lab_env {
@@ -31,6 +32,8 @@ struct lab {
 	struct swc_sysinfo si;
 	struct lab_capture *cap;	/* where records of the running variant go */
 	int next_group;
+	__u64 child_timeout_ns;		/* a variant still running after this is stuck */
+	const char *timeout_hint;	/* ... and what to try then ("a shorter --unit") */
 };
 
 /* What one watched child did: its switch records, its fate and its rusage. */
@@ -58,11 +61,13 @@ void lab_capture_free(struct lab_capture *cap);
 void *lab_shared_alloc(size_t size);
 void lab_shared_free(void *p, size_t size);
 
-__u64 lab_now_ns(void);
 /* "12.3 ms", "1.02 s" */
 char *lab_fmt_ns(double ns, char *buf, size_t len);
-/* The JSON header every scenario shares, leaving the top-level object open. */
-void lab_json_begin(struct lab *lab, struct swc_json *j);
+/* The JSON header every scenario shares (report.c's, then "scenario"), leaving the top-level
+ * object open. */
+void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);
+/* The "bpf" object of the BPF side's own counters (report.c's), if they can be read. */
+void lab_json_bpf(struct lab *lab, struct swc_json *j);
 
 int lab_timeline(struct lab *lab);
 int lab_join(struct lab *lab);

@@ -2,12 +2,13 @@
 /*
  * switchcost lab cost: the notes' "process high, thread medium, coroutine very low", measured
  * with the run command's own workloads and runner (smaller N), as ratios, with one sentence
- * per row on what the kernel did for that switch.
+ * per row on what the kernel did for that switch. As in run, the timed passes see only the
+ * lean sched_switch counters (lab.c opens the watch lean); syscalls and coroutine switches
+ * are counted in one more pass per row, never timed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include "fmt.h"
@@ -15,6 +16,7 @@
 #include "lab.h"
 #include "runner.h"
 #include "stats.h"
+#include "sysinfo.h"
 #include "watch.h"
 
 #define COST_REPEATS	3
@@ -34,18 +36,6 @@ struct cost_row {
 	unsigned long long count_made;
 	struct swc_group_stats cs;
 };
-
-static int first_cpu(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 0;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			return c;
-	return 0;
-}
 
 static int run_row(struct lab *lab, const struct swc_workload_cfg *cfg, struct cost_row *row)
 {
@@ -161,7 +151,8 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 
 	swc_sysinfo_print(&lab->si, stdout);
 	printf("# %s round trips x %u repeats (+%s warm-up), both parties on CPU %d, futex "
-	       "hand-off (switchcost run, smaller)\n\n",
+	       "hand-off (switchcost run, smaller)\n# timed with sched_switch counters only; "
+	       "syscalls and coroutine switches counted in an untimed pass\n\n",
 	       swc_fmt_count(cfg->round_trips, a, sizeof(a)), cfg->repeats,
 	       swc_fmt_count(cfg->warmup, b, sizeof(b)), cfg->cpu_a);
 	if (!t)
@@ -214,8 +205,7 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 	const struct cost_row *co = find(rows, SWC_WL_COROUTINE), *th = find(rows, SWC_WL_THREAD);
 	struct swc_json j;
 
-	jw_init(&j, stdout, 2);
-	lab_json_begin(lab, &j);
+	lab_json_begin(lab, &j, stdout);
 	jw_obj_begin(&j, "config");
 	jw_u64(&j, "round_trips", cfg->round_trips);
 	jw_u64(&j, "repeats", cfg->repeats);
@@ -259,6 +249,7 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
+	lab_json_bpf(lab, &j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }
@@ -272,10 +263,11 @@ int lab_cost(struct lab *lab)
 		.ipc = SWC_IPC_FUTEX,
 	};
 	struct cost_row rows[NROWS];
-	int err, rc = 0;
+	int err, rc = 0, cpu = 0;
 
 	/* one CPU for both parties: every hand-off is a switch on that CPU, as in the notes */
-	cfg.cpu_a = cfg.cpu_b = first_cpu();
+	swc_allowed_cpus(&cpu, 1);	/* CPU 0 if the affinity cannot be read */
+	cfg.cpu_a = cfg.cpu_b = cpu;
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < NROWS; i++) {
 		rows[i].id = order[i];

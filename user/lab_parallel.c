@@ -10,6 +10,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,15 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "fmt.h"
 #include "json.h"
 #include "lab.h"
+#include "report.h"
+#include "sysinfo.h"
 #include "watch.h"
 
-#define NWORKERS 2
+#define NWORKERS LAB_PARALLEL_WORKERS
 
 struct worker {
 	__u64 start_ns, end_ns, cpu_ns;
@@ -71,13 +75,13 @@ static void work(struct worker *w, int cpu, unsigned long n)
 	sched_setaffinity(0, sizeof(set), &set);
 	w->tgid = getpid();
 	w->cpu_start = sched_getcpu();
-	w->start_ns = lab_now_ns();
+	w->start_ns = swc_now_ns();
 	c0 = thread_cpu_ns();
 	for (unsigned long i = 0; i < n; i++)
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 	w->sink = x;	/* keeps the loop from being optimised away */
 	w->cpu_ns = thread_cpu_ns() - c0;
-	w->end_ns = lab_now_ns();
+	w->end_ns = swc_now_ns();
 	w->cpu_end = sched_getcpu();
 }
 
@@ -93,12 +97,12 @@ static void *worker_thread(void *arg)
 static int par_main(void *arg)
 {
 	pthread_t th[NWORKERS];
-	pid_t pid[NWORKERS];
+	pid_t pid[NWORKERS], self = getpid();
 	int status, bad = 0;
 
 	(void)arg;
 	prctl(PR_SET_NAME, "main", 0, 0, 0);
-	psh->t0_ns = lab_now_ns();
+	psh->t0_ns = swc_now_ns();
 	for (int i = 0; i < NWORKERS; i++) {
 		if (!psh->processes) {
 			if (pthread_create(&th[i], NULL, worker_thread, (void *)(long)i))
@@ -109,6 +113,11 @@ static int par_main(void *arg)
 		if (pid[i] < 0)
 			return 1;
 		if (pid[i] == 0) {
+			/* up to MAX_ITERATIONS of work: never outlive the lab's child (which dies
+			 * with switchcost), even if it was gone before the prctl */
+			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+			if (getppid() != self)
+				_exit(1);
 			prctl(PR_SET_NAME, i ? "worker2" : "worker1", 0, 0, 0);
 			work(&psh->w[i], psh->cpus[i], psh->iterations);
 			_exit(0);
@@ -121,22 +130,9 @@ static int par_main(void *arg)
 			 WEXITSTATUS(status))
 			bad = 1;
 	}
-	psh->end_ns = lab_now_ns();
+	psh->end_ns = swc_now_ns();
 	psh->ok = !bad;
 	return bad;
-}
-
-static int allowed_cpus(int *cpus, int max)
-{
-	cpu_set_t set;
-	int n = 0;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 0;
-	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[n++] = c;
-	return n;
 }
 
 static bool ours(const struct par_row *r, __u32 tgid)
@@ -198,10 +194,7 @@ static double wall_ns(const struct par_row *r)
 
 static double cpu_ns(const struct par_row *r)
 {
-	const struct rusage *ru = &r->cap.ru;
-
-	return (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1e9 +
-	       (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1e3;
+	return (double)(swc_timeval_ns(&r->cap.ru.ru_utime) + swc_timeval_ns(&r->cap.ru.ru_stime));
 }
 
 static const char *what(const struct par_row *r)
@@ -299,11 +292,9 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 
 static void print_json(struct lab *lab, struct par_row *rows, int n)
 {
-	struct swc_counters ctr;
 	struct swc_json j;
 
-	jw_init(&j, stdout, 2);
-	lab_json_begin(lab, &j);
+	lab_json_begin(lab, &j, stdout);
 	jw_u64(&j, "iterations", lab->env.iterations);
 	jw_arr_begin(&j, "runs");
 	for (int i = 0; i < n; i++) {
@@ -337,11 +328,7 @@ static void print_json(struct lab *lab, struct par_row *rows, int n)
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
-	if (!watch__counters(lab->w, &ctr)) {
-		jw_obj_begin(&j, "bpf");
-		jw_u64(&j, "tasks_untracked", ctr.tasks_full);
-		jw_obj_end(&j);
-	}
+	lab_json_bpf(lab, &j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }
@@ -351,7 +338,7 @@ int lab_parallel(struct lab *lab)
 	struct par_row rows[4];
 	int cpus[NWORKERS], ncpus, n = 0, err = 0, rc = 0;
 
-	ncpus = allowed_cpus(cpus, NWORKERS);
+	ncpus = swc_allowed_cpus(cpus, NWORKERS);
 	if (ncpus < 1) {
 		fprintf(stderr, "switchcost: reading this process's CPU affinity: %s\n",
 			strerror(errno));

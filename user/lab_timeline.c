@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "clock.h"
+#include "csv.h"
 #include "eventloop.h"
 #include "fmt.h"
 #include "json.h"
@@ -100,13 +102,13 @@ static void job_begin(int i, const char *name)
 
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->tid = my_tid();
-	j->start_ns = lab_now_ns();
+	j->start_ns = swc_now_ns();
 	__atomic_store_n(&j->started, 1, __ATOMIC_RELEASE);
 }
 
 static void job_end(int i)
 {
-	sh->jobs[i].end_ns = lab_now_ns();
+	sh->jobs[i].end_ns = swc_now_ns();
 	__atomic_store_n(&sh->jobs[i].done, 1, __ATOMIC_RELEASE);
 }
 
@@ -200,9 +202,9 @@ static int run_async(bool blocking)
 				    (void *)(long)i);
 	}
 	if (!err) {
-		sh->t0_ns = lab_now_ns();
+		sh->t0_ns = swc_now_ns();
 		evloop__run(&loop);	/* asyncio.gather(...) */
-		sh->main_end_ns = lab_now_ns();
+		sh->main_end_ns = swc_now_ns();
 	}
 	sh->blocked_ready_ns = loop.blocked_ready_ns;
 	sh->idle_ns = loop.idle_ns;
@@ -227,7 +229,7 @@ static int variant_main(void *arg)
 	prctl(PR_SET_NAME, v == V_ASYNC || v == V_ASYNC_BLOCKING ? "loop" : "main", 0, 0, 0);
 	switch (v) {
 	case V_SEQUENTIAL:
-		sh->t0_ns = lab_now_ns();
+		sh->t0_ns = swc_now_ns();
 		for (int i = 0; i < NJOBS; i++) {
 			char name[16];
 
@@ -236,33 +238,33 @@ static int variant_main(void *arg)
 			block_units(fun_units[i]);
 			job_end(i);
 		}
-		sh->main_end_ns = lab_now_ns();
+		sh->main_end_ns = swc_now_ns();
 		return 0;
 	case V_ASYNC_BLOCKING:
 	case V_ASYNC:
 		return run_async(v == V_ASYNC_BLOCKING);
 	case V_THREADS_JOIN:
-		sh->t0_ns = lab_now_ns();
+		sh->t0_ns = swc_now_ns();
 		if (start_threads(th))
 			return 1;
 		for (int i = 0; i < NJOBS; i++)
 			pthread_join(th[i], NULL);
-		sh->main_end_ns = lab_now_ns();
+		sh->main_end_ns = swc_now_ns();
 		return 0;
 	case V_THREADS_NOJOIN:
-		sh->t0_ns = lab_now_ns();
+		sh->t0_ns = swc_now_ns();
 		if (start_threads(th))
 			return 1;
-		sh->main_end_ns = lab_now_ns();
+		sh->main_end_ns = swc_now_ns();
 		/* Python's non-daemon threads keep the program alive: the main thread ends, the
 		 * process lives on until the last thread does (status 0). */
 		pthread_exit(NULL);
 	case V_THREADS_DAEMON:
-		sh->t0_ns = lab_now_ns();
+		sh->t0_ns = swc_now_ns();
 		if (start_threads(th))
 			return 1;
 		block_units(DAEMON_MAIN_UNITS);
-		sh->main_end_ns = lab_now_ns();
+		sh->main_end_ns = swc_now_ns();
 		/* returning exits the process (exit_group): the kernel kills every other thread */
 		return 0;
 	default:
@@ -584,11 +586,6 @@ static int run_variant(struct lab *lab, enum variant v, struct result *r)
 
 /* ---- output ------------------------------------------------------------------------------ */
 
-static const char *const kind_names[SWC_KIND_NR] = {
-	[SWC_KIND_PROCESS] = "process", [SWC_KIND_THREAD] = "thread", [SWC_KIND_IDLE] = "idle",
-	[SWC_KIND_KERNEL] = "kernel", [SWC_KIND_COROUTINE] = "coroutine",
-};
-
 static const struct task *main_task(const struct result *r)
 {
 	for (int i = 0; i < r->ntasks; i++)
@@ -784,7 +781,7 @@ static void json_variant(struct swc_json *j, const struct result *r)
 		jw_u64(j, "wakeups", r->gs.wakeups);
 		jw_obj_begin(j, "by_kind");
 		for (int k = 0; k < SWC_KIND_NR; k++)
-			jw_u64(j, kind_names[k], r->gs.by_kind[k]);
+			jw_u64(j, swc_kind_name(k), r->gs.by_kind[k]);
 		jw_obj_end(j);
 		jw_obj_end(j);
 	}
@@ -794,22 +791,15 @@ static void json_variant(struct swc_json *j, const struct result *r)
 
 static void json_doc(struct lab *lab, const struct result *rs, int n, FILE *f)
 {
-	struct swc_counters ctr;
 	struct swc_json j;
 
-	jw_init(&j, f, 2);
-	lab_json_begin(lab, &j);
+	lab_json_begin(lab, &j, f);
 	jw_u64(&j, "unit_ns", lab->env.unit_ns);
 	jw_arr_begin(&j, "variants");
 	for (int i = 0; i < n; i++)
 		json_variant(&j, &rs[i]);
 	jw_arr_end(&j);
-	if (!watch__counters(lab->w, &ctr)) {
-		jw_obj_begin(&j, "bpf");
-		jw_u64(&j, "events_dropped", ctr.events_dropped);
-		jw_u64(&j, "tasks_untracked", ctr.tasks_full);
-		jw_obj_end(&j);
-	}
+	lab_json_bpf(lab, &j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }
