@@ -69,6 +69,18 @@ struct {
 	__type(value, struct hot);
 } hot_state SEC(".maps");
 
+/*
+ * Watched processes whose last thread has made its final switch. A parent can reap a zombie
+ * before that switch (wait4 reads nvcsw the moment exit_notify() lets it), so user space waits
+ * for the pid here first: then the kernel's count includes the switch eBPF saw.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} gone SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SWC_MAX_GROUPS);
@@ -307,6 +319,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
 			if ((prev_state & TASK_DEAD) && prev_tid != prev->tgid)
 				s->exit_switches++;
+			if ((prev_state & TASK_DEAD) && prev_tid == prev->tgid) {
+				__u8 one = 1;
+
+				bpf_map_update_elem(&gone, &prev_tid, &one, BPF_ANY);
+			}
 			if (run_ns != SWC_UNKNOWN) {
 				s->run_ns_sum += run_ns;
 				s->hist_run[hist_slot(run_ns)]++;

@@ -194,6 +194,8 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		}
 	}
 	kill(-pid, SIGKILL);
+	if (w)
+		watch__await_gone(w, pid, 100);
 	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR)
 		;
 	swc_reap_group(pid);	/* the rest of the group, killed above */

@@ -397,7 +397,7 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 	sigdelset(&unblocked, SIGHUP);
 	for (;;) {
 		if (env->argv) {
-			trace_reap(res);
+			trace_reap(res, w);
 			if (res->cmd_reaped)
 				break;
 		} else if (!pids_alive(env, gone, res, start)) {
@@ -503,7 +503,7 @@ int cmd_trace(int argc, char **argv)
 		cc.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
-		res.left_running = trace_kill_descendants(&res);
+		res.left_running = trace_kill_descendants(&res, w);
 		if (res.left_running)
 			fprintf(stderr, "switchcost: %s left %llu process(es) running; stopped "
 					"them (a trace ends with its command)\n", env.argv[0],
@@ -546,7 +546,7 @@ cleanup:
 	if (res.cmd_pid > 0 && !res.cmd_reaped) {
 		trace_tty_handoff(-1);
 		swc_kill_group(res.cmd_pid);
-		trace_kill_descendants(&res);
+		trace_kill_descendants(&res, w);
 	}
 	csv__close(cc.csv, false);
 	watch__close(w);

@@ -70,10 +70,11 @@ struct swc_watch;
 pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace_result *res,
 		  int *exit_code);
 /* Reaps every exited child without blocking, adding its rusage to res; records CMD's status.
- * Returns the number reaped, or -1 when we have no children left. */
-int trace_reap(struct trace_result *res);
+ * With w, waits for each zombie's final switch first (watch__await_gone). Returns the number
+ * reaped, or -1 when we have no children left. */
+int trace_reap(struct trace_result *res, struct swc_watch *w);
 /* Stops every descendant still running (SIGKILL) and reaps it; returns how many were left. */
-__u64 trace_kill_descendants(struct trace_result *res);
+__u64 trace_kill_descendants(struct trace_result *res, struct swc_watch *w);
 /* The wait status as a shell exit code: the exit status, or 128 + signal. */
 int trace_exit_code(int status);
 /* Hands the terminal to pgid when we own it (-1 gives it back to us); a no-op otherwise. */

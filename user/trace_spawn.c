@@ -238,14 +238,19 @@ static void add_rusage(struct rusage *to, const struct rusage *ru)
 		to->ru_maxrss = ru->ru_maxrss;
 }
 
-int trace_reap(struct trace_result *res)
+int trace_reap(struct trace_result *res, struct swc_watch *w)
 {
 	struct rusage ru;
+	siginfo_t info;
 	int st, n = 0;
 	pid_t p;
 
 	for (;;) {
-		p = wait4(-1, &st, WNOHANG, &ru);
+		/* peek first: wait4's counts must include the zombie's final switch */
+		memset(&info, 0, sizeof(info));
+		if (w && !waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid > 0)
+			watch__await_gone(w, info.si_pid, 100);
+		p = wait4(info.si_pid > 0 ? info.si_pid : -1, &st, WNOHANG, &ru);
 		if (p > 0) {
 			/* as subreaper we also get the orphans of CMD's descendants */
 			add_rusage(&res->ru, &ru);
@@ -309,19 +314,19 @@ static int kill_our_children(void)
 	return n;
 }
 
-__u64 trace_kill_descendants(struct trace_result *res)
+__u64 trace_kill_descendants(struct trace_result *res, struct swc_watch *w)
 {
 	__u64 left = 0;
 	int n;
 
 	/* what exited on its own is not "left running" */
-	if (trace_reap(res) < 0)
+	if (trace_reap(res, w) < 0)
 		return 0;
 	if (res->cmd_pid > 0)
 		kill(-res->cmd_pid, SIGKILL);
 	for (;;) {
 		kill_our_children();
-		n = trace_reap(res);
+		n = trace_reap(res, w);
 		if (n < 0)
 			break;
 		left += n;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
@@ -381,6 +382,23 @@ int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *prov
 	snprintf(what, sizeof(what), "USDT %s:%s:%s", binary, provider, name);
 	return add_user_link(w, bpf_program__attach_usdt(w->skel->progs.on_user_switch_usdt, pid,
 							 binary, provider, name, &uo), what);
+}
+
+int watch__await_gone(struct swc_watch *w, pid_t tgid, int max_ms)
+{
+	const struct timespec step = { .tv_nsec = 50 * 1000 };
+	__u32 key = tgid;
+	__u8 v;
+
+	/* microseconds in practice: the zombie is finishing do_task_dead() on its CPU */
+	for (int i = 0; i < max_ms * 20; i++) {
+		if (!bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.gone), &key, &v)) {
+			bpf_map_delete_elem(bpf_map__fd(w->skel->maps.gone), &key);
+			return 0;
+		}
+		nanosleep(&step, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 /* Looks up key in a per-CPU map whose values are all __u64 counters, summed over CPUs. */

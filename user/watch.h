@@ -60,6 +60,10 @@ int watch__set_counting(struct swc_watch *w, bool on);
 /* Detaches every uprobe/USDT link attached so far. */
 void watch__detach_user(struct swc_watch *w);
 
+/* Before reaping watched process tgid (a zombie): waits, at most max_ms, until its final switch
+ * has happened, so that wait4's nvcsw + nivcsw include the switch eBPF counted. Returns 0, or
+ * -ETIMEDOUT. */
+int watch__await_gone(struct swc_watch *w, pid_t tgid, int max_ms);
 /* Sums a group's per-CPU counters. */
 int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out);
 int watch__counters(struct swc_watch *w, struct swc_counters *out);
