@@ -104,7 +104,7 @@ static void usage(FILE *f)
 "  -n, --round-trips N   timed round trips per repeat, 2 switches each (default %d)\n"
 "  -r, --repeats R       timed repeats; median, min and max are over these (default %d)\n"
 "      --warmup N        untimed round trips first (default: a tenth of -n)\n"
-"      --quick           -n %d -r %d: the whole suite in about two seconds\n"
+"      --quick           -n %d -r %d: the whole suite in under two seconds\n"
 "      --cpus LIST       CPUs of the two parties: one CPU (both pinned there; default: the\n"
 "                        first CPU we may use) or two, e.g. 0,1 (cross-CPU hand-off)\n"
 "      --ipc futex|pipe  hand-off of process and thread: a futex in shared memory\n"
