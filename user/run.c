@@ -670,6 +670,27 @@ static void json_kernel(struct swc_json *j, const char *key, const struct swc_gr
 	jw_obj_end(j);
 }
 
+/* "config": what was asked for, in --json and in the CSV's metadata alike. */
+static void json_config(struct swc_json *j, const struct run_env *env)
+{
+	jw_obj_begin(j, "config");
+	jw_u64(j, "round_trips", env->round_trips);
+	jw_u64(j, "repeats", env->repeats);
+	jw_u64(j, "warmup_round_trips", env->warmup);
+	jw_arr_begin(j, "cpus");
+	for (int i = 0; i < env->ncpus; i++)
+		jw_i64(j, NULL, env->cpus[i]);
+	jw_arr_end(j);
+	jw_str(j, "ipc", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
+	jw_arr_begin(j, "workloads");
+	for (int i = 0; i < env->nwl; i++)
+		jw_str(j, NULL, swc_workload_name(env->order[i]));
+	jw_arr_end(j);
+	jw_bool(j, "bpf", !env->no_bpf);
+	jw_bool(j, "allow_drops", env->allow_drops);
+	jw_obj_end(j);
+}
+
 /* ---- per-switch CSV (--csv) ------------------------------------------------------------ */
 
 static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
@@ -780,21 +801,7 @@ static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 		return -ENOMEM;
 	}
 	swc_report_json_begin(&j, f, "run", si);
-	jw_obj_begin(&j, "config");
-	jw_u64(&j, "round_trips", env->round_trips);
-	jw_u64(&j, "repeats", env->repeats);
-	jw_u64(&j, "warmup_round_trips", env->warmup);
-	jw_arr_begin(&j, "cpus");
-	for (int i = 0; i < env->ncpus; i++)
-		jw_i64(&j, NULL, env->cpus[i]);
-	jw_arr_end(&j);
-	jw_str(&j, "ipc", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
-	jw_arr_begin(&j, "workloads");
-	for (int i = 0; i < env->nwl; i++)
-		jw_str(&j, NULL, swc_workload_name(env->order[i]));
-	jw_arr_end(&j);
-	jw_bool(&j, "allow_drops", env->allow_drops);
-	jw_obj_end(&j);
+	json_config(&j, env);
 	json_csv(&j, env, cc);
 	jw_arr_begin(&j, "groups");
 	for (int g = 0; g < 2 * SWC_WL_NR; g++) {
@@ -876,17 +883,7 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 	char buf[128];
 
 	swc_report_json_begin(&j, f, "run", si);
-	jw_obj_begin(&j, "config");
-	jw_u64(&j, "round_trips", env->round_trips);
-	jw_u64(&j, "repeats", env->repeats);
-	jw_u64(&j, "warmup_round_trips", env->warmup);
-	jw_arr_begin(&j, "cpus");
-	for (int i = 0; i < env->ncpus; i++)
-		jw_i64(&j, NULL, env->cpus[i]);
-	jw_arr_end(&j);
-	jw_str(&j, "ipc", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
-	jw_bool(&j, "bpf", !env->no_bpf);
-	jw_obj_end(&j);
+	json_config(&j, env);
 	jw_arr_begin(&j, "results");
 	for (int i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
