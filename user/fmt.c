@@ -103,8 +103,11 @@ char *swc_fmt_ratio(double r, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	if (r < 0.1) {
-		snprintf(num, sizeof(num), "%.2f", r);
+	if (r == 0) {
+		snprintf(num, sizeof(num), "0");
+	} else if (r < 0.1) {
+		/* two significant digits: a coroutine against a thread is 0.0033x, not 0.00x */
+		snprintf(num, sizeof(num), "%.2g", r);
 	} else {
 		snprintf(num, sizeof(num), "%.1f", r);
 		if (strtod(num, NULL) >= 100.0)

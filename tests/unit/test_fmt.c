@@ -68,6 +68,8 @@ static void test_ratio(void)
 	CHECK_STR_EQ(swc_fmt_ratio(640.2, b, sizeof(b)), "640×");
 	CHECK_STR_EQ(swc_fmt_ratio(0.5, b, sizeof(b)), "0.5×");
 	CHECK_STR_EQ(swc_fmt_ratio(0.05, b, sizeof(b)), "0.05×");
+	CHECK_STR_EQ(swc_fmt_ratio(0.00331, b, sizeof(b)), "0.0033×");
+	CHECK_STR_EQ(swc_fmt_ratio(0, b, sizeof(b)), "0×");
 	CHECK_STR_EQ(swc_fmt_ratio(NAN, b, sizeof(b)), "-");
 	CHECK_STR_EQ(swc_fmt_ratio(-1, b, sizeof(b)), "-");
 }
