@@ -329,10 +329,13 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
 			if ((prev_state & TASK_DEAD) && prev_tid != prev->tgid)
 				s->exit_switches++;
-			if ((prev_state & TASK_DEAD) && prev_tid == prev->tgid) {
+			/* the process's last thread (not merely its leader: the leader can die
+			 * first, or be replaced by exec from another thread) */
+			if ((prev_state & TASK_DEAD) && !prev->signal->live.counter) {
+				__u32 tgid = prev->tgid;
 				__u8 one = 1;
 
-				bpf_map_update_elem(&gone, &prev_tid, &one, BPF_ANY);
+				bpf_map_update_elem(&gone, &tgid, &one, BPF_ANY);
 			}
 			if (run_ns != SWC_UNKNOWN) {
 				s->run_ns_sum += run_ns;
@@ -441,6 +444,8 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 			unwatch_tgid(ctgid);
 		return 0;
 	}
+	/* a new process: a mark left by an earlier owner of this pid is not about it */
+	bpf_map_delete_elem(&gone, &ctgid);
 	if (!watch_tgid(ctgid, group)) {
 		c = get_counters();
 		if (c)

@@ -108,13 +108,24 @@ static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, 
 	return done;
 }
 
+/* In the runner: its partner's wait4 counts must include the partner's final switch too (the
+ * runner inherited the BPF map descriptors with the fork). */
+static void await_partner_gone(pid_t pid, void *w)
+{
+	watch__await_gone(w, pid, 100);
+}
+
 static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum swc_workload_id id,
-						  const struct swc_workload_cfg *cfg)
+						  struct swc_workload_cfg *cfg, struct swc_watch *w)
 {
 	struct swc_workload_result res;
 	char go;
 
 	swc_signals_child_reset();
+	if (w) {
+		cfg->before_reap = await_partner_gone;
+		cfg->before_reap_arg = w;
+	}
 	if (read(go_fd, &go, 1) != 1)
 		_exit(1);	/* the parent gave up before starting us */
 	memset(&res, 0, sizeof(res));
@@ -153,10 +164,12 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		goto close_pipes;
 	}
 	if (pid == 0) {
+		struct swc_workload_cfg child_cfg = *cfg;
+
 		setpgid(0, 0);
 		close(go[1]);
 		close(res[0]);
-		runner_main(go[0], res[1], id, cfg);
+		runner_main(go[0], res[1], id, &child_cfg, w);
 	}
 	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
 	close(go[0]);

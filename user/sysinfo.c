@@ -418,3 +418,22 @@ int swc_allowed_cpus(int *cpus, int max)
 			cpus[n++] = c;
 	return n;
 }
+
+bool swc_in_initial_pidns(void)
+{
+	char line[256];
+	bool initial = true;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		/* "NSpid:\t4242" here; "NSpid:\t4242\t17" inside a nested namespace */
+		if (!strncmp(line, "NSpid:", 6)) {
+			initial = !strchr(line + 7, '\t');
+			break;
+		}
+	}
+	fclose(f);
+	return initial;
+}

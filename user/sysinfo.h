@@ -27,6 +27,9 @@ void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f);
 /* The CPUs this process may run on, ascending, at most max of them. Returns how many (0 if
  * sched_getaffinity fails). */
 int swc_allowed_cpus(int *cpus, int max);
+/* Whether this process is in the initial PID namespace, where its pids are the kernel's global
+ * pids (the ones BPF sees): /proc/self/status's NSpid has a single entry. */
+bool swc_in_initial_pidns(void);
 /* The "system" object of --json output. */
 void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j);
 

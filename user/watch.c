@@ -15,7 +15,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
+#include "clock.h"
 #include "selfstats.h"
+#include "sysinfo.h"
 #include "watch.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -38,6 +40,7 @@ struct swc_watch {
 	size_t watched_len;
 	int nlinks;
 	bool lean;			/* timed passes: count and classify only */
+	bool initial_pidns;		/* our pids are the kernel's global pids */
 	struct bpf_link *user_links[MAX_USER_LINKS];
 	int nuser_links;
 	int ncpus;
@@ -213,6 +216,7 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	if (!w)
 		return NULL;
 	w->opts = *opts;
+	w->initial_pidns = swc_in_initial_pidns();
 	w->ncpus = libbpf_num_possible_cpus();
 	if (w->ncpus <= 0) {
 		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
@@ -387,17 +391,22 @@ int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *prov
 int watch__await_gone(struct swc_watch *w, pid_t tgid, int max_ms)
 {
 	const struct timespec step = { .tv_nsec = 50 * 1000 };
+	__u64 deadline = swc_now_ns() + (__u64)max_ms * 1000000;
+	int fd = bpf_map__fd(w->skel->maps.gone);
 	__u32 key = tgid;
 	__u8 v;
 
+	/* BPF keys on global pids: in a nested PID namespace ours never match */
+	if (!w->initial_pidns)
+		return -ENOENT;
 	/* microseconds in practice: the zombie is finishing do_task_dead() on its CPU */
-	for (int i = 0; i < max_ms * 20; i++) {
-		if (!bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.gone), &key, &v)) {
-			bpf_map_delete_elem(bpf_map__fd(w->skel->maps.gone), &key);
+	do {
+		if (!bpf_map_lookup_elem(fd, &key, &v)) {
+			bpf_map_delete_elem(fd, &key);
 			return 0;
 		}
 		nanosleep(&step, NULL);
-	}
+	} while (swc_now_ns() < deadline);
 	return -ETIMEDOUT;
 }
 

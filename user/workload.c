@@ -441,9 +441,16 @@ static void __attribute__((noreturn)) process_child(struct ipc *ipc, pid_t runne
 static int process_reap(struct wl_ctx *c, pid_t pid, bool report)
 {
 	const char *why;
+	siginfo_t info;
 	int st;
 	pid_t r;
 
+	/* its exit, not yet reaped: the caller may want its final switch to happen first */
+	if (c->cfg->before_reap) {
+		while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+			;
+		c->cfg->before_reap(pid, c->cfg->before_reap_arg);
+	}
 	do
 		r = waitpid(pid, &st, 0);
 	while (r < 0 && errno == EINTR);

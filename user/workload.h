@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define SWC_MAX_REPEATS 100
 
@@ -28,6 +29,9 @@ struct swc_workload_cfg {
 	unsigned long warmup;		/* untimed round trips before the first repeat */
 	int cpu_a, cpu_b;		/* CPUs of the two parties; -1 = not pinned */
 	enum swc_ipc ipc;
+	/* called with a partner process that has exited, before it is reaped (may be NULL) */
+	void (*before_reap)(pid_t pid, void *arg);
+	void *before_reap_arg;
 };
 
 struct swc_workload_result {
