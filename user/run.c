@@ -69,6 +69,7 @@ struct csv_ctx {
 	unsigned long long by_kind[SWC_KIND_NR + 1];	/* [SWC_KIND_NR]: unknown kind */
 	unsigned long long unwatched;		/* rows of no group (--all-tasks) */
 	bool failed;
+	struct swc_outfile meta;		/* FILE.meta.json, opened up front */
 };
 
 struct row {
@@ -718,6 +719,7 @@ static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
 static void csv_ctx_init(struct csv_ctx *cc, const char *path)
 {
 	memset(cc, 0, sizeof(*cc));
+	swc_outfile_init(&cc->meta);
 	cc->path = strcmp(path, "-") ? path : "stdout";
 	for (int g = 0; g < SWC_WL_NR; g++) {
 		cc->names[g] = swc_workload_name(g);
@@ -781,12 +783,24 @@ static void json_csv(struct swc_json *j, const struct run_env *env, const struct
  * FILE.meta.json beside the CSV: what the CSV cannot hold without comment lines. Written
  * like the CSV (temporary file, renamed into place), after it. Returns 0 or -errno.
  */
+static int open_meta(struct csv_ctx *cc, const char *csv_path)
+{
+	char *path;
+	int err;
+
+	if (asprintf(&path, "%s.meta.json", csv_path) < 0)
+		return -ENOMEM;
+	err = swc_outfile_open(&cc->meta, path);
+	free(path);
+	return err;
+}
+
 static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 		      struct swc_watch *w, const struct swc_counters *ctr,
-		      const struct csv_ctx *cc, bool interrupted, int exit_status)
+		      struct csv_ctx *cc, bool interrupted, int exit_status)
 {
 	unsigned long long sched, coro, sched_total = 0, coro_total = 0;
-	struct swc_outfile out;
+	struct swc_outfile *out = &cc->meta;
 	struct swc_json j;
 	char *path, *buf = NULL;
 	size_t len = 0;
@@ -834,20 +848,20 @@ static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 		free(path);
 		return -ENOMEM;
 	}
-	err = swc_outfile_open(&out, path);
-	for (size_t done = 0; !err && done < len;) {
-		ssize_t k = write(out.fd, buf + done, len - done);
+	err = 0;
+	for (size_t done = 0; done < len;) {
+		ssize_t k = write(out->fd, buf + done, len - done);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
 			err = -errno;
 			fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(errno));
-		} else {
-			done += k;
+			break;
 		}
+		done += k;
 	}
-	if (out.fd >= 0 && swc_outfile_commit(&out, !err) && !err)
+	if (swc_outfile_commit(out, !err) && !err)
 		err = -EIO;
 	free(buf);
 	free(path);
@@ -1003,6 +1017,7 @@ int cmd_run(int argc, char **argv)
 	cpu_set_t saved_cpus;
 	char a[32];
 
+	swc_outfile_init(&cc.meta);
 	rc = parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
@@ -1019,6 +1034,11 @@ int cmd_run(int argc, char **argv)
 		cc.csv = csv__open(env.csv, 0);
 		if (!cc.csv)
 			return 1;
+		/* the metadata's target is checked (and held) now too, not after the run */
+		if (strcmp(env.csv, "-") && open_meta(&cc, env.csv)) {
+			csv__close(cc.csv, false);
+			return 1;
+		}
 		ccp = &cc;
 		wopts.emit = true;
 		wopts.all_tasks = env.all_tasks;
@@ -1104,6 +1124,7 @@ cleanup:
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
 	csv__close(cc.csv, false);	/* still open only on a failure: its file goes */
+	swc_outfile_commit(&cc.meta, false);	/* likewise; a no-op once committed */
 	watch__close(w);
 	return rc;
 }
