@@ -24,6 +24,7 @@
 #include "lab.h"
 #include "parse.h"
 #include "report.h"
+#include "runner.h"
 #include "signals.h"
 #include "watch.h"
 
@@ -247,7 +248,7 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 {
 	const struct timespec poll_ts = { .tv_nsec = LAB_POLL_MS * 1000000L };
 	const __u64 timeout_ns = lab->child_timeout_ns;
-	pid_t pid, parent = getpid();
+	pid_t pid;
 	siginfo_t info;
 	int err = 0, n, r;
 
@@ -258,24 +259,15 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 	}
 	cap->group = lab->next_group++;
 	lab->cap = cap;
-	fflush(NULL);
 	cap->start_ns = swc_now_ns();
-	watch__adopt(lab->w, cap->group);
-	pid = fork();
-	watch__adopt(lab->w, -1);
+	pid = swc_fork_watched(lab->w, cap->group);
 	if (pid < 0) {
 		err = -errno;
 		fprintf(stderr, "switchcost: starting the %s variant: %s\n", what, strerror(errno));
 		goto out;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		swc_signals_child_reset();	/* PR_SET_PDEATHSIG: dies with switchcost */
-		if (getppid() != parent)	/* ... which may have died before that */
-			_exit(1);
+	if (pid == 0)
 		_exit(fn(arg) ? 1 : 0);
-	}
-	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
 	cap->pid = pid;
 	for (;;) {
 		/*

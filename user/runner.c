@@ -121,7 +121,6 @@ static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum sw
 	struct swc_workload_result res;
 	char go;
 
-	swc_signals_child_reset();
 	if (w) {
 		cfg->before_reap = await_partner_gone;
 		cfg->before_reap_arg = w;
@@ -134,6 +133,27 @@ static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum sw
 	if (write_full(res_fd, &res, sizeof(res)) != (ssize_t)sizeof(res))
 		_exit(1);
 	_exit(0);
+}
+
+pid_t swc_fork_watched(struct swc_watch *w, int group)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(NULL);	/* nothing buffered twice */
+	if (w)
+		watch__adopt(w, group);
+	pid = fork();
+	if (w)
+		watch__adopt(w, -1);
+	if (pid == 0) {
+		setpgid(0, 0);
+		swc_signals_child_reset();
+		if (getppid() != parent)
+			_exit(1);
+	} else if (pid > 0) {
+		setpgid(pid, pid);
+	}
+	return pid;
 }
 
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
@@ -151,12 +171,7 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		fprintf(stderr, "switchcost: creating pipes: %s\n", strerror(errno));
 		goto close_pipes;
 	}
-	fflush(NULL);
-	if (w)
-		watch__adopt(w, group);
-	pid = fork();
-	if (w)
-		watch__adopt(w, -1);
+	pid = swc_fork_watched(w, group);
 	if (pid < 0) {
 		err = -errno;
 		fprintf(stderr, "switchcost: starting the %s workload: %s\n",
@@ -166,12 +181,10 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	if (pid == 0) {
 		struct swc_workload_cfg child_cfg = *cfg;
 
-		setpgid(0, 0);
 		close(go[1]);
 		close(res[0]);
 		runner_main(go[0], res[1], id, &child_cfg, w);
 	}
-	setpgid(pid, pid);	/* both sides set it: no window where a kill misses it */
 	close(go[0]);
 	close(res[1]);
 	go[0] = res[1] = -1;

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include "runner.h"
 #include "signals.h"
 #include "sudo.h"
 #include "trace.h"
@@ -114,10 +115,9 @@ static void __attribute__((noreturn)) child_main(const struct trace_env *env,
 	sigset_t none;
 	ssize_t n;
 
-	swc_signals_child_reset();
+	/* swc_fork_watched() reset the dispositions and the group; the mask is ours to clear */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
 	if (tty_owned) {
 		signal(SIGTTOU, SIG_IGN);	/* we are a background group until this returns */
 		tcsetpgrp(STDIN_FILENO, getpid());
@@ -179,9 +179,7 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 	}
 	tty_owned = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	fflush(NULL);
-	watch__adopt(w, TRACE_GROUP);
-	pid = fork();
-	watch__adopt(w, -1);
+	pid = swc_fork_watched(w, TRACE_GROUP);
 	if (pid < 0) {
 		fprintf(stderr, "switchcost: starting %s: %s\n", argv[0], strerror(errno));
 		close(pfd[0]);
@@ -192,7 +190,6 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 		close(pfd[0]);
 		child_main(env, &c, pfd[1], parent);
 	}
-	setpgid(pid, pid);	/* both sides: no window where a kill of the group misses it */
 	trace_tty_handoff(pid);
 	close(pfd[1]);
 	do {
