@@ -15,3 +15,10 @@ int swc_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	return 2;
 }
+
+int swc_usage_bad_option(const char *cmd, int c, char **argv, int optind)
+{
+	if (c == ':')
+		return swc_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+	return swc_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}

@@ -8,4 +8,8 @@
 __attribute__((format(printf, 2, 3)))
 int swc_usage_error(const char *cmd, const char *fmt, ...);
 
+/* The usage error for what getopt_long() returned as c (':' a missing value, '?' or else an
+ * unknown option); returns 2. */
+int swc_usage_bad_option(const char *cmd, int c, char **argv, int optind);
+
 #endif

@@ -154,10 +154,8 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return swc_usage_bad_option("lab", c, argv, optind);
 		}
 	}
 	if (optind >= argc) {

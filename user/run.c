@@ -287,10 +287,8 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return swc_usage_bad_option("run", c, argv, optind);
 		}
 	}
 	for (; optind < argc; optind++) {

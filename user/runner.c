@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +58,9 @@ static ssize_t write_full(int fd, const void *buf, size_t len)
  */
 #define RECORD_POLL_MS	10	/* ~10,000 records at full rate: 1 MB of a 32 MB ring buffer */
 
+/* one atomic pipe write carries the whole result (see await_result()) */
+_Static_assert(sizeof(struct swc_workload_result) <= PIPE_BUF, "result must fit one pipe write");
+
 static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, int *cons_err)
 {
 	int epfd = watch__epoll_fd(w);
@@ -64,13 +68,11 @@ static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, 
 		{ .fd = fd, .events = POLLIN },
 		{ .fd = epfd, .events = POLLIN },
 	};
-	size_t done = 0;
-	ssize_t n;
 	int r;
 
 	if (epfd < 0)
 		return read_full(fd, buf, len);
-	while (done < len) {
+	for (;;) {
 		/* poll() may never block, so never see EINTR, while records keep coming */
 		if (stop_requested) {
 			errno = EINTR;
@@ -95,17 +97,10 @@ static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, 
 		}
 		if (!pfd[0].revents)
 			continue;
-		n = read(fd, (char *)buf + done, len - done);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			if (errno == EINTR && !stop_requested)
-				continue;
-			return -1;
-		}
-		done += n;
+		/* the runner sends its result in one write of less than PIPE_BUF (or exits):
+		 * once the pipe is readable, all of it is there */
+		return read_full(fd, buf, len);
 	}
-	return done;
 }
 
 /* In the runner: its partner's wait4 counts must include the partner's final switch too (the

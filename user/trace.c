@@ -176,10 +176,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return swc_usage_bad_option("trace", c, argv, optind);
 		}
 	}
 	if (optind < argc)
