@@ -33,15 +33,31 @@ requires() {
 	done
 }
 
-# Names (as bpftool shows them, 15 characters at most) of switchcost's BPF programs loaded now.
-our_bpf_progs() {
-	local bt
-	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
-	"$bt" prog show 2>/dev/null |
-		grep -oE 'name (on_switch|on_wakeup|on_wakeup_new|on_fork|on_exec|on_sys_enter|on_user_switch[a-z_]*)( |$)' || true
+# Ids of BPF programs held open by switchcost binaries other than the one under test (another
+# checkout's test run on the same machine): those are not this run's leaks.
+foreign_prog_ids() {
+	local d exe self
+	self=$(readlink -f "$SWITCHCOST")
+	for d in /proc/[0-9]*; do
+		exe=$(readlink "$d/exe" 2>/dev/null) || continue
+		[ "${exe##*/}" = switchcost ] && [ "$exe" != "$self" ] || continue
+		grep -hs '^prog_id:' "$d"/fdinfo/* | awk '{ print $2 }'
+	done | sort -u
 }
 
-# Fails if switchcost left a BPF program loaded (other switchcost runs must not be going on).
+# Names (as bpftool shows them, 15 characters at most) of switchcost's BPF programs loaded now,
+# less those another checkout's switchcost holds.
+our_bpf_progs() {
+	local bt foreign
+	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
+	foreign=$(foreign_prog_ids | paste -sd, -)
+	"$bt" prog show --json 2>/dev/null |
+		jq -r --arg foreign "$foreign" '($foreign | split(",")) as $f | .[] |
+			select(.name | test("^(on_switch|on_wakeup|on_wakeup_new|on_fork|on_exec|on_sys_enter|on_user_switch[a-z_]*)$")) |
+			select((.id | tostring) as $id | $f | index($id) | not) | "name \(.name)"' || true
+}
+
+# Fails if switchcost left a BPF program loaded (runs of another checkout's binary are told apart).
 assert_no_bpf_left() {
 	local left i
 	# the kernel frees a detached program after an RCU grace period: give it a moment
