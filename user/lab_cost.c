@@ -145,8 +145,10 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		SWC_RIGHT,
 	};
 	const struct cost_row *co = find(rows, SWC_WL_COROUTINE), *th = find(rows, SWC_WL_THREAD);
-	char c[8][64], a[32], b[32];
+	const struct cost_row *pr;
+	char c[8][64], a[32], b[32], why[512];
 	const char *cells[8];
+	bool same;
 	struct swc_table *t = swc_table__new(8, headers, aligns);
 
 	swc_sysinfo_print(&lab->si, stdout);
@@ -191,12 +193,17 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		printf("  %-9s ", swc_workload_name(rows[i].id));
 		sentence(&rows[i], stdout);
 	}
+	pr = find(rows, SWC_WL_PROCESS);
+	same = pr && th && pr->per_switch.median < SWC_SAME_COST_RATIO * th->per_switch.median;
 	printf("\nThe notes: process switch high, thread medium, coroutine very low. Measured "
-	       "here: process %s, thread %s,\ncoroutine %s per switch.\n",
-	       swc_fmt_ns(find(rows, SWC_WL_PROCESS) ? find(rows, SWC_WL_PROCESS)->per_switch.median
-						      : NAN, a, sizeof(a)),
+	       "here: process %s, thread %s%s,\ncoroutine %s per switch.\n",
+	       swc_fmt_ns(pr ? pr->per_switch.median : NAN, a, sizeof(a)),
 	       swc_fmt_ns(th ? th->per_switch.median : NAN, b, sizeof(b)),
+	       same ? " (no dearer on this machine)" : "",
 	       swc_fmt_ns(co ? co->per_switch.median : NAN, c[0], sizeof(c[0])));
+	if (pr && th && swc_addrspace_explain(&lab->si.as, pr->per_switch.median,
+					      th->per_switch.median, why, sizeof(why))[0])
+		printf("%s\n", why);
 }
 
 static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,

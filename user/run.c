@@ -950,6 +950,16 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
+	{
+		const struct row *p = find_row(rows, n, SWC_WL_PROCESS);
+		const struct row *t = find_row(rows, n, SWC_WL_THREAD);
+		char why[512] = "";
+
+		if (p && t)
+			swc_addrspace_explain(&si->as, p->per_switch.median,
+					      t->per_switch.median, why, sizeof(why));
+		jw_str(&j, "process_vs_thread", why[0] ? why : NULL);
+	}
 	if (ctr)
 		swc_report_json_bpf(&j, ctr);
 	swc_self_json(&j);
@@ -957,6 +967,18 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		json_csv(&j, env, cc);
 	jw_obj_end(&j);
 	jw_finish(&j);
+}
+
+/* Why process and thread differ (or not) here, from the address-space facts and this run. */
+static void print_process_vs_thread(const struct swc_sysinfo *si, const struct row *rows, int n,
+				    FILE *f)
+{
+	const struct row *p = find_row(rows, n, SWC_WL_PROCESS), *t = find_row(rows, n, SWC_WL_THREAD);
+	char why[512];
+
+	if (p && t && swc_addrspace_explain(&si->as, p->per_switch.median, t->per_switch.median,
+					    why, sizeof(why))[0])
+		fprintf(f, "\n%s\n", why);
 }
 
 static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
@@ -969,6 +991,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	print_config(env, f);
 	fprintf(f, "\n");
 	print_table(rows, n, f);
+	print_process_vs_thread(si, rows, n, f);
 	if (!env->no_bpf)
 		print_evidence(env, rows, n, f);
 	else

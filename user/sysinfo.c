@@ -367,6 +367,7 @@ void swc_sysinfo_read(struct swc_sysinfo *si)
 	read_cpuinfo(si);
 	detect_hypervisor(si);
 	read_mitigations(si);
+	swc_addrspace_read(&si->as);
 	v = libbpf_version_string();
 	/* libbpf says "v1.1"; the header line reads better as "libbpf 1.1". */
 	copy_str(si->libbpf, sizeof(si->libbpf), v && v[0] == 'v' ? v + 1 : v ? v : "unknown");
@@ -384,7 +385,8 @@ void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f)
 	else
 		fputs("virtualised (unknown hypervisor)", f);
 	fprintf(f, " · libbpf %s%s\n", si->libbpf, si->btf ? "" : " · no kernel BTF");
-	fprintf(f, "# mitigations: %s\n", si->mitigations);
+	/* the facts that decide process vs thread; the full list stays in --json "mitigations" */
+	swc_addrspace_print(&si->as, f);
 	if (si->virtualised)
 		fputs("# VM figures: kernel entry and switches cost more under a hypervisor than "
 		      "on bare metal\n", f);
@@ -401,6 +403,7 @@ void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j)
 	/* null both on bare metal and when the hypervisor could not be named. */
 	jw_str(j, "hypervisor", si->virtualised && si->hypervisor[0] ? si->hypervisor : NULL);
 	jw_str(j, "mitigations", si->mitigations);
+	swc_addrspace_json(&si->as, j);
 	jw_str(j, "libbpf", si->libbpf);
 	jw_bool(j, "btf", si->btf);
 	jw_obj_end(j);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "addrspace.h"
+
 struct swc_json;
 
 struct swc_sysinfo {
@@ -18,6 +20,7 @@ struct swc_sysinfo {
 	char mitigations[512];	/* compact: "meltdown: PTI; spectre_v2: Retpolines, IBPB" ... */
 	char libbpf[32];	/* "1.1" (libbpf_version_string) */
 	bool btf;		/* /sys/kernel/btf/vmlinux exists */
+	struct swc_addrspace as;	/* what an address-space change costs here, and why */
 };
 
 /* Reads everything it can; fields it cannot read are "unknown". Never fails. */

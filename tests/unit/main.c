@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	test_fmt();
 	test_json();
 	test_csv();
+	test_addrspace();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

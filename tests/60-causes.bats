@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# Why a process switch costs what it does: the address-space facts, typed, and the sentence.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "system.address_space: pti, pcid, invpcid booleans; ibpb, stibp strings" {
+	swc --no-bpf --quick --json thread
+	[ "$status" -eq 0 ]
+	jq -e '.system.address_space | (.pti | type == "boolean") and (.pcid | type == "boolean")
+		and (.invpcid | type == "boolean") and (.ibpb | type == "string")
+		and (.stibp | type == "string") and (.spectre_v2 | type == "string")
+		and (.ibpb_per_process | type == "boolean" or . == null)' <<<"$output"
+	jq -e '.system.address_space.ibpb | IN("always","conditional","off","unsupported")' \
+		<<<"$output"
+	# pti agrees with the kernel's own meltdown line, pcid with the CPU flags
+	if grep -q PTI /sys/devices/system/cpu/vulnerabilities/meltdown; then want=true; else want=false; fi
+	jq -e --argjson w "$want" '.system.address_space.pti == $w' <<<"$output"
+	if grep -m1 '^flags' /proc/cpuinfo | grep -qw pcid; then want=true; else want=false; fi
+	jq -e --argjson w "$want" '.system.address_space.pcid == $w' <<<"$output"
+}
+
+@test "the header shows the address-space facts instead of the truncated mitigations line" {
+	swc --no-bpf --quick thread
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"# address space: PTI "*" · PCID "*" · IBPB "* ]]
+	[[ "$output" == *"#   extra for a process switch:"* ]]
+	[[ "$output" != *"# mitigations:"* ]]
+}
+
+@test "process_vs_thread explains the ratio measured in this run, not an assumed one" {
+	swc --no-bpf --quick --json process thread
+	[ "$status" -eq 0 ]
+	ratio=$(jq -r '([.results[] | select(.workload == "process")][0].ns_per_switch.median /
+		[.results[] | select(.workload == "thread")][0].ns_per_switch.median)
+		| . * 100 | round / 100 | tostring' <<<"$output")
+	sentence=$(jq -r '.process_vs_thread' <<<"$output")
+	echo "ratio $ratio: $sentence"
+	[[ "$sentence" == *"process switch costs"* ]]
+	# the printed ratio is this run's (to two decimals; jq's rounding may differ by 0.01)
+	printed=$(grep -o '[0-9]\.[0-9][0-9]×' <<<"$sentence" | tr -d '×')
+	awk -v a="$printed" -v b="$ratio" 'BEGIN { d = a - b; exit !(d < 0.011 && d > -0.011) }'
+	# "about what a thread switch costs" exactly when the ratio is under 1.15
+	if awk -v r="$ratio" 'BEGIN { exit !(r < 1.145) }'; then
+		[[ "$sentence" == *"about what a thread switch costs"* ]]
+	elif awk -v r="$ratio" 'BEGIN { exit !(r > 1.155) }'; then
+		[[ "$sentence" != *"about what"* ]]
+	fi
+	# a single workload has nothing to compare: null, not an invented sentence
+	swc --no-bpf --quick --json thread
+	jq -e '.process_vs_thread == null' <<<"$output"
+}
