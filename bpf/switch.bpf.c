@@ -22,7 +22,6 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
-#define TASK_DEAD	0x00000080
 
 const volatile __u32 targ_self_tgid = 0;	/* switchcost itself */
 const volatile bool targ_emit = false;		/* send switch records through events */
@@ -35,7 +34,7 @@ __u32 adopt_group = 0;
 bool latency_on = true;
 
 /*
- * The watch set: one byte per tgid, group + 1 (0: not watched), eight to a word. Two inlined
+ * The watch set (encoding: swc_watch_*() in switchcost.h). Two inlined
  * array loads per switch instead of hash lookups, so unwatched switches cost almost nothing.
  * Sized by user space to pid_max; mmap'ed there to add processes by hand.
  */
@@ -127,27 +126,6 @@ static __always_inline __u32 task_state(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___o *)t, state);
 }
 
-static __always_inline __u32 log2_u32(__u32 v)
-{
-	__u32 r, shift;
-
-	r = (v > 0xFFFF) << 4; v >>= r;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-/* floor(log2(v)), 0 for 0; the same slots as swc_hist_slot() in user/stats.c. */
-static __always_inline __u32 hist_slot(__u64 v)
-{
-	__u32 hi = v >> 32, slot;
-
-	slot = hi ? log2_u32(hi) + 32 : log2_u32(v);
-	return slot < SWC_HIST_SLOTS ? slot : SWC_HIST_SLOTS - 1;
-}
-
 static __always_inline struct swc_counters *get_counters(void)
 {
 	__u32 zero = 0;
@@ -163,36 +141,32 @@ static __always_inline struct swc_group_stats *group_stats(__u32 group)
 /* The group of tgid, or SWC_NO_GROUP. */
 static __always_inline __u32 group_of(__u32 tgid)
 {
-	__u32 idx = tgid >> 3;
+	__u32 idx = swc_watch_index(tgid);
 	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
-	__u32 g;
 
-	if (!w)
-		return SWC_NO_GROUP;
-	g = (*w >> ((tgid & 7) * 8)) & 0xff;
-	return g ? g - 1 : SWC_NO_GROUP;
+	return w ? swc_watch_group(*w, tgid) : SWC_NO_GROUP;
 }
 
 /* Puts tgid in group; its byte must be clear (a new process), or be cleared first. */
 static __always_inline bool watch_tgid(__u32 tgid, __u32 group)
 {
-	__u32 idx = tgid >> 3, shift = (tgid & 7) * 8;
+	__u32 idx = swc_watch_index(tgid);
 	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
 
 	if (!w)
 		return false;
-	__sync_fetch_and_and(w, ~(0xffULL << shift));	/* a pid reused since it was watched */
-	__sync_fetch_and_or(w, (__u64)(group + 1) << shift);
+	__sync_fetch_and_and(w, ~swc_watch_mask(tgid));	/* a pid reused since it was watched */
+	__sync_fetch_and_or(w, swc_watch_bits(tgid, group));
 	return true;
 }
 
 static __always_inline void unwatch_tgid(__u32 tgid)
 {
-	__u32 idx = tgid >> 3;
+	__u32 idx = swc_watch_index(tgid);
 	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
 
 	if (w)
-		__sync_fetch_and_and(w, ~(0xffULL << ((tgid & 7) * 8)));
+		__sync_fetch_and_and(w, ~swc_watch_mask(tgid));
 }
 
 static __always_inline struct hot *hot_get(struct task_struct *t)
@@ -307,8 +281,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	}
 	kind = classify(prev, next, prev_tid, next_tid);
 	prev_state = task_state(prev);
-	/* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
-	voluntary = !preempt && prev_state != 0;
+	voluntary = swc_is_voluntary(preempt, prev_state);
 
 	if (gp != SWC_NO_GROUP) {
 		if (hp) {
@@ -327,11 +300,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 				s->involuntary++;
 			/* A non-leader thread's last switch: the kernel has already folded its
 			 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
-			if ((prev_state & TASK_DEAD) && prev_tid != prev->tgid)
+			if ((prev_state & SWC_TASK_DEAD) && prev_tid != prev->tgid)
 				s->exit_switches++;
 			/* the process's last thread (not merely its leader: the leader can die
 			 * first, or be replaced by exec from another thread) */
-			if ((prev_state & TASK_DEAD) && !prev->signal->live.counter) {
+			if ((prev_state & SWC_TASK_DEAD) && !prev->signal->live.counter) {
 				__u32 tgid = prev->tgid;
 				__u8 one = 1;
 
@@ -339,7 +312,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			}
 			if (run_ns != SWC_UNKNOWN) {
 				s->run_ns_sum += run_ns;
-				s->hist_run[hist_slot(run_ns)]++;
+				s->hist_run[swc_hist_slot(run_ns)]++;
 			}
 		}
 		if (targ_per_task && (ts = task_entry(prev, prev_tid, gp))) {
@@ -350,7 +323,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 				ts->involuntary++;
 			if (run_ns != SWC_UNKNOWN)
 				ts->on_cpu_ns += run_ns;
-			if (prev_state & TASK_DEAD)
+			if (prev_state & SWC_TASK_DEAD)
 				ts->exited = 1;
 		}
 	}
@@ -370,12 +343,12 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			s->switches_in++;
 			if (off_ns != SWC_UNKNOWN) {
 				s->off_ns_sum += off_ns;
-				s->hist_off[hist_slot(off_ns)]++;
+				s->hist_off[swc_hist_slot(off_ns)]++;
 			}
 			if (delay_ns != SWC_UNKNOWN) {
 				s->delay_ns_sum += delay_ns;
 				s->delay_count++;
-				s->hist_delay[hist_slot(delay_ns)]++;
+				s->hist_delay[swc_hist_slot(delay_ns)]++;
 			}
 		}
 		if (targ_per_task && (ts = task_entry(next, next_tid, gn))) {
@@ -385,7 +358,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			if (delay_ns != SWC_UNKNOWN) {
 				ts->delay_ns_sum += delay_ns;
 				ts->delay_count++;
-				ts->hist_delay[hist_slot(delay_ns)]++;
+				ts->hist_delay[swc_hist_slot(delay_ns)]++;
 			}
 		}
 	}

@@ -39,11 +39,9 @@ struct swc_group_stats {
 	__u64 hist_delay[SWC_HIST_SLOTS];	/* next's wake-up to run delay */
 };
 
-/* Per-task (thread) state and totals: hash map keyed by kernel pid (tid). */
+/* Per-task (thread) totals: hash map keyed by kernel pid (tid). The hot timestamps live in
+ * BPF task storage, not here: this map is preallocated, so every byte counts 8,192 times. */
 struct swc_task {
-	__u64 last_in_ns;	/* when it last went on a CPU; 0 = not seen yet */
-	__u64 last_out_ns;	/* when it last left a CPU; 0 = not seen yet */
-	__u64 wake_ns;		/* when it was last woken; 0 = not waiting to run */
 	__u64 switches_out, voluntary, involuntary, switches_in;
 	__u64 on_cpu_ns, off_cpu_ns, delay_ns_sum, delay_count;
 	__u64 user_switches;
@@ -79,5 +77,76 @@ struct swc_switch_rec {
 
 #define SWC_UNKNOWN	(~0ULL)
 #define SWC_NO_GROUP	(~0U)
+
+/* Pinned layouts (with SWC_HIST_SLOTS 40, SWC_MAX_PROBES 16): a field added or reordered on
+ * one side fails the build of both, not the run. */
+_Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout");
+_Static_assert(sizeof(struct swc_task) == 424, "swc_task layout");
+_Static_assert(sizeof(struct swc_counters) == 152, "swc_counters layout");
+_Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
+
+/*
+ * The rules both sides apply, compiled by the BPF program and by user code (and unit-tested
+ * there), so there is one copy of each.
+ */
+#define SWC_HELPER static inline __attribute__((always_inline))
+
+/* prev_state bit of a task's final switch (include/linux/sched.h) */
+#define SWC_TASK_DEAD	0x00000080
+
+/* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
+SWC_HELPER int swc_is_voluntary(int preempt, __u32 prev_state)
+{
+	return !preempt && prev_state != 0;
+}
+
+/*
+ * The watch set: one byte per tgid holding group + 1 (0: not watched), eight to a 64-bit
+ * word of the `watched` array map.
+ */
+SWC_HELPER __u32 swc_watch_index(__u32 tgid)
+{
+	return tgid >> 3;
+}
+
+SWC_HELPER __u64 swc_watch_mask(__u32 tgid)
+{
+	return 0xffULL << ((tgid & 7) * 8);
+}
+
+SWC_HELPER __u64 swc_watch_bits(__u32 tgid, __u32 group)
+{
+	return (__u64)((group + 1) & 0xff) << ((tgid & 7) * 8);
+}
+
+/* The group tgid's byte of word holds, or SWC_NO_GROUP. */
+SWC_HELPER __u32 swc_watch_group(__u64 word, __u32 tgid)
+{
+	__u32 g = (word >> ((tgid & 7) * 8)) & 0xff;
+
+	return g ? g - 1 : SWC_NO_GROUP;
+}
+
+/* floor(log2(v)) for a 32-bit v, 0 for 0; branch-free (BPF has no clz instruction) */
+SWC_HELPER __u32 swc_log2_u32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* The histogram slot of v ns: floor(log2(v)), 0 for 0 and 1, capped at SWC_HIST_SLOTS - 1. */
+SWC_HELPER __u32 swc_hist_slot(__u64 v)
+{
+	__u32 hi = v >> 32, slot;
+
+	slot = hi ? swc_log2_u32(hi) + 32 : swc_log2_u32((__u32)v);
+	return slot < SWC_HIST_SLOTS ? slot : SWC_HIST_SLOTS - 1;
+}
 
 #endif /* SWITCHCOST_H */

@@ -16,7 +16,6 @@ struct swc_watch;
 
 #define LAB_DEFAULT_UNIT_NS	100000000ULL	/* 100 ms: the whole timeline in seconds */
 #define LAB_PARALLEL_WORKERS	2		/* parallel: workers per run */
-#define LAB_TASK_DEAD		0x80		/* prev_state of a task's final switch */
 
 struct lab_env {
 	const char *scenario;

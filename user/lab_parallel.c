@@ -156,7 +156,7 @@ static void count_sibling_preemption(struct par_row *r)
 
 		if (rec->kind == SWC_KIND_COROUTINE || !rec->prev_tid || !rec->next_tid)
 			continue;
-		if (!(rec->preempt || rec->prev_state == 0))
+		if (swc_is_voluntary(rec->preempt, rec->prev_state))
 			continue;
 		if (ours(r, rec->prev_tgid) && ours(r, rec->next_tgid))
 			r->sibling_preempt++;

@@ -376,16 +376,16 @@ static void switch_out(struct result *r, const struct swc_switch_rec *rec)
 	if (t->state == TS_RUN)
 		add_seg(r, t, TS_RUN, t->since, rec->ts_ns);
 	t->since = rec->ts_ns;
-	if (rec->prev_state & LAB_TASK_DEAD) {
+	if (rec->prev_state & SWC_TASK_DEAD) {
 		t->state = TS_DEAD;
 		t->died = true;
 		t->died_ns = rec->ts_ns;
-	} else if (rec->preempt || rec->prev_state == 0) {
-		t->state = TS_RUNNABLE;
-		t->involuntary++;
-	} else {
+	} else if (swc_is_voluntary(rec->preempt, rec->prev_state)) {
 		t->state = TS_BLOCKED;
 		t->voluntary++;
+	} else {
+		t->state = TS_RUNNABLE;
+		t->involuntary++;
 	}
 }
 
@@ -436,7 +436,7 @@ static void build_timeline(struct result *r)
 	r->t0 = r->s.t0_ns;
 	/* the window ends when the last task of the process died, or the main thread's clock */
 	for (size_t i = 0; i < c->nrecs; i++)
-		if ((c->recs[i].prev_state & LAB_TASK_DEAD) && c->recs[i].prev_tgid == (__u32)c->pid)
+		if ((c->recs[i].prev_state & SWC_TASK_DEAD) && c->recs[i].prev_tgid == (__u32)c->pid)
 			last = c->recs[i].ts_ns;
 	r->t_end = last > r->s.main_end_ns ? last : r->s.main_end_ns;
 	if (r->t_end <= r->t0)

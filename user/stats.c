@@ -54,17 +54,6 @@ void swc_summarize(const double *v, size_t n, struct swc_summary *out)
 	free(sorted);
 }
 
-int swc_hist_slot(__u64 v, int nslots)
-{
-	int slot;
-
-	if (nslots <= 0)
-		return 0;
-	/* 0 and 1 both land in slot 0, as in the BPF side's log2l(). */
-	slot = v ? 63 - __builtin_clzll(v) : 0;
-	return slot < nslots ? slot : nslots - 1;
-}
-
 __u64 swc_hist_total(const __u64 *slots, int nslots)
 {
 	__u64 total = 0;

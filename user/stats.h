@@ -15,9 +15,6 @@ struct swc_summary {
 /* Summarises v[0..n) without changing it; n == 0 gives all-NaN fields and n 0. */
 void swc_summarize(const double *v, size_t n, struct swc_summary *out);
 
-/* The slot a value falls in: floor(log2(v)) for v >= 1, 0 for v == 0, capped at nslots - 1.
- * Must match the BPF side's log2 (bpf/switch.bpf.c). */
-int swc_hist_slot(__u64 v, int nslots);
 __u64 swc_hist_total(const __u64 *slots, int nslots);
 /* Estimate of the p-th quantile (0 < p <= 1) by linear interpolation inside the log2 bucket;
  * NaN for an empty histogram. Callers print it marked as approximate (≈). */

@@ -323,17 +323,15 @@ void watch__adopt(struct swc_watch *w, int group)
 
 int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
 {
-	unsigned int shift = (tgid & 7) * 8;
 	__u64 *word;
 
-	if (tgid <= 0 || (size_t)tgid / 8 >= w->watched_len / sizeof(__u64) ||
+	if (tgid <= 0 || (size_t)swc_watch_index(tgid) >= w->watched_len / sizeof(__u64) ||
 	    group >= SWC_MAX_GROUPS)
 		return -EINVAL;
-	/* the same byte layout as group_of() in bpf/switch.bpf.c; BPF's fork handler may
-	 * update the same word at once, hence the atomics */
-	word = &w->watched[tgid / 8];
-	__atomic_fetch_and(word, ~(0xffULL << shift), __ATOMIC_SEQ_CST);
-	__atomic_fetch_or(word, (__u64)(group + 1) << shift, __ATOMIC_SEQ_CST);
+	/* BPF's fork handler may update the same word at once, hence the atomics */
+	word = &w->watched[swc_watch_index(tgid)];
+	__atomic_fetch_and(word, ~swc_watch_mask(tgid), __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(word, swc_watch_bits(tgid, group), __ATOMIC_SEQ_CST);
 	return 0;
 }
 

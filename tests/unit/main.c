@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	test_json();
 	test_csv();
 	test_addrspace();
+	test_contract();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -39,22 +39,6 @@ static void test_summary(void)
 	CHECK(isnan(s.min) && isnan(s.median) && isnan(s.max) && isnan(s.mean));
 }
 
-static void test_slot(void)
-{
-	CHECK_INT_EQ(swc_hist_slot(0, 40), 0);
-	CHECK_INT_EQ(swc_hist_slot(1, 40), 0);
-	CHECK_INT_EQ(swc_hist_slot(2, 40), 1);
-	CHECK_INT_EQ(swc_hist_slot(3, 40), 1);
-	CHECK_INT_EQ(swc_hist_slot(4, 40), 2);
-	CHECK_INT_EQ(swc_hist_slot(1023, 40), 9);
-	CHECK_INT_EQ(swc_hist_slot(1024, 40), 10);
-	CHECK_INT_EQ(swc_hist_slot((1ULL << 39) - 1, 40), 38);
-	CHECK_INT_EQ(swc_hist_slot(1ULL << 39, 40), 39);
-	CHECK_INT_EQ(swc_hist_slot(1ULL << 50, 40), 39);	/* capped */
-	CHECK_INT_EQ(swc_hist_slot(~0ULL, 40), 39);
-	CHECK_INT_EQ(swc_hist_slot(~0ULL, 64), 63);
-}
-
 static void test_quantile(void)
 {
 	__u64 h[40] = { 0 };
@@ -135,7 +119,6 @@ static void test_print(void)
 void test_stats(void)
 {
 	test_summary();
-	test_slot();
 	test_quantile();
 	test_print();
 }
