@@ -50,3 +50,32 @@ load helpers
 	swc --no-bpf --quick --json thread
 	jq -e '.process_vs_thread == null' <<<"$output"
 }
+
+@test "--ibpb: process+ibpb and thread+ibpb rows; slower for processes only, or why not" {
+	requires root btf bpf
+	swc --quick --json --ibpb process thread
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	jq -e '[.results[].workload] == ["process","thread","process+ibpb","thread+ibpb"]' <<<"$output"
+	if jq -e '.results[] | select(.workload == "process+ibpb") | .ok' <<<"$output" >/dev/null; then
+		# a barrier on every change of address space; none between threads of one process
+		jq -e '(.results | map({(.workload): .ns_per_switch.median}) | add) as $m
+			| $m["process+ibpb"] > 1.1 * $m.process
+			and $m["thread+ibpb"] < 1.3 * $m.thread
+			and $m["thread+ibpb"] > $m.thread / 1.3' <<<"$output"
+	else
+		# refused: both rows say why, in the kernel's terms, and the run still succeeds
+		jq -e '[.results[] | select(.workload | endswith("+ibpb"))
+			| (.ok | not) and (.error | startswith("not available: "))] | all
+			and length == 2' <<<"$output"
+		jq -e '.system.address_space.ibpb_per_process == false' <<<"$output"
+		swc --quick --ibpb thread
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"thread+ibpb not available: IBPB "* ]]
+	fi
+}
+
+@test "--ibpb with only coroutine rows is a usage error" {
+	swc --no-bpf --ibpb coroutine
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --ibpb adds variants of process and thread: name one of them too, or no workload (see switchcost run --help)" ]
+}

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "fmt.h"
+#include "ibpb.h"
 #include "json.h"
 #include "parse.h"
 #include "report.h"
@@ -31,7 +32,9 @@
 #define QUICK_REPEATS		3
 #define MAX_ROUND_TRIPS		10000000UL
 /* BPF group of a workload's probed (counting) pass, beside the timed pass's group id */
-#define PROBE_GROUP(id)		(SWC_WL_NR + (id))
+#define PROBE_GROUP(g)		(SWC_WL_NR + (g))
+/* BPF group of a workload's --ibpb row (its probed pass: PROBE_GROUP of that) */
+#define IBPB_GROUP(id)		(2 * SWC_WL_NR + (id))
 /*
  * Ring buffer for --csv. A record takes 96 bytes there (88 + libbpf's 8-byte header), so
  * 32 MiB holds 349,525 of them: more than a whole default thread or process workload makes
@@ -57,6 +60,7 @@ struct run_env {
 	bool json, hist, no_bpf, verbose, quick;
 	const char *csv;		/* --csv FILE, "-" for stdout */
 	bool allow_drops, all_tasks;
+	bool ibpb;			/* --ibpb: process+ibpb and thread+ibpb rows too */
 	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then DEFAULT_RINGBUF_BYTES */
 };
 
@@ -64,8 +68,9 @@ struct run_env {
 struct csv_ctx {
 	struct swc_csv *csv;
 	const char *path;
-	const char *names[2 * SWC_WL_NR];	/* workload column per BPF group */
+	const char *names[4 * SWC_WL_NR];	/* workload column per BPF group */
 	char probed[SWC_WL_NR][32];
+	char ibpb_probed[SWC_WL_NR][40];
 	unsigned long long by_kind[SWC_KIND_NR + 1];	/* [SWC_KIND_NR]: unknown kind */
 	unsigned long long unwatched;		/* rows of no group (--all-tasks) */
 	bool failed;
@@ -74,6 +79,10 @@ struct csv_ctx {
 
 struct row {
 	enum swc_workload_id id;
+	bool ibpb;			/* both parties asked for IBPB (--ibpb) */
+	bool unavailable;		/* an --ibpb row this kernel does not allow: why says why */
+	char why[160];
+	__u32 group;			/* BPF group of the timed pass */
 	bool ran;			/* the runner was started and waited for */
 	struct swc_runner_result rr;
 	struct swc_summary per_switch;	/* ns per switch over the repeats */
@@ -119,6 +128,8 @@ static void usage(FILE *f)
 "      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 32M)\n"
 "      --allow-drops     exit 0 even when switch records were lost (otherwise exit %d)\n"
 "      --all-tasks       with --csv: every switch on the machine, not only the workloads'\n"
+"      --ibpb            also rows process+ibpb and thread+ibpb: both parties ask for IBPB\n"
+"                        (prctl PR_SPEC_INDIRECT_BRANCH), where the kernel allows it\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
 "\n"
@@ -201,7 +212,8 @@ static int parse_ringbuf_size(struct run_env *env, const char *arg)
 static int parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
-	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS };
+	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
+	       OPT_IBPB };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -216,6 +228,7 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
 		{ "all-tasks", no_argument, NULL, OPT_ALL_TASKS },
+		{ "ibpb", no_argument, NULL, OPT_IBPB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -281,6 +294,9 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_ALL_TASKS:
 			env->all_tasks = true;
 			break;
+		case OPT_IBPB:
+			env->ibpb = true;
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -304,6 +320,9 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		memcpy(env->order, default_order, sizeof(default_order));
 		env->nwl = SWC_WL_NR;
 	}
+	if (env->ibpb && !seen[SWC_WL_PROCESS] && !seen[SWC_WL_THREAD] && env->nwl != SWC_WL_NR)
+		return usage_error("--ibpb adds variants of process and thread: name one of them "
+				   "too, or no workload");
 	if (env->quick && (env->round_trips_set || env->repeats_set))
 		return usage_error("--quick sets -n and -r: give either --quick or -n/-r");
 	if (env->quick) {
@@ -356,13 +375,14 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 		.cpu_a = env->cpus[0],
 		.cpu_b = env->cpus[env->ncpus - 1],
 		.ipc = env->ipc,
+		.ibpb = row->ibpb,
 	};
 	struct swc_runner_result probe;
 	unsigned long long per_rt;
 	double per_switch[SWC_MAX_REPEATS];
 	int err;
 
-	err = swc_runner_run(w, row->id, row->id, &cfg, false, &row->rr);
+	err = swc_runner_run(w, row->group, row->id, &cfg, false, &row->rr);
 	if (err)
 		return err;
 	row->ran = true;
@@ -373,7 +393,7 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 		per_rt = row->rr.res.switches / cfg.round_trips;
 		row->switches_made = per_rt * (cfg.warmup + cfg.repeats * cfg.round_trips);
 	}
-	if (w && !watch__group_stats(w, row->id, &row->gs))
+	if (w && !watch__group_stats(w, row->group, &row->gs))
 		row->have_bpf = true;
 
 	/* Some probes cost more than what they would time: a uprobe hit costs microseconds, a
@@ -382,14 +402,14 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 	if (w) {
 		cfg.repeats = 1;
 		cfg.warmup = 0;
-		err = swc_runner_run(w, PROBE_GROUP(row->id), row->id, &cfg, true, &probe);
+		err = swc_runner_run(w, PROBE_GROUP(row->group), row->id, &cfg, true, &probe);
 		if (err)
 			return err;
 		row->probed = true;
 		row->probe_ok = probe.ok;
 		row->probe_made = probe.ok ? probe.res.switches : 0;
 		/* counts that cannot be read are not measured: no zeros in their place */
-		if (watch__group_stats(w, PROBE_GROUP(row->id), &row->ps))
+		if (watch__group_stats(w, PROBE_GROUP(row->group), &row->ps))
 			row->probe_ok = false;
 	}
 	return 0;
@@ -400,10 +420,19 @@ static void agreement(const struct row *r, struct swc_agreement *a)
 	swc_agreement_compute(&r->gs, &r->rr.ru, a);
 }
 
+/* "process", or "process+ibpb" for its --ibpb row */
+static const char *row_name(const struct row *r)
+{
+	if (!r->ibpb)
+		return swc_workload_name(r->id);
+	return r->id == SWC_WL_PROCESS ? "process+ibpb" : "thread+ibpb";
+}
+
+/* The plain row of a workload (not its --ibpb variant) that ran to completion. */
 static const struct row *find_row(const struct row *rows, int n, enum swc_workload_id id)
 {
 	for (int i = 0; i < n; i++)
-		if (rows[i].id == id && rows[i].rr.ok)
+		if (rows[i].id == id && !rows[i].ibpb && rows[i].rr.ok)
 			return &rows[i];
 	return NULL;
 }
@@ -475,9 +504,9 @@ static void print_table(const struct row *rows, int n, FILE *f)
 			c[k][0] = '\0';
 			cells[k] = c[k];
 		}
-		snprintf(c[0], sizeof(c[0]), "%s", swc_workload_name(r->id));
+		snprintf(c[0], sizeof(c[0]), "%s", row_name(r));
 		if (!r->rr.ok) {
-			snprintf(c[1], sizeof(c[1]), "failed");
+			snprintf(c[1], sizeof(c[1]), r->unavailable ? "not available" : "failed");
 			for (int k = 2; k < 10; k++)
 				cells[k] = NULL;
 			swc_table__add_row(t, cells);
@@ -557,12 +586,12 @@ static void print_evidence(const struct run_env *env, const struct row *rows, in
 
 		if (!r->have_bpf || !r->ran)
 			continue;
-		fprintf(f, "  %-9s ", swc_workload_name(r->id));
+		fprintf(f, "  %-9s ", row_name(r));
 		if (r->id == SWC_WL_COROUTINE || r->id == SWC_WL_UCONTEXT) {
 			fprintf(f, "%s kernel switches while it made %s %s switches in user space",
 				swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 				swc_fmt_count(r->switches_made, b, sizeof(b)),
-				swc_workload_name(r->id));
+				row_name(r));
 			if (r->probed && r->id == SWC_WL_COROUTINE)
 				fprintf(f, ";\n            probed pass (untimed): %s coroutine "
 					   "switches counted by uprobe of %s made, %s kernel switches",
@@ -618,13 +647,13 @@ static void print_hists(const struct row *rows, int n, FILE *f)
 		if (!r->have_bpf)
 			continue;
 		snprintf(title, sizeof(title), "\n%s: on-CPU time before switching out",
-			 swc_workload_name(r->id));
+			 row_name(r));
 		swc_hist_print(f, title, ls->hist_run, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: off-CPU time before switching in",
-			 swc_workload_name(r->id));
+			 row_name(r));
 		swc_hist_print(f, title, ls->hist_off, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: wake-up to run delay",
-			 swc_workload_name(r->id));
+			 row_name(r));
 		swc_hist_print(f, title, ls->hist_delay, SWC_HIST_SLOTS);
 	}
 }
@@ -695,7 +724,7 @@ static void json_config(struct swc_json *j, const struct run_env *env)
 static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
 {
 	struct csv_ctx *cc = ctx;
-	const char *wl = rec->group < 2 * SWC_WL_NR ? cc->names[rec->group] : NULL;
+	const char *wl = rec->group < 4 * SWC_WL_NR ? cc->names[rec->group] : NULL;
 	int err;
 
 	err = csv__write(cc->csv, rec, wl);
@@ -723,6 +752,13 @@ static void csv_ctx_init(struct csv_ctx *cc, const char *path)
 		cc->names[g] = swc_workload_name(g);
 		snprintf(cc->probed[g], sizeof(cc->probed[g]), "%s:probed", swc_workload_name(g));
 		cc->names[PROBE_GROUP(g)] = cc->probed[g];
+	}
+	cc->names[IBPB_GROUP(SWC_WL_PROCESS)] = "process+ibpb";
+	cc->names[IBPB_GROUP(SWC_WL_THREAD)] = "thread+ibpb";
+	for (int g = SWC_WL_PROCESS; g <= SWC_WL_THREAD; g++) {
+		snprintf(cc->ibpb_probed[g], sizeof(cc->ibpb_probed[g]), "%s:probed",
+			 cc->names[IBPB_GROUP(g)]);
+		cc->names[PROBE_GROUP(IBPB_GROUP(g))] = cc->ibpb_probed[g];
 	}
 }
 
@@ -816,7 +852,9 @@ static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 	json_config(&j, env);
 	json_csv(&j, env, cc);
 	jw_arr_begin(&j, "groups");
-	for (int g = 0; g < 2 * SWC_WL_NR; g++) {
+	for (int g = 0; g < 4 * SWC_WL_NR; g++) {
+		if (!cc->names[g])
+			continue;
 		group_counts(w, g, &sched, &coro);
 		sched_total += sched;
 		coro_total += coro;
@@ -824,7 +862,7 @@ static int write_meta(const struct run_env *env, const struct swc_sysinfo *si,
 			continue;
 		jw_obj_begin(&j, NULL);
 		jw_str(&j, "workload", cc->names[g]);
-		jw_str(&j, "pass", g < SWC_WL_NR ? "timed" : "probed");
+		jw_str(&j, "pass", g % (2 * SWC_WL_NR) < SWC_WL_NR ? "timed" : "probed");
 		jw_u64(&j, "sched_switches", sched);
 		jw_u64(&j, "coroutine_switches", coro);
 		jw_obj_end(&j);
@@ -892,7 +930,7 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		       const struct csv_ctx *cc, FILE *f)
 {
 	struct swc_json j;
-	char buf[128];
+	char buf[256];
 
 	swc_report_json_begin(&j, f, "run", si);
 	json_config(&j, env);
@@ -901,8 +939,14 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		const struct row *r = &rows[i];
 
 		jw_obj_begin(&j, NULL);
-		jw_str(&j, "workload", swc_workload_name(r->id));
+		jw_str(&j, "workload", row_name(r));
 		jw_bool(&j, "ok", r->rr.ok);
+		if (r->unavailable) {
+			snprintf(buf, sizeof(buf), "not available: %s", r->why);
+			jw_str(&j, "error", buf);
+			jw_obj_end(&j);
+			continue;
+		}
 		if (!r->rr.ok) {
 			jw_str(&j, "error", r->ran ? swc_describe_status(r->rr.status, buf,
 									 sizeof(buf))
@@ -981,6 +1025,25 @@ static void print_process_vs_thread(const struct swc_sysinfo *si, const struct r
 		fprintf(f, "\n%s\n", why);
 }
 
+/* What asking for IBPB did to each --ibpb row, or why this kernel would not let it. */
+static void print_ibpb(const struct row *rows, int n, FILE *f)
+{
+	for (int i = 0; i < n; i++) {
+		const struct row *r = &rows[i], *plain = find_row(rows, n, r->id);
+
+		if (!r->ibpb)
+			continue;
+		if (r->unavailable)
+			fprintf(f, "%s not available: %s.\n", row_name(r), r->why);
+		else if (r->rr.ok && plain && plain->per_switch.median > 0)
+			fprintf(f, "%s: %.2f× %s, with IBPB asked for by both parties%s.\n",
+				row_name(r), r->per_switch.median / plain->per_switch.median,
+				row_name(plain), r->id == SWC_WL_THREAD ?
+				" (one address space: no barrier between threads)" :
+				" (a barrier on every change of address space)");
+	}
+}
+
 static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 			const struct row *rows, int n, const struct swc_counters *ctr,
 			const struct csv_ctx *cc, FILE *f)
@@ -992,6 +1055,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	fprintf(f, "\n");
 	print_table(rows, n, f);
 	print_process_vs_thread(si, rows, n, f);
+	print_ibpb(rows, n, f);
 	if (!env->no_bpf)
 		print_evidence(env, rows, n, f);
 	else
@@ -999,7 +1063,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	for (int i = 0; i < n; i++)
 		if (rows[i].ran && !rows[i].rr.ok)
 			fprintf(f, "The %s workload failed: its runner %s.\n",
-				swc_workload_name(rows[i].id),
+				row_name(&rows[i]),
 				swc_describe_status(rows[i].rr.status, why, sizeof(why)));
 	if (ctr && (ctr->tasks_full || ctr->watch_full))
 		fprintf(f, "eBPF maps were full: %llu task(s) untracked, %llu process(es) "
@@ -1029,7 +1093,7 @@ int cmd_run(int argc, char **argv)
 	/* timed passes count and classify only; the counting pass adds the rest */
 	struct swc_watch_opts wopts = { .lean = true, .aggregate_only = true };
 	struct swc_counters ctr, *ctrp = NULL;
-	struct row rows[SWC_WL_NR];
+	struct row rows[SWC_WL_NR + 2];
 	struct swc_watch *w = NULL;
 	struct swc_sysinfo si;
 	int rc, r, err = 0, n = 0;
@@ -1079,10 +1143,27 @@ int cmd_run(int argc, char **argv)
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < env.nwl && !stop_requested; i++) {
 		rows[n].id = env.order[i];
+		rows[n].group = env.order[i];
 		err = run_workload(&env, w, &rows[n]);
 		n++;
 		if (err)
 			break;
+	}
+	/* the --ibpb variants after the plain rows, so the table reads them side by side */
+	for (int i = 0; env.ibpb && !err && i < env.nwl && !stop_requested; i++) {
+		struct row *v = &rows[n];
+
+		if (env.order[i] != SWC_WL_PROCESS && env.order[i] != SWC_WL_THREAD)
+			continue;
+		v->id = env.order[i];
+		v->group = IBPB_GROUP(v->id);
+		v->ibpb = true;
+		n++;
+		if (!swc_ibpb_available(&si.as, v->why, sizeof(v->why))) {
+			v->unavailable = true;
+			continue;
+		}
+		err = run_workload(&env, w, v);
 	}
 	interrupted = stop_requested || err == -EINTR;
 	/* the rows already received, the runners' last switches among them, are written even
@@ -1123,7 +1204,8 @@ int cmd_run(int argc, char **argv)
 		else
 			print_human(&env, &si, rows, n, ctrp, ccp, out);
 		for (int i = 0; i < n; i++)
-			if (!rows[i].rr.ok || (rows[i].probed && !rows[i].probe_ok))
+			if ((!rows[i].rr.ok && !rows[i].unavailable) ||
+			    (rows[i].probed && !rows[i].probe_ok))
 				failed = true;
 		rc = failed ? 1 : 0;
 		if (ccp && ctrp && ctrp->events_dropped) {

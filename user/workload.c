@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "coro.h"
+#include "ibpb.h"
 #include "workload.h"
 
 #define CORO_STACK_SIZE	(64 * 1024)
@@ -756,6 +757,9 @@ int swc_workload_run(enum swc_workload_id id, const struct swc_workload_cfg *cfg
 	if (sched_getaffinity(0, sizeof(c.orig), &c.orig))
 		return wl_fail(&c, errno, "reading the CPU affinity");
 	res->switches = id == SWC_WL_SYSCALL ? cfg->round_trips : 2ull * cfg->round_trips;
+	/* asked before the partner is forked or cloned: it inherits the request */
+	if (cfg->ibpb && (err = swc_ibpb_opt_in()))
+		return wl_fail(&c, -err, "asking for IBPB (prctl PR_SPEC_INDIRECT_BRANCH)");
 
 	switch (id) {
 	case SWC_WL_PROCESS:

@@ -29,6 +29,7 @@ struct swc_workload_cfg {
 	unsigned long warmup;		/* untimed round trips before the first repeat */
 	int cpu_a, cpu_b;		/* CPUs of the two parties; -1 = not pinned */
 	enum swc_ipc ipc;
+	bool ibpb;			/* both parties ask for IBPB (user/ibpb.h) before starting */
 	/* called with a partner process that has exited, before it is reaped (may be NULL) */
 	void (*before_reap)(pid_t pid, void *arg);
 	void *before_reap_arg;
