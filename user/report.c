@@ -10,7 +10,13 @@
 void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
 			   const struct swc_sysinfo *si)
 {
-	jw_init(j, f, 2);
+	swc_report_json_begin_indent(j, f, command, si, 2);
+}
+
+void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *command,
+				  const struct swc_sysinfo *si, int indent)
+{
+	jw_init(j, f, indent);
 	jw_obj_begin(j, NULL);
 	jw_str(j, "tool", "switchcost");
 	jw_str(j, "version", SWC_VERSION);

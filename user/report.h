@@ -15,6 +15,9 @@ struct swc_sysinfo;
 /* Starts the one JSON document: { "tool", "version", "command", "system": {...}, ... */
 void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
 			   const struct swc_sysinfo *si);
+/* The same, compact on one line with indent 0 (JSON lines) */
+void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *command,
+				  const struct swc_sysinfo *si, int indent);
 /* "bpf": { events_dropped, tasks_untracked, processes_unwatched } */
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
 

@@ -109,11 +109,34 @@ double swc_hist_quantile(const __u64 *slots, int nslots, double p)
 	return NAN;
 }
 
+/* The unit the edges of slots [0, hi_idx] read best in: the upper edge of the highest slot
+ * stays short. */
+static __u64 hist_unit_for(int hi_idx)
+{
+	__u64 top = ((__u64)1 << (hi_idx + 1)) - 1;
+
+	if (top < 1000000ULL)
+		return 1;
+	if (top < 1000000000ULL)
+		return 1000;
+	return 1000000;
+}
+
+static const char *hist_unit_name(__u64 div)
+{
+	return div == 1 ? "nsecs" : div == 1000 ? "usecs" : "msecs";
+}
+
 void swc_hist_print(FILE *f, const char *title, const __u64 *slots, int nslots)
 {
-	int i, lo_idx = -1, hi_idx = -1, stars, j;
-	const char *unit;
-	__u64 max = 0, div, top;
+	swc_hist_print_in(f, title, slots, nslots, 0);
+}
+
+void swc_hist_print_in(FILE *f, const char *title, const __u64 *slots, int nslots,
+		       __u64 unit_ns)
+{
+	__u64 low[63], high[63], count[63], max = 0, div;
+	int i, lo_idx = -1, hi_idx = -1, stars, j, nrows = 0;
 
 	if (title)
 		fprintf(f, "%s\n", title);
@@ -126,39 +149,40 @@ void swc_hist_print(FILE *f, const char *title, const __u64 *slots, int nslots)
 		if (lo_idx < 0)
 			lo_idx = i;
 		hi_idx = i;
-		if (slots[i] > max)
-			max = slots[i];
 	}
 	if (hi_idx < 0)
 		return;
 
 	/*
-	 * The slots are log2 of nanoseconds. Pick the unit from the upper edge of the highest
-	 * non-empty slot so the edges stay short; edges are divided down (truncating), so rows
-	 * below one unit read "0 -> 0" and the printed ranges are approximate when scaled.
+	 * The slots are log2 of nanoseconds. Edges are divided down (truncating), so the printed
+	 * ranges are approximate when scaled; slots whose scaled edges read the same (all the
+	 * sub-millisecond ones under msecs: "0 -> 0") are one row, their counts summed.
 	 */
-	top = ((__u64)1 << (hi_idx + 1)) - 1;
-	if (top < 1000000ULL) {
-		unit = "nsecs";
-		div = 1;
-	} else if (top < 1000000000ULL) {
-		unit = "usecs";
-		div = 1000;
-	} else {
-		unit = "msecs";
-		div = 1000000;
-	}
-
-	fprintf(f, "%5s%-19s : count    distribution\n", "", unit);
+	div = unit_ns == 1 || unit_ns == 1000 || unit_ns == 1000000 ? unit_ns
+								     : hist_unit_for(hi_idx);
 	/* Rows from the lowest to the highest non-empty slot: leading empty rows say nothing. */
 	for (i = lo_idx; i <= hi_idx; i++) {
-		__u64 low = i == 0 ? 0 : (__u64)1 << i;
-		__u64 high = ((__u64)1 << (i + 1)) - 1;
+		__u64 l = (i == 0 ? 0 : (__u64)1 << i) / div;
+		__u64 h = (((__u64)1 << (i + 1)) - 1) / div;
 
-		fprintf(f, "%10llu -> %-10llu : %-8llu |", (unsigned long long)(low / div),
-			(unsigned long long)(high / div), (unsigned long long)slots[i]);
+		if (nrows && low[nrows - 1] == l && high[nrows - 1] == h) {
+			count[nrows - 1] += slots[i];
+		} else {
+			low[nrows] = l;
+			high[nrows] = h;
+			count[nrows++] = slots[i];
+		}
+	}
+	for (i = 0; i < nrows; i++)
+		if (count[i] > max)
+			max = count[i];
+
+	fprintf(f, "%5s%-19s : count    distribution\n", "", hist_unit_name(div));
+	for (i = 0; i < nrows; i++) {
+		fprintf(f, "%10llu -> %-10llu : %-8llu |", (unsigned long long)low[i],
+			(unsigned long long)high[i], (unsigned long long)count[i]);
 		/* Integer scaling: the fullest row gets exactly the whole bar. */
-		stars = (int)((double)slots[i] * HIST_BAR_WIDTH / (double)max);
+		stars = (int)((double)count[i] * HIST_BAR_WIDTH / (double)max);
 		for (j = 0; j < HIST_BAR_WIDTH; j++)
 			fputc(j < stars ? '*' : ' ', f);
 		fputs("|\n", f);

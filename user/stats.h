@@ -22,5 +22,9 @@ double swc_hist_quantile(const __u64 *slots, int nslots, double p);
 /* Prints a bcc-style log2 histogram ("     usecs : count  distribution") with values in ns
  * scaled to the unit that fits, title first. Prints nothing but the title line if empty. */
 void swc_hist_print(FILE *f, const char *title, const __u64 *slots, int nslots);
+/* The same in a fixed unit: unit_ns 1 (nsecs), 1000 (usecs) or 1000000 (msecs); any other
+ * value picks the unit that fits, as swc_hist_print does. */
+void swc_hist_print_in(FILE *f, const char *title, const __u64 *slots, int nslots,
+		       __u64 unit_ns);
 
 #endif

@@ -41,8 +41,8 @@ struct csv_ctx {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: switchcost trace [OPTIONS] -- CMD [ARGS...]\n"
-"       switchcost trace [OPTIONS] -p PID[,PID...] [-d SECONDS]\n"
+"Usage: switchcost trace [OPTIONS] [INTERVAL] -- CMD [ARGS...]\n"
+"       switchcost trace [OPTIONS] -p PID[,PID...] [-d SECONDS | INTERVAL [COUNT]]\n"
 "\n"
 "Starts CMD, watches it and every descendant from birth with eBPF on sched_switch, and on\n"
 "exit prints each thread's switches (voluntary/involuntary), on- and off-CPU time and\n"
@@ -53,7 +53,15 @@ static void usage(FILE *f)
 "Options:\n"
 "  -p, --pid PID[,PID...]  trace running processes (their threads, and children from now)\n"
 "  -d, --duration SECONDS  with -p: stop after this long (default: Ctrl-C or all gone)\n"
-"  -i, --interval SECONDS  print the switches of each interval as they happen\n"
+"  -i, --interval SECONDS  print the switches of each interval as they happen (the last,\n"
+"                          partial one too); the same as a positional INTERVAL\n"
+"  COUNT                   with -p: stop after COUNT intervals (as runqlat 1 10)\n"
+"  -T, --timestamp         the time of day on each interval line (to the ms when the\n"
+"                          interval is not whole seconds)\n"
+"      --hist              log2 histograms of on-CPU time, off-CPU time and wake-up to run\n"
+"  -P, --pids              a wake-up-to-run histogram per process\n"
+"  -L, --tids              a wake-up-to-run histogram per thread\n"
+"  -m, --milliseconds      histograms in msecs (default: the unit that fits)\n"
 "      --uprobe BINARY:SYMBOL\n"
 "                          count calls of a function as user-space (coroutine) switches,\n"
 "                          e.g. libc.so.6:swapcontext; repeatable\n"
@@ -62,7 +70,8 @@ static void usage(FILE *f)
 "      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
 "      --as-root           run CMD as root even under sudo\n"
 "      --json              one JSON document on stdout; CMD's own stdout goes to stderr,\n"
-"                          so stdout carries the JSON document only\n"
+"                          so stdout carries the JSON document only. With an interval:\n"
+"                          JSON lines, one document per interval, then the summary\n"
 "      --csv FILE          every switch as a CSV row (.gz to compress); - for stdout,\n"
 "                          and then the report, -i lines and CMD's own stdout go to stderr\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
@@ -79,7 +88,9 @@ static void usage(FILE *f)
 "Examples:\n"
 "  sudo switchcost trace -- python3 examples/notes.py async\n"
 "  sudo switchcost trace --uprobe libc.so.6:swapcontext -- ./examples/ucontext\n"
-"  sudo switchcost trace -p 1234 -d 10 -i 1\n");
+"  sudo switchcost trace -p 1234 -d 10 -i 1\n"
+"  sudo switchcost trace -T -p 1234 0.5 20\n"
+"  sudo switchcost trace -P -m -- make -j2\n");
 }
 
 /* one line on stderr, exit status 2 */
@@ -106,13 +117,40 @@ static int add_probe(struct trace_env *env, enum trace_probe_type type, const ch
 	return 0;
 }
 
+/* A positional INTERVAL or COUNT: "1", "0.5", "200ms"; never an option or a path. */
+static bool looks_numeric(const char *s)
+{
+	return (s[0] >= '0' && s[0] <= '9') || (s[0] == '.' && s[1] >= '0' && s[1] <= '9');
+}
+
+/* getopt stopped after "--": what follows is CMD, numbers included. */
+static bool after_dashdash(char **argv, int optind_now)
+{
+	return optind_now > 1 && !strcmp(argv[optind_now - 1], "--");
+}
+
+/* A "--" further on: the numbers before it are ours and CMD follows it. */
+static bool dashdash_follows(int argc, char **argv, int from)
+{
+	for (int i = from; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			return true;
+	return false;
+}
+
 static int parse_args(struct trace_env *env, int argc, char **argv)
 {
-	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV };
+	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
+	       OPT_HIST };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "timestamp", no_argument, NULL, 'T' },
+		{ "hist", no_argument, NULL, OPT_HIST },
+		{ "pids", no_argument, NULL, 'P' },
+		{ "tids", no_argument, NULL, 'L' },
+		{ "milliseconds", no_argument, NULL, 'm' },
 		{ "uprobe", required_argument, NULL, OPT_UPROBE },
 		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "asyncio", no_argument, NULL, OPT_ASYNCIO },
@@ -125,12 +163,25 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 	};
 	const char *probe_specs[SWC_MAX_PROBES];
 	enum trace_probe_type probe_types[SWC_MAX_PROBES];
-	int c, n, rc, nspecs = 0;
+	int c, n, rc, nspecs = 0, npositional = 0;
+	const char *positional[2];
 
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at CMD, so its own options are not taken for ours */
-	while ((c = getopt_long(argc, argv, "+:p:d:i:vh", opts, NULL)) != -1) {
+	for (;;) {
+		c = getopt_long(argc, argv, "+:p:d:i:TPLmvh", opts, NULL);
+		if (c == -1) {
+			/* [INTERVAL] [COUNT] between the options, as the libbpf-tools take
+			 * them; anything else is CMD */
+			if (optind < argc && npositional < 2 && !after_dashdash(argv, optind) &&
+			    looks_numeric(argv[optind]) && (env->npids ||
+							    dashdash_follows(argc, argv, optind))) {
+				positional[npositional++] = argv[optind++];
+				continue;
+			}
+			break;
+		}
 		switch (c) {
 		case 'p':
 			n = swc_parse_pidlist(optarg, env->pids, TRACE_MAX_PIDS);
@@ -158,6 +209,21 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 			probe_types[nspecs] = c == OPT_USDT ? PROBE_USDT : PROBE_UPROBE;
 			probe_specs[nspecs++] = optarg;
 			break;
+		case 'T':
+			env->timestamp = true;
+			break;
+		case OPT_HIST:
+			env->hist = true;
+			break;
+		case 'P':
+			env->hist_per_process = true;
+			break;
+		case 'L':
+			env->hist_per_thread = true;
+			break;
+		case 'm':
+			env->hist_ms = true;
+			break;
 		case OPT_ASYNCIO:
 			env->asyncio = true;
 			break;
@@ -180,8 +246,34 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 			return swc_usage_bad_option("trace", c, argv, optind);
 		}
 	}
+	if (optind < argc && !strcmp(argv[optind], "--") && !after_dashdash(argv, optind))
+		optind++;	/* the "--" after positional numbers */
 	if (optind < argc)
 		env->argv = argv + optind;
+	/* INTERVAL [COUNT]; after -i, a lone number is COUNT */
+	if (npositional == 2 && env->interval_ns)
+		return usage_error("the interval is given twice (-i and '%s'): give one",
+				   positional[0]);
+	if (npositional && !env->interval_ns) {
+		if ((rc = parse_seconds("INTERVAL", positional[0], &env->interval_ns)))
+			return rc;
+		positional[0] = positional[1];
+		npositional--;
+	}
+	if (npositional) {
+		char *end;
+
+		errno = 0;
+		env->count = strtoul(positional[0], &end, 10);
+		if (errno || *end || !env->count || positional[0][0] == '-')
+			return usage_error("COUNT wants a whole number of intervals above 0, not "
+					   "'%s'", positional[0]);
+	}
+	if (env->interval_ns == 0 && env->timestamp)
+		return usage_error("-T stamps interval lines: give an interval (-i 1, or 1 after "
+				   "the options)");
+	if (env->hist_ms && !env->hist && !env->hist_per_process && !env->hist_per_thread)
+		return usage_error("-m sets the histograms' unit: give it with --hist, -P or -L");
 	if (!env->argv && !env->npids)
 		return usage_error("nothing to trace: give -- CMD [ARGS...] or -p PID");
 	if (env->argv && env->npids)
@@ -192,9 +284,12 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		return usage_error("--as-root is about starting CMD; -p processes keep their user");
 	if (env->asyncio && !env->argv)
 		return usage_error("--asyncio needs CMD (python3 SCRIPT), not -p");
-	if (env->json && env->interval_ns)
-		return usage_error("-i prints a line per interval and --json one document: "
-				   "give one of them");
+	if (env->count && !env->npids)
+		return usage_error("COUNT goes with -p; a command is traced until it exits");
+	if (env->count && env->duration_ns)
+		return usage_error("-d and COUNT both say when to stop: give one of them");
+	if (env->count)
+		env->duration_ns = env->interval_ns * env->count;
 	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
 		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
 	env->cmd_stdout_to_stderr = env->argv && (env->json ||
@@ -372,17 +467,18 @@ static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *re
 	return alive;
 }
 
+/* Watches until CMD ends, the -p processes end, a stop request or -d / COUNT; prints each
+ * whole interval but the last, which cmd_trace prints from the snapshot the summary uses. */
 static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
-		      __u64 start, FILE *out)
+		      __u64 start, struct trace_ticker *tk, FILE *out)
 {
-	struct swc_group_stats gs, last;
+	struct swc_group_stats gs;
 	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
-	bool gone[TRACE_MAX_PIDS] = { false }, header = true, backlog = false;
+	bool gone[TRACE_MAX_PIDS] = { false }, backlog = false;
 	bool csv = env->csv_path != NULL;
 	sigset_t block, unblocked;
 	int forwarded = 0, err = 0;
 
-	memset(&last, 0, sizeof(last));
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigaddset(&block, SIGINT);
@@ -411,15 +507,16 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			kill(-res->cmd_pid, forwarded++ ? SIGKILL : res->stop_sig);
 		}
 		t = swc_now_ns();
-		if (env->duration_ns && t >= start + env->duration_ns)
-			break;
-		if (next_interval && t >= next_interval) {
+		/* a late wake-up still prints every whole interval before the end */
+		if (next_interval && t >= next_interval &&
+		    !(env->duration_ns && next_interval >= start + env->duration_ns)) {
 			if (!watch__group_stats(w, TRACE_GROUP, &gs))
-				trace_report_interval(&gs, &last, header, out);
-			header = false;
+				trace_interval_print(env, tk, &gs, t, out);
 			next_interval += env->interval_ns;
 			continue;
 		}
+		if (env->duration_ns && t >= start + env->duration_ns)
+			break;
 		timeout = TICK_NS;
 		if (next_interval && next_interval - t < timeout)
 			timeout = next_interval - t;
@@ -443,6 +540,7 @@ int cmd_trace(int argc, char **argv)
 	struct swc_watch_opts wopts = { 0 };
 	struct swc_watch *w = NULL;
 	struct csv_ctx cc = { NULL, NULL, false };
+	struct trace_ticker tk;
 	struct sigaction sa;
 	FILE *out = stdout;
 	int rc, code, err;
@@ -497,7 +595,10 @@ int cmd_trace(int argc, char **argv)
 	} else if (watch_pids(&env, w)) {
 		goto cleanup;
 	}
-	if (trace_loop(&env, w, &res, start, out))
+	trace_ticker_start(&tk, start);
+	if (env.interval_ns && !env.json)
+		trace_report_header(&env, &res, out);
+	if (trace_loop(&env, w, &res, start, &tk, out))
 		cc.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
@@ -522,6 +623,10 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "switchcost: reading the program's switch counters from BPF: %s\n",
 			strerror(-err));
 	res.have_bpf = !err;
+	/* the last interval, partial or not, from the snapshot the summary shows: the lines add
+	 * up to the summary */
+	if (env.interval_ns && res.have_bpf)
+		trace_interval_print(&env, &tk, &res.gs, swc_now_ns(), out);
 	err = watch__counters(w, &res.ctr);
 	if (err)
 		fprintf(stderr, "switchcost: reading the BPF side's own counters (drops, full "

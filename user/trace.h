@@ -8,6 +8,7 @@
 #define SWC_TRACE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -33,6 +34,10 @@ struct trace_env {
 	char **argv;			/* CMD ARGS..., NULL with -p */
 	int pids[TRACE_MAX_PIDS], npids;
 	__u64 duration_ns, interval_ns;
+	unsigned long count;		/* intervals to print, then stop (-p); 0: no limit */
+	bool timestamp;			/* -T: wall-clock time on each interval line */
+	bool hist, hist_per_process, hist_per_thread;	/* --hist, -P, -L */
+	bool hist_ms;			/* -m: histograms in msecs */
 	struct trace_probe probes[SWC_MAX_PROBES];
 	int nprobes;
 	const char *csv_path;
@@ -61,7 +66,21 @@ struct trace_result {
 	unsigned long long csv_rows;
 };
 
+/* The per-interval lines: what was last printed, to print the next as a difference. */
+struct trace_ticker {
+	struct swc_group_stats last;
+	__u64 last_ns;			/* when the last line was taken (swc_now_ns) */
+	unsigned long printed;
+};
+
+/* One thread's BPF totals (per-task table, -L/-P histograms). */
+struct task_row {
+	__u32 tid;
+	struct swc_task t;
+};
+
 struct swc_watch;
+struct swc_json;
 
 /* trace_spawn.c */
 /* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
@@ -98,8 +117,23 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			const struct trace_result *res, FILE *f);
 void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		       const struct trace_result *res, FILE *f);
-/* One line of per-interval deltas (libbpf-tools style); header on the first call. */
-void trace_report_interval(const struct swc_group_stats *now, struct swc_group_stats *last,
-			   bool header, FILE *f);
+/* What the report starts with (the machine, what is traced): printed before the first
+ * interval line with -i, and by trace_report_human otherwise. */
+void trace_report_header(const struct trace_env *env, const struct trace_result *res, FILE *f);
+
+/* trace_interval.c */
+void trace_ticker_start(struct trace_ticker *tk, __u64 start_ns);
+/* One interval: the switches since the last line, as a table line (column header before the
+ * first) or, with --json, as one JSON document on one line. */
+void trace_interval_print(const struct trace_env *env, struct trace_ticker *tk,
+			  const struct swc_group_stats *now, __u64 now_ns, FILE *f);
+
+/* trace_hist.c */
+/* --hist: the program's on-CPU, off-CPU and wake-up-to-run histograms; -P/-L: the wake-up-to-
+ * run histogram of each process / thread. rows sorted by pid, tid. */
+void trace_hist_print(const struct trace_env *env, const struct swc_group_stats *gs,
+		      const struct task_row *rows, size_t n, FILE *f);
+void trace_hist_json(const struct trace_env *env, const struct swc_group_stats *gs,
+		     const struct task_row *rows, size_t n, struct swc_json *j);
 
 #endif

@@ -17,11 +17,6 @@
 #include "trace.h"
 #include "watch.h"
 
-struct task_row {
-	__u32 tid;
-	struct swc_task t;
-};
-
 struct task_list {
 	struct task_row *rows;
 	size_t n, cap;
@@ -164,21 +159,32 @@ static void print_target(const struct trace_env *env, const struct trace_result 
 			     : "; its threads, and children from now on\n");
 }
 
-void trace_report_human(const struct trace_env *env, struct swc_watch *w,
-			const struct trace_result *res, FILE *f)
+void trace_report_header(const struct trace_env *env, const struct trace_result *res, FILE *f)
 {
-	const struct swc_group_stats *gs = &res->gs;
-	struct swc_agreement agree;
 	struct swc_sysinfo si;
-	struct task_list l;
-	char a[32], b[32], c[32];
-	__u64 on_cpu = 0;
-	bool have_tasks;
 
 	swc_sysinfo_read(&si);
 	swc_sysinfo_print(&si, f);
 	print_target(env, res, f);
 	fprintf(f, "\n");
+	fflush(f);
+}
+
+void trace_report_human(const struct trace_env *env, struct swc_watch *w,
+			const struct trace_result *res, FILE *f)
+{
+	const struct swc_group_stats *gs = &res->gs;
+	struct swc_agreement agree;
+	struct task_list l;
+	char a[32], b[32], c[32];
+	__u64 on_cpu = 0;
+	bool have_tasks;
+
+	/* with -i the header came before the first interval line */
+	if (!env->interval_ns)
+		trace_report_header(env, res, f);
+	else
+		fprintf(f, "\n");
 	have_tasks = tasks_read(w, &l) == 0;
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
@@ -189,6 +195,7 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	else
 		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
 	fprintf(f, "(≈: from log2 buckets; off-CPU counts only gaps that ended while traced)\n");
+	trace_hist_print(env, res->have_bpf ? gs : NULL, l.rows, l.n, f);
 
 	/* by_kind counts every switch with one of the program's tasks on either side (in or
 	 * out); "out of its tasks" is the per-task switches_out summed, what wait4 counts */
@@ -302,7 +309,9 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	have_tasks = tasks_read(w, &l) == 0;
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
-	swc_report_json_begin(&j, f, "trace", &si);
+	/* with -i every document is one line (JSON lines), the summary too */
+	swc_report_json_begin_indent(&j, f, "trace", &si, env->interval_ns ? 0 : 2);
+	jw_str(&j, "record", "summary");
 	if (env->argv) {
 		jw_arr_begin(&j, "argv");
 		for (char **a = env->argv; *a; a++)
@@ -397,6 +406,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	} else {
 		jw_null(&j, "tasks");
 	}
+	trace_hist_json(env, res->have_bpf ? gs : NULL, l.rows, l.n, &j);
 	if (res->have_ctr)
 		swc_report_json_bpf(&j, &res->ctr);
 	else
@@ -406,32 +416,4 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	jw_obj_end(&j);
 	jw_finish(&j);
 	free(l.rows);
-}
-
-void trace_report_interval(const struct swc_group_stats *now, struct swc_group_stats *last,
-			   bool header, FILE *f)
-{
-	char ts[16];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (header)
-		fprintf(f, "%-8s %10s %10s %11s %9s %9s %9s %9s %9s\n", "TIME", "SWITCHES",
-			"VOLUNTARY", "INVOLUNTARY", "PROCESS", "THREAD", "IDLE", "KERNEL", "USER");
-	localtime_r(&t, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(f, "%-8s %10llu %10llu %11llu %9llu %9llu %9llu %9llu %9llu\n", ts,
-		(unsigned long long)(now->switches_out - last->switches_out),
-		(unsigned long long)(now->voluntary - last->voluntary),
-		(unsigned long long)(now->involuntary - last->involuntary),
-		(unsigned long long)(now->by_kind[SWC_KIND_PROCESS] -
-				     last->by_kind[SWC_KIND_PROCESS]),
-		(unsigned long long)(now->by_kind[SWC_KIND_THREAD] -
-				     last->by_kind[SWC_KIND_THREAD]),
-		(unsigned long long)(now->by_kind[SWC_KIND_IDLE] - last->by_kind[SWC_KIND_IDLE]),
-		(unsigned long long)(now->by_kind[SWC_KIND_KERNEL] -
-				     last->by_kind[SWC_KIND_KERNEL]),
-		(unsigned long long)(now->user_switches - last->user_switches));
-	fflush(f);
-	*last = *now;
 }

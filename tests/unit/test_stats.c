@@ -106,6 +106,21 @@ static void test_print(void)
 	CHECK_STR_EQ(out, want_us);
 	unit_capture_free(&c);
 
+	/* A fixed unit (trace -m): msecs, edges divided down; the slots below 1 ms read
+	 * "0 -> 0" and are one row, their counts summed (7 + 2 here). */
+	h[10] = 7;
+	h[12] = 2;
+	if (!CHECK(unit_capture_begin(&c) == 0))
+		return;
+	swc_hist_print_in(c.f, "delay", h, 40, 1000000);
+	out = unit_capture_end(&c);
+	CHECK_STR_EQ(out, "delay\n"
+		"     msecs               : count    distribution\n"
+		"         0 -> 0          : 9        |****************************************|\n"
+		"         0 -> 1          : 3        |*************                           |\n"
+		"         1 -> 2          : 1        |****                                    |\n");
+	unit_capture_free(&c);
+
 	/* Empty: the title only. */
 	memset(h, 0, sizeof(h));
 	if (!CHECK(unit_capture_begin(&c) == 0))

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost trace as the libbpf-tools are used: [interval] [count], -T, --json lines, --hist,
+# -P/-L and -m; the interval lines add up to the summary printed after them.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	PROGDIR=$(mktemp -d /tmp/swc-trace-int.XXXXXX)
+	chmod 755 "$PROGDIR"
+	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
+	export PROGDIR TRACED=$PROGDIR/traced
+}
+
+teardown_file() {
+	rm -rf "$PROGDIR"
+}
+
+teardown() {
+	if [ -n "${BG:-}" ]; then
+		kill -KILL "$BG" 2>/dev/null || true
+		wait "$BG" 2>/dev/null || true
+	fi
+}
+
+# start_sleeper: a process that blocks 2 ms at a time (a few hundred switches a second, little
+# CPU), in $BG
+start_sleeper() {
+	python3 -c 'import time
+while True: time.sleep(0.002)' & BG=$!
+	sleep 0.2
+}
+
+@test "trace -T -p PID 0.3 4: the header, then exactly 4 stamped lines that add up to the summary" {
+	requires root btf bpf python3
+	start_sleeper
+	swc trace -T -p "$BG" 0.3 4
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	# the header (machine, target) comes before the column line
+	[ "$(echo "$output" | grep -n '^# trace of pid' | cut -d: -f1)" -lt \
+	  "$(echo "$output" | grep -n '^TIME ' | cut -d: -f1)" ]
+	# sub-second interval: HH:MM:SS.mmm on each line
+	[ "$(echo "$output" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} +[0-9]+ ')" -eq 4 ]
+	sum=$(echo "$output" | awk '$1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9.]+$/ { s += $2 } END { print s }')
+	total=$(echo "$output" | sed -n 's/^Switches out of its tasks: \([0-9,]*\) .*/\1/p' | tr -d ,)
+	[ -n "$total" ] && [ "$total" -gt 0 ]
+	[ "$sum" -eq "$total" ]
+	# whole seconds: no fraction; the interval given as -i, then COUNT alone
+	swc trace -T -p "$BG" -i 1 1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2} +[0-9]+ ')" -eq 1 ]
+}
+
+@test "trace --json 0.2 -- CMD: JSON lines, one per interval, the last partial, then the summary" {
+	requires root btf bpf
+	swc trace --json 0.2 -- "$TRACED" threads 20000
+	[ "$status" -eq 0 ]
+	n=$(echo "$output" | wc -l)
+	[ "$n" -ge 2 ]
+	# every line is a document of its own
+	echo "$output" | while IFS= read -r line; do echo "$line" | jq -e . > /dev/null; done
+	echo "$output" | jq -s -e '
+		(.[:-1] | all(.record == "interval")) and .[-1].record == "summary" and
+		(.[:-1] | map(.interval)) == ([range(1; length)]) and
+		(.[-2].partial == true) and (.[:-2] | all(.partial == false)) and
+		([.[:-1][].switches] | add) == .[-1].switches and
+		([.[:-1][].by_kind.thread] | add) == .[-1].by_kind.thread and
+		.[-1].switches >= 40000'
+}
+
+@test "trace -P: one histogram per process; -L one per thread; --hist the three" {
+	requires root btf bpf
+	swc trace -P -- "$TRACED" fork 300
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^Wake-up to run delay, pid ')" -eq 2 ]
+	swc trace --json -P -L --hist -- "$TRACED" fork 300
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '
+		(.process_histograms | length) == ([.tasks[].pid] | unique | length) and
+		(.process_histograms | length) == 2 and
+		(.thread_histograms | length) == (.tasks | length) and
+		([.thread_histograms[].wakeup_delay_ns | add] | add) ==
+			([.tasks[].wakeup_delay_count] | add) and
+		(.histograms.run_ns | add) == .switches and
+		(.histograms.wakeup_delay_ns | length) == 40'
+	swc trace --hist -m -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c '^     msecs ')" -eq 3 ]
+}
+
+@test "trace: interval and count misuse is a usage error" {
+	swc trace -p 1 0.5 0
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: COUNT wants a whole number"* ]]
+	swc trace 1 3 -- true
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: COUNT goes with -p"* ]]
+	swc trace -i 1 -p 1 2 3
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: the interval is given twice"* ]]
+	swc trace -p 1 -d 2 1 3
+	[ "$status" -eq 2 ]
+	swc trace -T -- true
+	[ "$status" -eq 2 ]
+	swc trace -m -- true
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: -m sets the histograms' unit: give it with --hist, -P or -L (see switchcost trace --help)" ]
+}
