@@ -23,13 +23,13 @@
 #include "json.h"
 #include "lab.h"
 #include "parse.h"
+#include "records.h"
 #include "report.h"
 #include "runner.h"
 #include "signals.h"
 #include "watch.h"
 
 #define LAB_RINGBUF_BYTES	(4U << 20)
-#define LAB_POLL_MS		50	/* 4 MiB hold ~47,000 records: far more than 50 ms make */
 #define DEFAULT_ITERATIONS	200000000UL
 #define DEFAULT_ROUND_TRIPS	5000UL
 #define MAX_ITERATIONS		100000000000UL
@@ -244,7 +244,6 @@ void lab_capture_free(struct lab_capture *cap)
 int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void *arg,
 		  struct lab_capture *cap)
 {
-	const struct timespec poll_ts = { .tv_nsec = LAB_POLL_MS * 1000000L };
 	const __u64 timeout_ns = lab->child_timeout_ns;
 	pid_t pid;
 	siginfo_t info;
@@ -268,13 +267,8 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 		_exit(fn(arg) ? 1 : 0);
 	cap->pid = pid;
 	for (;;) {
-		/*
-		 * Keep the ring buffer drained while the child runs, but never wait on it: a
-		 * waiter is woken for every record, and each wake-up preempts a workload task
-		 * for switchcost, which makes another record. A timed sleep, then a drain.
-		 */
-		nanosleep(&poll_ts, NULL);
-		n = watch__drain(lab->w);
+		/* the ring buffer drained while the child runs; a tick, then a look at it */
+		n = records__wait(lab->w, -1, SWC_RECORD_TICK_MS, NULL);
 		if (n < 0 && n != -EINTR) {
 			err = n;
 			fprintf(stderr, "switchcost: reading switch records of the %s variant: %s\n",
@@ -311,7 +305,7 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 	while (wait4(pid, &cap->status, 0, &cap->ru) < 0 && errno == EINTR)
 		;
 	swc_reap_group(pid);
-	watch__drain(lab->w);
+	records__drain(lab->w, 0);
 out:
 	lab->cap = NULL;
 	return err;

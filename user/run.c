@@ -18,6 +18,7 @@
 #include "ibpb.h"
 #include "json.h"
 #include "parse.h"
+#include "records.h"
 #include "report.h"
 #include "runner.h"
 #include "selfstats.h"
@@ -1169,8 +1170,8 @@ int cmd_run(int argc, char **argv)
 	/* the rows already received, the runners' last switches among them, are written even
 	 * after a stop request */
 	if (w && ccp && !cc.failed) {
-		r = watch__drain(w);
-		if (r < 0 && r != -EINTR && !err)
+		r = records__drain(w, 0);
+		if (r < 0 && !err)
 			err = r;
 	}
 	if (w && !watch__counters(w, &ctr))

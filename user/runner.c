@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "records.h"
 #include "runner.h"
 #include "signals.h"
 #include "watch.h"
@@ -50,57 +50,33 @@ static ssize_t write_full(int fd, const void *buf, size_t len)
 	return done;
 }
 
+/* one atomic pipe write carries the whole result (see await_result()) */
+_Static_assert(sizeof(struct swc_workload_result) <= PIPE_BUF, "result must fit one pipe write");
+
 /*
  * read_full() of the runner's result that keeps consuming the ring buffer meanwhile: with
  * per-switch records on, a buffer left alone for the whole workload fills and every further
  * switch is a drop. Returns bytes read (short at EOF), or -1 with errno; a record consumer's
  * error (say, a full disk under the CSV) comes back in *cons_err.
  */
-#define RECORD_POLL_MS	10	/* ~10,000 records at full rate: 1 MB of a 32 MB ring buffer */
-
-/* one atomic pipe write carries the whole result (see await_result()) */
-_Static_assert(sizeof(struct swc_workload_result) <= PIPE_BUF, "result must fit one pipe write");
-
 static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, int *cons_err)
 {
-	int epfd = watch__epoll_fd(w);
-	struct pollfd pfd[2] = {
-		{ .fd = fd, .events = POLLIN },
-		{ .fd = epfd, .events = POLLIN },
-	};
 	int r;
 
-	if (epfd < 0)
-		return read_full(fd, buf, len);
-	for (;;) {
-		/* poll() may never block, so never see EINTR, while records keep coming */
-		if (stop_requested) {
-			errno = EINTR;
-			return -1;
-		}
-		/* records wake us only when the buffer fills up (rb_wakeup_flags()): the
-		 * timeout is what collects them the rest of the time */
-		r = poll(pfd, 2, RECORD_POLL_MS);
-		if (r < 0) {
-			if (errno == EINTR && !stop_requested)
-				continue;
-			return -1;
-		}
-		if (r == 0 || pfd[1].revents) {
-			/* in slices: a full-rate producer can keep a plain drain busy forever */
-			r = watch__consume_some(w, 65536);
-			if (r < 0 && r != -EINTR) {
-				*cons_err = r;
-				errno = -r;
-				return -1;
-			}
-		}
-		if (!pfd[0].revents)
-			continue;
-		/* the runner sends its result in one write of less than PIPE_BUF (or exits):
-		 * once the pipe is readable, all of it is there */
-		return read_full(fd, buf, len);
+	while ((r = records__wait(w, fd, -1, NULL)) == 0)
+		;
+	if (r == -EINTR) {
+		errno = EINTR;
+		return -1;
 	}
+	if (r < 0) {
+		*cons_err = r;
+		errno = -r;
+		return -1;
+	}
+	/* the runner sends its result in one write of less than PIPE_BUF (or exits): once
+	 * the pipe is readable, all of it is there */
+	return read_full(fd, buf, len);
 }
 
 /* In the runner: its partner's wait4 counts must include the partner's final switch too (the

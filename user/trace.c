@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,21 +14,18 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include "cli.h"
 #include "clock.h"
 #include "commands.h"
 #include "csv.h"
 #include "parse.h"
+#include "records.h"
 #include "signals.h"
 #include "trace.h"
 #include "watch.h"
 
-#define NS_PER_SEC	1000000000ULL
 #define NS_PER_MS	1000000ULL
 #define TICK_NS		(1000ULL * 1000 * 1000)	/* longest sleep between checks */
-#define CSV_TICK_MS	50	/* BPF wakes epoll only when the ring is a quarter full */
-#define CSV_SLICE	65536	/* records consumed between two looks at signals and CMD */
 #define CSV_RINGBUF	(32UL << 20)		/* as run --csv: room for bursts between polls */
 
 struct csv_ctx {
@@ -385,65 +381,21 @@ static void on_sigchld(int sig)
 	(void)sig;	/* only there to interrupt ppoll() */
 }
 
-/* Lets the signals in `unblocked` that are pending now run their handlers. */
-static void take_pending_signals(const sigset_t *unblocked)
-{
-	sigset_t saved;
-
-	sigprocmask(SIG_SETMASK, unblocked, &saved);
-	sigprocmask(SIG_SETMASK, &saved, NULL);
-}
-
 /*
- * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv,
- * also until records wait (at most CSV_TICK_MS: BPF wakes epoll only once the ring is a
- * quarter full), then consumes a slice of them: at full event rate the ring never empties,
- * and the loop must still see stop requests and CMD's end. *backlog: the last slice was full,
- * so do not sleep.
+ * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv
+ * it consumes records meanwhile (records__wait()). Returns 0, or < 0 after the consumer failed.
  */
-static int wait_a_while(struct swc_watch *w, bool csv, bool *backlog, __u64 timeout_ns,
-			const sigset_t *unblocked)
+static int wait_a_while(struct swc_watch *w, bool csv, __u64 timeout_ns, const sigset_t *unblocked)
 {
-	struct timespec ts = { (time_t)(timeout_ns / NS_PER_SEC), (long)(timeout_ns % NS_PER_SEC) };
-	struct epoll_event ev;
-	int ms = 0, n;
+	int ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
+	int n = records__wait(csv ? w : NULL, -1, ms, unblocked);
 
-	if (!csv) {
-		ppoll(NULL, 0, &ts, unblocked);
-		return 0;
-	}
-	if (!*backlog) {
-		ms = CSV_TICK_MS;
-		if (timeout_ns < (__u64)ms * NS_PER_MS)
-			ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
-	}
-	n = epoll_pwait(watch__epoll_fd(w), &ev, 1, ms, unblocked);
-	/* epoll returns at once when records wait, before looking at signals: a stop
-	 * request must not wait for a quiet moment that may never come */
-	if (n > 0 || ms == 0)
-		take_pending_signals(unblocked);
-	n = watch__consume_some(w, CSV_SLICE);
-	if (n < 0) {
+	if (n < 0 && n != -EINTR) {
 		fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is left\n",
 			strerror(-n));
-		*backlog = false;
 		return n;
 	}
-	*backlog = n >= CSV_SLICE;
 	return 0;
-}
-
-/* What the ring holds once the trace has stopped. -p's processes still run and still emit:
- * take no more than the ring could hold when we stopped, in slices, not "until empty". */
-static void drain_records(struct swc_watch *w)
-{
-	long left = CSV_RINGBUF / sizeof(struct swc_switch_rec);
-	int n;
-
-	do {
-		n = watch__consume_some(w, CSV_SLICE);
-		left -= n;
-	} while (n >= CSV_SLICE && left > 0);
 }
 
 /* The pids of -p that still run; prints a line for each that ended. */
@@ -474,7 +426,7 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 {
 	struct swc_group_stats gs;
 	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
-	bool gone[TRACE_MAX_PIDS] = { false }, backlog = false;
+	bool gone[TRACE_MAX_PIDS] = { false };
 	bool csv = env->csv_path != NULL;
 	sigset_t block, unblocked;
 	int forwarded = 0, err = 0;
@@ -522,7 +474,7 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			timeout = next_interval - t;
 		if (env->duration_ns && start + env->duration_ns - t < timeout)
 			timeout = start + env->duration_ns - t;
-		if (wait_a_while(w, csv, &backlog, timeout, &unblocked) < 0) {
+		if (wait_a_while(w, csv, timeout, &unblocked) < 0) {
 			/* the CSV is incomplete: stop reading records, keep tracing */
 			csv = false;
 			err = -1;
@@ -611,7 +563,9 @@ int cmd_trace(int argc, char **argv)
 	/* nothing more to count: detach the probes before reading, so the numbers hold still */
 	watch__detach_user(w);
 	if (cc.csv) {
-		drain_records(w);
+		/* -p's processes still run and still emit: take no more than the ring could
+		 * hold when we stopped */
+		records__drain(w, CSV_RINGBUF / sizeof(struct swc_switch_rec));
 		res.csv_rows = csv__rows(cc.csv);
 		if (csv__close(cc.csv, !cc.failed))
 			cc.failed = true;

@@ -463,20 +463,6 @@ int watch__for_each_task(struct swc_watch *w,
 	return 0;
 }
 
-int watch__poll(struct swc_watch *w, int timeout_ms)
-{
-	if (!w->rb)
-		return 0;
-	return ring_buffer__poll(w->rb, timeout_ms);
-}
-
-int watch__drain(struct swc_watch *w)
-{
-	if (!w->rb)
-		return 0;
-	return ring_buffer__consume(w->rb);
-}
-
 int watch__epoll_fd(struct swc_watch *w)
 {
 	if (!w || !w->rb)

@@ -25,7 +25,7 @@ struct swc_watch_opts {
 				 * emit, whose records need them) no clock, per-task state or
 				 * wake-up hook */
 	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
-	/* called for each record by watch__poll(); returns 0, or < 0 to stop */
+	/* called for each record consumed (records.h); returns 0, or < 0 to stop */
 	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
 	void *ctx;
 };
@@ -71,13 +71,8 @@ int watch__counters(struct swc_watch *w, struct swc_counters *out);
 int watch__for_each_task(struct swc_watch *w,
 			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx);
 
-/* Consumes switch records for up to timeout_ms; returns records consumed or -errno
- * (-EINTR on a signal). */
-int watch__poll(struct swc_watch *w, int timeout_ms);
-/* Consumes whatever is left, without waiting. */
-int watch__drain(struct swc_watch *w);
 /* The ring buffer's epoll descriptor, readable when records wait (-1 without emit): lets a
- * caller wait on it beside its own descriptors, then call watch__drain(). */
+ * caller wait on it beside its own descriptors (records__wait()). */
 int watch__epoll_fd(struct swc_watch *w);
 /* Consumes at most max records (max > 0) without waiting; returns how many, max meaning
  * "perhaps more are waiting", or -errno from the consumer. */
