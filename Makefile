@@ -35,7 +35,8 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 # pure code, unit-tested without BPF
-PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c user/sudo.c user/addrspace.c $(wildcard user/csv.c)
+PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c user/sudo.c user/addrspace.c $(wildcard user/csv.c) \
+	user/coro.c
 USER_SRCS := $(filter-out $(PURE_SRCS),$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))
 PURE_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(PURE_SRCS))
@@ -96,7 +97,7 @@ $(O)/empty_counter: tests/bench/empty_counter.c $(O)/empty.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LDLIBS) -o $@
 
-$(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS)
+$(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS) $(CORO_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -64,8 +64,32 @@ usage_error() {
 	usage_error run --cpus x "CPU list"
 }
 
-@test "--ipc takes futex or pipe only" {
-	usage_error run --ipc shm "--ipc is futex or pipe"
+@test "--ipc takes futex, futex-private or pipe only" {
+	usage_error run --ipc shm "--ipc is futex, futex-private or pipe"
+}
+
+@test "each row says how it was measured: hand-off per row, the syscall by name" {
+	swc run --no-bpf -n 500 -r 2 --json --ipc futex-private process thread syscall
+	[ "$status" -eq 0 ]
+	# a private futex cannot cross address spaces: the process keeps the shared one
+	echo "$output" | jq -e '.config.ipc == "futex-private"'
+	echo "$output" | jq -e '[.results[] | .handoff] == ["futex-shared", "futex-private", null]'
+	echo "$output" | jq -e '.results[2].syscall == "getpid"'
+	swc run --no-bpf -n 500 -r 2 thread process syscall
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hand-off: futex (thread futex-shared, process futex-shared)"* ]]
+	[[ "$output" == *"syscall: getpid(2) in a loop"* ]]
+}
+
+@test "the coroutine's floor and the ret teaching row: present, labelled, measured" {
+	swc run --no-bpf -n 2000 -r 3 --json coroutine coroutine-floor coroutine-ret
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.results[].workload] == ["coroutine", "coroutine-floor", "coroutine-ret"]'
+	echo "$output" | jq -e '[.results[] | .ok and .ns_per_switch.median > 0 and .switches == 12000] | all'
+	swc run --no-bpf -n 2000 -r 3 coroutine coroutine-floor coroutine-ret
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"coroutine-floor: the coroutine switch without its stack change"*"× the floor"* ]]
+	[[ "$output" == *"coroutine-ret: the same switch ending in ret"*"a mispredict costs"* ]]
 }
 
 @test "--quick with -n is contradictory" {

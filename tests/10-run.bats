@@ -21,7 +21,8 @@ jqr() {
 	requires root btf bpf
 	[ ! -e "$BATS_FILE_TMPDIR/run.status" ] || { cat "$BATS_FILE_TMPDIR/run.err"; false; }
 	jqr '.system.kernel and .system.cpu_model and (.system.virtualised | type == "boolean")'
-	jqr '[.results[].workload] == ["process","thread","coroutine","ucontext","syscall"]'
+	jqr '[.results[].workload] == ["process","thread","coroutine","coroutine-floor",
+		"coroutine-ret","ucontext","syscall"]'
 	jqr '[.results[] | .ok] | all'
 	jqr '[.results[] | .ns_per_switch.median, .ns_per_switch.min, .ns_per_switch.max
 		| type == "number"] | all'

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * swc_coro_init(): builds on a fresh stack the frame that swc_coro_switch() (coro_$(ARCH).S)
- * leaves on a suspended one, so that the first switch into the coroutine "returns" into
+ * leaves on a suspended one, so that the first switch into the coroutine resumes at
  * swc_coro_entry, which calls fn(arg). Switching in costs no extra call of swc_coro_switch.
  */
 #include <stdint.h>
@@ -9,7 +9,7 @@
 
 #include "coro.h"
 
-/* In coro_$(ARCH).S: not a C function, it is only ever entered by the switch's return. */
+/* In coro_$(ARCH).S: not a C function, it is only ever entered by the switch's resume. */
 extern const char swc_coro_entry[];
 
 void swc_coro_init(struct swc_coro *co, void *stack, size_t size, void (*fn)(void *), void *arg)
@@ -19,8 +19,8 @@ void swc_coro_init(struct swc_coro *co, void *stack, size_t size, void (*fn)(voi
 
 #if defined(__x86_64__)
 	/*
-	 * Popped by the switch: r15 r14 r13 r12 rbx rbp, then ret pops the entry address. The
-	 * entry is reached by ret, not call, so rsp must be 16-byte aligned after that ret:
+	 * Popped by the switch: r15 r14 r13 r12 rbx rbp, then the entry address it jumps to.
+	 * The entry is reached by that jump, not a call, so rsp must be 16-byte aligned there:
 	 * swc_coro_entry's call then leaves fn with rsp + 8 aligned, as a normal call would.
 	 * The 16 bytes above are left as a zeroed, never returned to, outermost frame.
 	 */
@@ -43,7 +43,7 @@ void swc_coro_init(struct swc_coro *co, void *stack, size_t size, void (*fn)(voi
 	memset(sp, 0, 160);
 	sp[0] = (uint64_t)(uintptr_t)fn;		/* x19 */
 	sp[1] = (uint64_t)(uintptr_t)arg;		/* x20 */
-	sp[11] = (uint64_t)(uintptr_t)swc_coro_entry;	/* x30: where the switch returns */
+	sp[11] = (uint64_t)(uintptr_t)swc_coro_entry;	/* x30: where the switch resumes */
 #else
 #error "swc_coro_init: unsupported architecture (x86_64 and aarch64 only)"
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * swc_coro_switch() for AArch64 (AAPCS64).
+ * swc_coro_switch() for AArch64 (AAPCS64), and two reference copies of it for the benchmark
+ * rows beside the coroutine: coroutine-floor and coroutine-ret.
  *
  * Only the callee-saved registers are switched: x19-x28, the frame pointer x29, the link
- * register x30 (our return address), the low halves d8-d15 of v8-v15, and sp. Like other
+ * register x30 (our resume address), the low halves d8-d15 of v8-v15, and sp. Like other
  * minimal switchers this does not save FPCR/FPSR: our coroutines never change them.
  *
  * Frame left on a suspended stack (struct swc_coro.sp points at its base, 160 bytes, 16-byte
@@ -12,27 +13,26 @@
  * swc_coro_init() in coro.c builds the same frame by hand, with swc_coro_entry in the x30 slot
  * and fn, arg in the x19, x20 slots.
  *
+ * The same two choices as on x86-64 (coro_x86_64.S says why): the next stack pointer arrives
+ * in a register (x1), and the switch ends in an indirect branch (br), not in ret, which would
+ * consult the return-stack predictor and miss on every switch. With BTI enforced, br may only
+ * land on a landing pad, which the instructions after a bl are not: there it keeps ret.
+ *
  * A uprobe is attached to swc_coro_switch by name: it must stay a real global function, and
  * each call must be exactly one switch.
  */
 
 #if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
 #define SWC_BTI_C	hint	#34		/* bti c */
+#define SWC_RESUME	ret	x30
 #else
 #define SWC_BTI_C
+#define SWC_RESUME	br	x30
 #endif
 
 #define SWC_FRAME	160
 
-	.text
-
-/* void swc_coro_switch(struct swc_coro *from, struct swc_coro *to) */
-	.globl	swc_coro_switch
-	.type	swc_coro_switch, %function
-	.p2align 4
-swc_coro_switch:
-	.cfi_startproc
-	SWC_BTI_C
+.macro SWC_SAVE
 	sub	sp, sp, #SWC_FRAME
 	.cfi_adjust_cfa_offset SWC_FRAME
 	stp	x19, x20, [sp, #0]
@@ -47,8 +47,9 @@ swc_coro_switch:
 	stp	d14, d15, [sp, #144]
 	mov	x9, sp
 	str	x9, [x0]		/* from->sp */
-	ldr	x9, [x1]		/* to->sp */
-	mov	sp, x9
+.endm
+
+.macro SWC_RESTORE
 	ldp	x19, x20, [sp, #0]
 	ldp	x21, x22, [sp, #16]
 	ldp	x23, x24, [sp, #32]
@@ -61,13 +62,58 @@ swc_coro_switch:
 	ldp	d14, d15, [sp, #144]
 	add	sp, sp, #SWC_FRAME
 	.cfi_adjust_cfa_offset -SWC_FRAME
-	ret
+.endm
+
+	.text
+
+/* void swc_coro_switch(struct swc_coro *from, void *to_sp) */
+	.globl	swc_coro_switch
+	.type	swc_coro_switch, %function
+	.p2align 4
+swc_coro_switch:
+	.cfi_startproc
+	SWC_BTI_C
+	SWC_SAVE
+	mov	sp, x1			/* to's frame: same layout, so the CFI stays valid */
+	SWC_RESTORE
+	SWC_RESUME
 	.cfi_endproc
 	.size	swc_coro_switch, . - swc_coro_switch
 
+/* The same switch ending in ret: the teaching row coroutine-ret. */
+	.globl	swc_coro_switch_ret
+	.hidden	swc_coro_switch_ret
+	.type	swc_coro_switch_ret, %function
+	.p2align 4
+swc_coro_switch_ret:
+	.cfi_startproc
+	SWC_BTI_C
+	SWC_SAVE
+	mov	sp, x1
+	SWC_RESTORE
+	ret
+	.cfi_endproc
+	.size	swc_coro_switch_ret, . - swc_coro_switch_ret
+
+/* The floor, coroutine-floor: the whole switch, but sp stays, so it returns to its caller. */
+	.globl	swc_coro_floor
+	.hidden	swc_coro_floor
+	.type	swc_coro_floor, %function
+	.p2align 4
+swc_coro_floor:
+	.cfi_startproc
+	SWC_BTI_C
+	SWC_SAVE
+	mov	x1, sp			/* in place of the stack change: sp stays */
+	mov	sp, x1
+	SWC_RESTORE
+	SWC_RESUME
+	.cfi_endproc
+	.size	swc_coro_floor, . - swc_coro_floor
+
 /*
- * First "return" of a new coroutine lands here (via ret x30), with fn in x19 and arg in x20,
- * and sp 16-byte aligned as AAPCS64 always requires. fn must never return.
+ * First resume of a new coroutine lands here (via x30), with fn in x19 and arg in x20, and sp
+ * 16-byte aligned as AAPCS64 always requires. fn must never return.
  */
 	.globl	swc_coro_entry
 	.hidden	swc_coro_entry

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * swc_coro_switch() for x86-64 (SysV ABI).
+ * swc_coro_switch() for x86-64 (SysV ABI), and two reference copies of it for the benchmark
+ * rows beside the coroutine: coroutine-floor and coroutine-ret.
  *
  * Only the callee-saved general registers (rbx, rbp, r12-r15) and rsp are switched: everything
  * else is caller-saved, so the C caller has already spilled what it needs. Like other minimal
@@ -8,9 +9,19 @@
  * them, and saving them would add cost the measurement is not about.
  *
  * Frame left on a suspended stack, lowest address first (struct swc_coro.sp points at r15):
- *	r15 r14 r13 r12 rbx rbp <return address>
- * swc_coro_init() in coro.c builds the same frame by hand, with swc_coro_entry as the return
+ *	r15 r14 r13 r12 rbx rbp <resume address>
+ * swc_coro_init() in coro.c builds the same frame by hand, with swc_coro_entry as the resume
  * address and fn, arg in r12, r13.
+ *
+ * Two choices make the switch cost what a switch costs, not what a mispredict costs:
+ * - it ends in pop + indirect jmp, not ret. A ret into the other stack never matches the
+ *   return-stack predictor (the call it pairs with was made on that stack, long ago), so each
+ *   switch would pay a mispredict; an indirect jmp goes through the branch target predictor,
+ *   which learns the ping-pong. coroutine-ret keeps the ret to show that difference.
+ * - the next stack pointer arrives in a register (rsi), read by the caller before the call,
+ *   so the six pops after the stack change do not wait on a load made inside the switch.
+ * The ret left unmatched by the jmp is harmless without CET shadow stacks, which this
+ * executable does not enable (as with other jmp-ending switchers).
  *
  * A uprobe is attached to swc_coro_switch by name: it must stay a real global function, and
  * each call must be exactly one switch.
@@ -22,15 +33,8 @@
 #define SWC_ENDBR
 #endif
 
-	.text
-
-/* void swc_coro_switch(struct swc_coro *from, struct swc_coro *to) */
-	.globl	swc_coro_switch
-	.type	swc_coro_switch, @function
-	.p2align 4
-swc_coro_switch:
-	.cfi_startproc
-	SWC_ENDBR
+/* pushes the callee-saved registers, in the frame order above */
+.macro SWC_SAVE
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
@@ -49,8 +53,10 @@ swc_coro_switch:
 	pushq	%r15
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %r15, 0
-	movq	%rsp, (%rdi)		/* from->sp */
-	movq	(%rsi), %rsp		/* to->sp: same frame layout, so the CFI stays valid */
+.endm
+
+/* pops them back; the resume address is then on top */
+.macro SWC_RESTORE
 	popq	%r15
 	.cfi_adjust_cfa_offset -8
 	.cfi_restore %r15
@@ -69,14 +75,75 @@ swc_coro_switch:
 	popq	%rbp
 	.cfi_adjust_cfa_offset -8
 	.cfi_restore %rbp
-	ret
+.endm
+
+	.text
+
+/* void swc_coro_switch(struct swc_coro *from, void *to_sp) */
+	.globl	swc_coro_switch
+	.type	swc_coro_switch, @function
+	.p2align 4
+swc_coro_switch:
+	.cfi_startproc
+	SWC_ENDBR
+	SWC_SAVE
+	movq	%rsp, (%rdi)		/* from->sp */
+	movq	%rsi, %rsp		/* to's frame: same layout, so the CFI stays valid */
+	SWC_RESTORE
+	popq	%rcx			/* resume address: rcx is caller-saved and free here */
+	.cfi_adjust_cfa_offset -8
+	.cfi_register %rip, %rcx
+	jmp	*%rcx
 	.cfi_endproc
 	.size	swc_coro_switch, . - swc_coro_switch
 
 /*
- * First "return" of a new coroutine lands here, with fn in r12 and arg in r13. It is entered
- * by ret, not call, so swc_coro_init() leaves rsp 16-byte aligned here: the call below then
- * gives fn the ABI's entry alignment (rsp + 8 aligned). fn must never return.
+ * The same switch ending in ret: the teaching row coroutine-ret, "what a return-stack
+ * mispredict costs". Never the coroutine figure.
+ */
+	.globl	swc_coro_switch_ret
+	.hidden	swc_coro_switch_ret
+	.type	swc_coro_switch_ret, @function
+	.p2align 4
+swc_coro_switch_ret:
+	.cfi_startproc
+	SWC_ENDBR
+	SWC_SAVE
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	SWC_RESTORE
+	ret
+	.cfi_endproc
+	.size	swc_coro_switch_ret, . - swc_coro_switch_ret
+
+/*
+ * The floor, the row coroutine-floor: every instruction of the switch, but to_sp is ignored
+ * and it jumps back to its own caller on its own stack. What is left is saving, storing and
+ * restoring the context, with every branch predictable; a switch cannot cost less.
+ */
+	.globl	swc_coro_floor
+	.hidden	swc_coro_floor
+	.type	swc_coro_floor, @function
+	.p2align 4
+swc_coro_floor:
+	.cfi_startproc
+	SWC_ENDBR
+	SWC_SAVE
+	movq	%rsp, (%rdi)
+	movq	%rsp, %rsi		/* in place of the stack change: rsp stays */
+	movq	%rsi, %rsp
+	SWC_RESTORE
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	.cfi_register %rip, %rcx
+	jmp	*%rcx
+	.cfi_endproc
+	.size	swc_coro_floor, . - swc_coro_floor
+
+/*
+ * First resume of a new coroutine lands here, with fn in r12 and arg in r13. It is entered
+ * by the switch's jmp, not by a call, so swc_coro_init() leaves rsp 16-byte aligned here: the
+ * call below then gives fn the ABI's entry alignment (rsp + 8 aligned). fn must never return.
  */
 	.globl	swc_coro_entry
 	.hidden	swc_coro_entry

@@ -50,7 +50,7 @@ static void __attribute__((noreturn)) task_entry(void *arg)
 
 	t->fn(t->loop, t->arg);
 	set_state(t->loop, t, EVLOOP_DONE, swc_now_ns());
-	swc_coro_switch(&t->ctx, &t->loop->main);
+	swc_coro_switch(&t->ctx, t->loop->main.sp);
 	abort();	/* a finished coroutine is never resumed */
 }
 
@@ -141,7 +141,7 @@ void evloop__run(struct swc_evloop *l)
 		if (t) {
 			set_state(l, t, EVLOOP_RUNNING, swc_now_ns());
 			l->current = t;
-			swc_coro_switch(&l->main, &t->ctx);
+			swc_coro_switch(&l->main, t->ctx.sp);
 			l->current = NULL;
 			continue;
 		}
@@ -169,7 +169,7 @@ void evloop__await_sleep(struct swc_evloop *l, __u64 ns)
 
 	t->wake_ns = now + ns;
 	set_state(l, t, EVLOOP_WAITING, now);
-	swc_coro_switch(&t->ctx, &l->main);
+	swc_coro_switch(&t->ctx, l->main.sp);
 }
 
 /* Since when another coroutine has been ready (0: none is, nor will be before until_ns). */

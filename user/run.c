@@ -48,8 +48,11 @@
 #define EXIT_DROPS		3
 
 static const enum swc_workload_id default_order[] = {
-	SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE, SWC_WL_UCONTEXT, SWC_WL_SYSCALL,
+	SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE, SWC_WL_CORO_FLOOR, SWC_WL_CORO_RET,
+	SWC_WL_UCONTEXT, SWC_WL_SYSCALL,
 };
+_Static_assert(sizeof(default_order) / sizeof(default_order[0]) == SWC_WL_NR,
+	       "every workload runs by default");
 
 struct run_env {
 	enum swc_workload_id order[SWC_WL_NR];
@@ -108,8 +111,11 @@ static void usage(FILE *f)
 "  process    two processes hand a token back and forth\n"
 "  thread     two threads of one process, the same hand-off\n"
 "  coroutine  two coroutines in one thread, switchcost's own context switch (no kernel)\n"
+"  coroutine-floor  reference: the same switch without changing stacks, the floor\n"
+"  coroutine-ret    teaching row: the switch ending in ret, what a return-stack mispredict\n"
+"                   costs\n"
 "  ucontext   the same with libc swapcontext (one rt_sigprocmask syscall per switch)\n"
-"  syscall    reference: a trivial syscall in a loop, the cost of entering the kernel\n"
+"  syscall    reference: getpid in a loop, the cheapest way into the kernel and back\n"
 "\n"
 "Options:\n"
 "  -n, --round-trips N   timed round trips per repeat, 2 switches each (default %d)\n"
@@ -118,8 +124,10 @@ static void usage(FILE *f)
 "      --quick           -n %d -r %d: the whole suite in under two seconds\n"
 "      --cpus LIST       CPUs of the two parties: one CPU (both pinned there; default: the\n"
 "                        first CPU we may use) or two, e.g. 0,1 (cross-CPU hand-off)\n"
-"      --ipc futex|pipe  hand-off of process and thread: a futex in shared memory\n"
-"                        (default) or a pipe each way (lmbench lat_ctx)\n"
+"      --ipc futex|futex-private|pipe  hand-off of process and thread: a shared futex\n"
+"                        (default, the same for both), a private futex for the thread\n"
+"                        (the process keeps the shared one), or a pipe each way\n"
+"                        (lmbench lat_ctx)\n"
 "      --json            one JSON document on stdout\n"
 "      --hist            log2 histograms of run, off-CPU and wake-up-to-run times\n"
 "      --no-bpf          no eBPF, no root needed: kernel columns are not measured\n"
@@ -266,10 +274,13 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_IPC:
 			if (!strcmp(optarg, "futex"))
 				env->ipc = SWC_IPC_FUTEX;
+			else if (!strcmp(optarg, "futex-private"))
+				env->ipc = SWC_IPC_FUTEX_PRIVATE;
 			else if (!strcmp(optarg, "pipe"))
 				env->ipc = SWC_IPC_PIPE;
 			else
-				return usage_error("--ipc is futex or pipe, not '%s'", optarg);
+				return usage_error("--ipc is futex, futex-private or pipe, not '%s'",
+						   optarg);
 			break;
 		case OPT_JSON:
 			env->json = true;
@@ -312,7 +323,8 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		id = swc_workload_from_name(argv[optind]);
 		if (id < 0)
 			return usage_error("unknown workload '%s': choose from process, thread, "
-					   "coroutine, ucontext, syscall", argv[optind]);
+					   "coroutine, coroutine-floor, coroutine-ret, ucontext, "
+					   "syscall", argv[optind]);
 		if (!seen[id])
 			env->order[env->nwl++] = id;
 		seen[id] = true;
@@ -466,6 +478,12 @@ static double syscalls_per_switch(const struct row *r)
 							   : NAN;
 }
 
+static const char *ipc_name(enum swc_ipc ipc)
+{
+	return ipc == SWC_IPC_PIPE ? "pipe" : ipc == SWC_IPC_FUTEX_PRIVATE ? "futex-private"
+									    : "futex";
+}
+
 static void print_config(const struct run_env *env, FILE *f)
 {
 	char a[32], b[32];
@@ -478,7 +496,18 @@ static void print_config(const struct run_env *env, FILE *f)
 	else
 		fprintf(f, "parties on CPUs %d and %d (cross-CPU hand-off)", env->cpus[0],
 			env->cpus[1]);
-	fprintf(f, " · hand-off: %s\n", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
+	fprintf(f, " · hand-off: %s", ipc_name(env->ipc));
+	for (int i = 0; i < env->nwl; i++)
+		if (swc_workload_handoff(env->order[i], env->ipc))
+			fprintf(f, "%s%s %s", i && swc_workload_handoff(env->order[i - 1], env->ipc)
+					      ? ", " : " (", swc_workload_name(env->order[i]),
+				swc_workload_handoff(env->order[i], env->ipc));
+	for (int i = 0; i < env->nwl; i++)
+		if (swc_workload_handoff(env->order[i], env->ipc)) {
+			fprintf(f, ")");
+			break;
+		}
+	fprintf(f, "\n");
 }
 
 static void print_table(const struct row *rows, int n, FILE *f)
@@ -588,7 +617,7 @@ static void print_evidence(const struct run_env *env, const struct row *rows, in
 		if (!r->have_bpf || !r->ran)
 			continue;
 		fprintf(f, "  %-9s ", row_name(r));
-		if (r->id == SWC_WL_COROUTINE || r->id == SWC_WL_UCONTEXT) {
+		if (!swc_workload_uses_kernel(r->id) && r->id != SWC_WL_SYSCALL) {
 			fprintf(f, "%s kernel switches while it made %s %s switches in user space",
 				swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 				swc_fmt_count(r->switches_made, b, sizeof(b)),
@@ -710,7 +739,7 @@ static void json_config(struct swc_json *j, const struct run_env *env)
 	for (int i = 0; i < env->ncpus; i++)
 		jw_i64(j, NULL, env->cpus[i]);
 	jw_arr_end(j);
-	jw_str(j, "ipc", env->ipc == SWC_IPC_PIPE ? "pipe" : "futex");
+	jw_str(j, "ipc", ipc_name(env->ipc));
 	jw_arr_begin(j, "workloads");
 	for (int i = 0; i < env->nwl; i++)
 		jw_str(j, NULL, swc_workload_name(env->order[i]));
@@ -968,6 +997,10 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_arr_end(&j);
 		jw_obj_end(&j);
 		jw_double(&j, "ratio_to_coroutine", ratio_to_coroutine(rows, n, r));
+		if (swc_workload_handoff(r->id, env->ipc))
+			jw_str(&j, "handoff", swc_workload_handoff(r->id, env->ipc));
+		if (r->id == SWC_WL_SYSCALL)
+			jw_str(&j, "syscall", SWC_SYSCALL_ROW_NAME);
 		if (r->have_bpf)
 			json_kernel(&j, "kernel", &r->gs, r);
 		else
@@ -1045,6 +1078,36 @@ static void print_ibpb(const struct row *rows, int n, FILE *f)
 	}
 }
 
+/* Says what the reference rows are, and the coroutine against its floor, both measured here. */
+static void print_references(const struct row *rows, int n, FILE *f)
+{
+	const struct row *co = find_row(rows, n, SWC_WL_COROUTINE);
+	const struct row *fl = find_row(rows, n, SWC_WL_CORO_FLOOR);
+	const struct row *rt = find_row(rows, n, SWC_WL_CORO_RET);
+	char a[32], b[32];
+
+	if (fl)
+		fprintf(f, "coroutine-floor: the coroutine switch without its stack change, every "
+			   "branch predictable (a switch cannot cost less)");
+	if (fl && co && fl->per_switch.median > 0)
+		fprintf(f, "; coroutine %s = %.2f× the floor (+%s)", swc_fmt_ns(co->per_switch.median,
+			a, sizeof(a)), co->per_switch.median / fl->per_switch.median,
+			swc_fmt_ns(co->per_switch.median - fl->per_switch.median, b, sizeof(b)));
+	if (fl)
+		fprintf(f, "\n");
+	if (rt) {
+		fprintf(f, "coroutine-ret: the same switch ending in ret, which the return-stack "
+			   "predictor misses");
+		if (co)
+			fprintf(f, ": a mispredict costs %s here",
+				swc_fmt_ns(rt->per_switch.median - co->per_switch.median, a,
+					   sizeof(a)));
+		fprintf(f, "\n");
+	}
+	if (find_row(rows, n, SWC_WL_SYSCALL))
+		fprintf(f, "syscall: %s(2) in a loop, the cheapest syscall\n", SWC_SYSCALL_ROW_NAME);
+}
+
 static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 			const struct row *rows, int n, const struct swc_counters *ctr,
 			const struct csv_ctx *cc, FILE *f)
@@ -1057,6 +1120,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	print_table(rows, n, f);
 	print_process_vs_thread(si, rows, n, f);
 	print_ibpb(rows, n, f);
+	print_references(rows, n, f);
 	if (!env->no_bpf)
 		print_evidence(env, rows, n, f);
 	else

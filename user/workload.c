@@ -39,6 +39,8 @@ static const char *const wl_names[SWC_WL_NR] = {
 	[SWC_WL_COROUTINE] = "coroutine",
 	[SWC_WL_UCONTEXT] = "ucontext",
 	[SWC_WL_SYSCALL] = "syscall",
+	[SWC_WL_CORO_FLOOR] = "coroutine-floor",
+	[SWC_WL_CORO_RET] = "coroutine-ret",
 };
 
 const char *swc_workload_name(enum swc_workload_id id)
@@ -63,6 +65,17 @@ int swc_workload_from_name(const char *name)
 bool swc_workload_uses_kernel(enum swc_workload_id id)
 {
 	return id == SWC_WL_PROCESS || id == SWC_WL_THREAD;
+}
+
+const char *swc_workload_handoff(enum swc_workload_id id, enum swc_ipc ipc)
+{
+	if (!swc_workload_uses_kernel(id))
+		return NULL;
+	if (ipc == SWC_IPC_PIPE)
+		return "pipe";
+	if (ipc == SWC_IPC_FUTEX_PRIVATE && id == SWC_WL_THREAD)
+		return "futex-private";
+	return "futex-shared";
 }
 
 /* State of one run, passed to every step so each can report which workload failed. */
@@ -203,25 +216,29 @@ struct ipc {
 	struct wl_ctx *c;
 	enum swc_ipc kind;
 	uint32_t *turn;		/* futex: one word of MAP_SHARED memory */
+	int futex_flags;	/* 0 (shared) or FUTEX_PRIVATE_FLAG (thread only) */
 	int ab[2];		/* pipe: runner -> partner */
 	int ba[2];		/* pipe: partner -> runner */
 	long partner_count;	/* thread: round trips the partner served, or -1 on error */
 };
 
+/*
+ * Shared (no FUTEX_PRIVATE_FLAG) by default on purpose: the same call for process and thread.
+ * --ipc futex-private gives the thread the private one, which skips the shared key's lookup.
+ */
 static long futex_op(uint32_t *uaddr, int op, uint32_t val)
 {
-	/* Shared (not FUTEX_PRIVATE_FLAG) on purpose: the same call for process and thread. */
 	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
 }
 
 /* Blocks while *w == val; returns the value that ended the wait, or TURN_ERR. */
-static inline uint32_t futex_wait_while(uint32_t *w, uint32_t val)
+static inline uint32_t futex_wait_while(uint32_t *w, uint32_t val, int flags)
 {
 	uint32_t t;
 
 	while ((t = __atomic_load_n(w, __ATOMIC_ACQUIRE)) == val) {
 		/* EAGAIN: it changed before we slept; EINTR: a signal. Both just look again. */
-		if (futex_op(w, FUTEX_WAIT, val) < 0 && errno != EAGAIN && errno != EINTR)
+		if (futex_op(w, FUTEX_WAIT | flags, val) < 0 && errno != EAGAIN && errno != EINTR)
 			return TURN_ERR;
 	}
 	return t;
@@ -232,14 +249,14 @@ static inline uint32_t futex_wait_while(uint32_t *w, uint32_t val)
  * from on success. A compare-and-swap, not a store, so a TURN_DEAD from the SIGCHLD handler
  * or a TURN_QUIT from the runner is never overwritten.
  */
-static inline uint32_t futex_handoff(uint32_t *w, uint32_t from, uint32_t to)
+static inline uint32_t futex_handoff(uint32_t *w, uint32_t from, uint32_t to, int flags)
 {
 	uint32_t seen = from;
 
 	if (!__atomic_compare_exchange_n(w, &seen, to, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
 		return seen;
-	futex_op(w, FUTEX_WAKE, 1);
+	futex_op(w, FUTEX_WAKE | flags, 1);
 	return from;
 }
 
@@ -250,10 +267,10 @@ static int futex_burst(void *st, unsigned long n)
 	uint32_t t;
 
 	for (i = 0; i < n; i++) {
-		t = futex_handoff(ipc->turn, TURN_A, TURN_B);
+		t = futex_handoff(ipc->turn, TURN_A, TURN_B, ipc->futex_flags);
 		if (t != TURN_A)
 			return PARTNER_GONE;
-		t = futex_wait_while(ipc->turn, TURN_B);
+		t = futex_wait_while(ipc->turn, TURN_B, ipc->futex_flags);
 		if (t == TURN_ERR)
 			return wl_fail(ipc->c, errno, "FUTEX_WAIT");
 		if (t != TURN_A)
@@ -296,10 +313,10 @@ static long partner_serve(struct ipc *ipc)
 
 	if (ipc->kind == SWC_IPC_FUTEX) {
 		for (;;) {
-			t = futex_wait_while(ipc->turn, TURN_A);
+			t = futex_wait_while(ipc->turn, TURN_A, ipc->futex_flags);
 			if (t != TURN_B)
 				return t == TURN_QUIT ? count : -1;
-			if (futex_handoff(ipc->turn, TURN_B, TURN_A) != TURN_B)
+			if (futex_handoff(ipc->turn, TURN_B, TURN_A, ipc->futex_flags) != TURN_B)
 				return -1;
 			count++;
 		}
@@ -327,7 +344,7 @@ static void partner_quit(struct ipc *ipc)
 	if (ipc->kind == SWC_IPC_FUTEX) {
 		/* Unconditional: after an error the turn may be either side's. */
 		__atomic_store_n(ipc->turn, TURN_QUIT, __ATOMIC_RELEASE);
-		futex_op(ipc->turn, FUTEX_WAKE, 1);
+		futex_op(ipc->turn, FUTEX_WAKE | ipc->futex_flags, 1);
 	} else if (ipc->ab[1] >= 0) {
 		close(ipc->ab[1]);
 		ipc->ab[1] = -1;
@@ -346,6 +363,11 @@ static int ipc_open(struct wl_ctx *c, struct ipc *ipc)
 	memset(ipc, 0, sizeof(*ipc));
 	ipc->c = c;
 	ipc->kind = c->cfg->ipc;
+	if (ipc->kind == SWC_IPC_FUTEX_PRIVATE) {
+		/* private only where both parties share one address space */
+		ipc->kind = SWC_IPC_FUTEX;
+		ipc->futex_flags = c->id == SWC_WL_THREAD ? FUTEX_PRIVATE_FLAG : 0;
+	}
 	ipc->ab[0] = ipc->ab[1] = ipc->ba[0] = ipc->ba[1] = -1;
 	if (ipc->kind == SWC_IPC_FUTEX) {
 		void *p = mmap(NULL, sizeof(uint32_t), PROT_READ | PROT_WRITE,
@@ -607,6 +629,7 @@ out:
 struct coro_pair {
 	struct swc_coro main;	/* the runner's context while the peer runs */
 	struct swc_coro peer;
+	void (*sw)(struct swc_coro *from, void *to_sp);	/* the switch this row times */
 };
 
 /* Switches straight back, forever: it is abandoned, suspended, when the workload ends. */
@@ -614,18 +637,48 @@ static void __attribute__((noreturn)) coro_peer(void *arg)
 {
 	struct coro_pair *p = arg;
 
+	if (p->sw == swc_coro_switch_ret)
+		for (;;)
+			swc_coro_switch_ret(&p->peer, p->main.sp);
 	for (;;)
-		swc_coro_switch(&p->peer, &p->main);
+		swc_coro_switch(&p->peer, p->main.sp);
 }
 
-/* One round trip = two calls of swc_coro_switch (main -> peer, peer -> main), nothing else. */
+/*
+ * One round trip = two calls of the switch (main -> peer, peer -> main), nothing else. The
+ * calls are direct, as a real caller's would be: an indirect call would add its own
+ * prediction to what is timed.
+ */
 static int coro_burst(void *st, unsigned long n)
 {
 	struct coro_pair *p = st;
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
-		swc_coro_switch(&p->main, &p->peer);
+		swc_coro_switch(&p->main, p->peer.sp);
+	return 0;
+}
+
+static int coro_ret_burst(void *st, unsigned long n)
+{
+	struct coro_pair *p = st;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		swc_coro_switch_ret(&p->main, p->peer.sp);
+	return 0;
+}
+
+/* The floor: the same two calls per round trip, each resuming its own caller. */
+static int coro_floor_burst(void *st, unsigned long n)
+{
+	struct coro_pair *p = st;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		swc_coro_floor(&p->main, p->peer.sp);
+		swc_coro_floor(&p->peer, p->main.sp);
+	}
 	return 0;
 }
 
@@ -663,8 +716,12 @@ static int run_coroutine(struct wl_ctx *c)
 	if (!stack)
 		return -ENOMEM;
 	/* No switch happens here: the first call in coro_burst() starts the peer. */
+	pair.sw = c->id == SWC_WL_CORO_RET ? swc_coro_switch_ret : swc_coro_switch;
 	swc_coro_init(&pair.peer, stack + guard, CORO_STACK_SIZE, coro_peer, &pair);
-	err = run_repeats(c, coro_burst, &pair);
+	if (c->id == SWC_WL_CORO_FLOOR)
+		err = run_repeats(c, coro_floor_burst, &pair);
+	else
+		err = run_repeats(c, c->id == SWC_WL_CORO_RET ? coro_ret_burst : coro_burst, &pair);
 	munmap(stack, mapped);
 	return err;
 }
@@ -720,14 +777,18 @@ out:
 
 /* ---- syscall ---------------------------------------------------------------------------- */
 
-/* getppid: trivial, and glibc does not cache it (it did cache getpid once). */
+/*
+ * getpid: the cheapest syscall there is (it reads one field of current). Called through
+ * syscall(), so no libc cache (glibc cached getpid once) can answer in its place. getppid,
+ * which this row timed before, does more: it reads the parent under the RCU read lock.
+ */
 static int syscall_burst(void *st, unsigned long n)
 {
 	unsigned long i;
 
 	(void)st;
 	for (i = 0; i < n; i++)
-		syscall(SYS_getppid);
+		syscall(SYS_getpid);
 	return 0;
 }
 
@@ -769,6 +830,8 @@ int swc_workload_run(enum swc_workload_id id, const struct swc_workload_cfg *cfg
 		err = run_thread(&c);
 		break;
 	case SWC_WL_COROUTINE:
+	case SWC_WL_CORO_FLOOR:
+	case SWC_WL_CORO_RET:
 		err = run_coroutine(&c);
 		break;
 	case SWC_WL_UCONTEXT:

@@ -14,14 +14,20 @@ enum swc_workload_id {
 	SWC_WL_THREAD,		/* two threads of one process, same hand-off */
 	SWC_WL_COROUTINE,	/* two coroutines in one thread, swc_coro_switch() */
 	SWC_WL_UCONTEXT,	/* two coroutines in one thread, libc swapcontext() */
-	SWC_WL_SYSCALL,		/* reference: a trivial syscall in a loop (the floor) */
+	SWC_WL_SYSCALL,		/* reference: getpid in a loop, the cheapest way into the kernel */
+	SWC_WL_CORO_FLOOR,	/* reference: the coroutine switch without its stack change */
+	SWC_WL_CORO_RET,	/* teaching row: the coroutine switch ending in ret */
 	SWC_WL_NR,
 };
 
 enum swc_ipc {
 	SWC_IPC_FUTEX = 0,	/* futex word in MAP_SHARED memory (same for process and thread) */
 	SWC_IPC_PIPE,		/* two pipes, one byte each way (lmbench lat_ctx, OSTEP) */
+	SWC_IPC_FUTEX_PRIVATE,	/* thread: FUTEX_PRIVATE_FLAG; process keeps the shared futex */
 };
+
+/* The syscall the syscall workload makes, by name. */
+#define SWC_SYSCALL_ROW_NAME	"getpid"
 
 struct swc_workload_cfg {
 	unsigned long round_trips;	/* N: timed round trips per repeat (2 switches each) */
@@ -46,6 +52,12 @@ const char *swc_workload_name(enum swc_workload_id id);
 int swc_workload_from_name(const char *name);
 /* Which workloads hand off through the kernel (process, thread). */
 bool swc_workload_uses_kernel(enum swc_workload_id id);
+/*
+ * The hand-off workload id uses when ipc is asked for: "futex-shared", "futex-private" or
+ * "pipe"; NULL for workloads with no hand-off. A process cannot use a private futex (its key
+ * is one address space), so it keeps the shared one.
+ */
+const char *swc_workload_handoff(enum swc_workload_id id, enum swc_ipc ipc);
 
 /*
  * Runs one workload in the calling process (a forked runner) and fills res. Any process or

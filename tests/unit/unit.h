@@ -31,6 +31,7 @@ void test_json(void);
 void test_csv(void);
 void test_addrspace(void);
 void test_contract(void);
+void test_coro(void);
 /* Writes the JSON test document, for checking it with an outside parser (jq). */
 void unit_json_sample(FILE *f, int indent);
 /* unit_tests --csv-bench ROWS FILE [GZIP_LEVEL]: the CSV writer's throughput (scripts/bench-csv). */
