@@ -92,6 +92,14 @@ usage_error() {
 	[[ "$output" == *"coroutine-ret: the same switch ending in ret"*"a mispredict costs"* ]]
 }
 
+@test "--json: peak RSS from VmHWM, a plausible size" {
+	swc run --no-bpf --quick --json syscall
+	[ "$status" -eq 0 ]
+	# more than a page, less than the 16 MB target's tenfold: a unit mix-up would show
+	echo "$output" | jq -e '.switchcost.peak_rss_source == "VmHWM" and
+		.switchcost.peak_rss_kib > 64 and .switchcost.peak_rss_kib < 163840'
+}
+
 @test "--quick with -n is contradictory" {
 	usage_error run --quick -n 10 "--quick sets -n and -r"
 }

@@ -7,7 +7,9 @@ struct swc_json;
 
 void swc_self_started(void);		/* first thing in main() */
 void swc_self_attached(void);		/* when the scheduler programs are attached */
-/* Writes "switchcost": { "start_to_attach_ms", "max_rss_kib" } into the current object. */
+/* Peak RSS of this process in KiB, from /proc/self/status VmHWM; -1 if unreadable. */
+long swc_self_peak_rss_kib(void);
+/* Writes "switchcost": { "start_to_attach_ms", "peak_rss_kib", "peak_rss_source" }. */
 void swc_self_json(struct swc_json *j);
 
 #endif
