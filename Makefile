@@ -21,7 +21,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS = $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
-	$(LIBBPF_CFLAGS) -MMD -MP -pthread
+	$(LIBBPF_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(ARCH)\"
 ALL_LDFLAGS := $(LDFLAGS) -pthread
 LDLIBS = $(LIBBPF_LIBS) -lelf -lz -lm
 

@@ -119,7 +119,7 @@ usage_error() {
 	[ "$status" -eq 1 ]
 	[ -z "$output" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-	[[ "$stderr" == "switchcost: loading eBPF programs needs root"*"sudo switchcost"* ]]
+	[[ "$stderr" == "switchcost: loading eBPF programs needs root"*"sudo switchcost"*"switchcost doctor"* ]]
 }
 
 @test "not root with --no-bpf: runs, kernel columns marked not measured" {

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "measure process, thread and coroutine switches (default)" },
 	{ "trace", cmd_trace, "count and time the switches of a program, its threads and children" },
 	{ "lab", cmd_lab, "the teaching notes' experiments, measured (switchcost lab --list)" },
+	{ "doctor", cmd_doctor, "what this machine lets switchcost measure, and how to fix the rest" },
 };
 
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))

@@ -77,13 +77,13 @@ int swc_bpf_preflight(void)
 {
 	if (!(has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))) {
 		fprintf(stderr, "switchcost: loading eBPF programs needs root (or CAP_BPF and "
-				"CAP_PERFMON): run sudo switchcost, or add --no-bpf to time the "
-				"workloads without the kernel's evidence\n");
+				"CAP_PERFMON): run sudo switchcost (as root: make run; run --no-bpf needs none); "
+				"switchcost doctor says what this machine lacks\n");
 		return -1;
 	}
 	if (access(BTF_PATH, R_OK)) {
 		fprintf(stderr, "switchcost: no kernel BTF at %s: this kernel was built without "
-				"CONFIG_DEBUG_INFO_BTF; use a kernel with it, or --no-bpf\n",
+				"CONFIG_DEBUG_INFO_BTF; use a kernel with it (see switchcost doctor)\n",
 			BTF_PATH);
 		return -1;
 	}
@@ -119,15 +119,15 @@ static void explain_load_failure(int err)
 {
 	if (kernel_too_old())
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: this kernel is older than "
-				"Linux 5.11, which switchcost's programs need; use --no-bpf\n",
+				"Linux 5.11, which switchcost's programs need (see switchcost doctor)\n",
 			strerror(err));
 	else if (err == EPERM && locked_down())
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: the kernel is locked down "
-				"(confidentiality; Secure Boot?): turn lockdown off, or use --no-bpf\n",
+				"(confidentiality; Secure Boot?): turn lockdown off (see switchcost doctor)\n",
 			strerror(err));
 	else if (err == EPERM)
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: run as root "
-				"(sudo switchcost), or use --no-bpf\n", strerror(err));
+				"(sudo switchcost); switchcost doctor says what is missing\n", strerror(err));
 	else if (err == EACCES)
 		fprintf(stderr, "switchcost: the kernel's verifier refused a BPF program (%s): "
 				"run with -v for its log, and report it\n", strerror(err));

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Feature probes: load the one program of bpf/probe.bpf.c that uses a feature, attach it
+ * where it has a hook, and tear it down. What the kernel refuses is what it lacks (or what
+ * this process may not do), with the errno it gave.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "feature_probe.h"
+#include "probe.skel.h"
+
+static const char *const names[SWC_FEAT_COUNT] = {
+	[SWC_FEAT_TP_BTF] = "tp_btf",
+	[SWC_FEAT_RAW_TP] = "raw_tp",
+	[SWC_FEAT_TASK_STORAGE] = "task_storage",
+	[SWC_FEAT_RINGBUF] = "ringbuf",
+	[SWC_FEAT_UPROBE] = "uprobe",
+};
+
+const char *swc_feature_name(enum swc_feature f)
+{
+	return f >= 0 && f < SWC_FEAT_COUNT ? names[f] : "unknown";
+}
+
+/* Where the uprobe probe attaches: a function of this binary that nothing calls. */
+__attribute__((noinline, used)) int swc_features_uprobe_target(void);
+__attribute__((noinline, used)) int swc_features_uprobe_target(void)
+{
+	__asm__ volatile("" ::: "memory");
+	return 0;
+}
+
+/* A refusal is the answer here, not an error to print: libbpf stays quiet. */
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level, (void)fmt, (void)args;
+	return 0;
+}
+
+static struct bpf_program *program_for(struct probe_bpf *skel, enum swc_feature f)
+{
+	switch (f) {
+	case SWC_FEAT_TP_BTF: return skel->progs.probe_tp_btf;
+	case SWC_FEAT_RAW_TP: return skel->progs.probe_raw_tp;
+	case SWC_FEAT_TASK_STORAGE: return skel->progs.probe_task_storage;
+	case SWC_FEAT_RINGBUF: return skel->progs.probe_ringbuf;
+	case SWC_FEAT_UPROBE: return skel->progs.probe_uprobe;
+	default: return NULL;
+	}
+}
+
+static struct bpf_link *attach(struct bpf_program *prog, enum swc_feature f)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = "swc_features_uprobe_target");
+
+	if (f == SWC_FEAT_UPROBE)
+		return bpf_program__attach_uprobe_opts(prog, 0, "/proc/self/exe", 0, &uo);
+	return bpf_program__attach(prog);
+}
+
+int swc_feature_probe(enum swc_feature f)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet);
+	struct probe_bpf *skel = probe_bpf__open();
+	struct bpf_program *want, *p;
+	struct bpf_link *link;
+	int err;
+
+	if (!skel) {
+		err = -errno;
+		goto out;
+	}
+	want = program_for(skel, f);
+	if (!want) {
+		err = -EINVAL;
+		goto out;
+	}
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, p == want);
+	/* only the map the probe uses is created, so a missing map type fails only its probe */
+	bpf_map__set_autocreate(skel->maps.probe_task_map, f == SWC_FEAT_TASK_STORAGE);
+	bpf_map__set_autocreate(skel->maps.probe_ring, f == SWC_FEAT_RINGBUF);
+	err = probe_bpf__load(skel);
+	if (err)
+		goto out;
+	link = attach(want, f);
+	if (!link) {
+		err = -errno;
+		goto out;
+	}
+	bpf_link__destroy(link);
+out:
+	probe_bpf__destroy(skel);
+	libbpf_set_print(old);
+	return err ? (err < 0 ? err : -err) : 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Which kernel features switchcost can use here, found by loading tiny programs. */
+#ifndef SWC_FEATURE_PROBE_H
+#define SWC_FEATURE_PROBE_H
+
+#include <stdbool.h>
+
+enum swc_feature {
+	SWC_FEAT_TP_BTF,	/* BTF-typed tracepoint on sched_switch: the core */
+	SWC_FEAT_RAW_TP,	/* raw tracepoint on sched_switch: the older route */
+	SWC_FEAT_TASK_STORAGE,	/* task-local storage from a tracing program (5.11+) */
+	SWC_FEAT_RINGBUF,	/* BPF ring buffer (5.8+): switch records for --csv */
+	SWC_FEAT_UPROBE,	/* a uprobe on our own binary: coroutine pass, trace --uprobe */
+	SWC_FEAT_COUNT
+};
+
+/* "tp_btf", "raw_tp", "task_storage", "ringbuf", "uprobe" */
+const char *swc_feature_name(enum swc_feature f);
+/*
+ * Loads (and, for hooks, attaches then detaches) the probe for f. Returns 0 when the kernel
+ * accepts it, else a negative errno; leaves no program or map behind either way.
+ */
+int swc_feature_probe(enum swc_feature f);
+
+#endif
