@@ -79,3 +79,49 @@ load helpers
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "switchcost: --ibpb adds variants of process and thread: name one of them too, or no workload (see switchcost run --help)" ]
 }
+
+# start_hog: a CPU hog pinned on the CPU this test runs on (HOG_CPU), killed in teardown.
+start_hog() {
+	HOG_CPU=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')
+	taskset -c "$HOG_CPU" sh -c 'while :; do :; done' >/dev/null 2>&1 3>&- &
+	HOG_PID=$!
+}
+
+teardown() {
+	if [ -n "${HOG_PID:-}" ]; then
+		kill "$HOG_PID" 2>/dev/null || true
+		wait "$HOG_PID" 2>/dev/null || true
+	fi
+}
+
+@test "every row carries valid and reasons; they agree with each other" {
+	swc --no-bpf --quick --json thread coroutine syscall
+	[ "$status" -eq 0 ]
+	jq -e '[.results[] | (.valid | type == "boolean") and (.reasons | type == "array")
+		and (.valid == (.reasons | length == 0))
+		and (.validity.repeat_spread >= 1)] | all' <<<"$output"
+	# the coroutine row is too short to judge its CPU share, and its repeats agree
+	jq -e '.results[] | select(.workload == "coroutine")
+		| .valid and .validity.cpu_share == null' <<<"$output"
+}
+
+@test "a CPU hog on the workload's CPU makes process and thread invalid, with a reason" {
+	requires root btf bpf
+	start_hog
+	cpu=$HOG_CPU
+	kill -0 "$HOG_PID"
+	swc --quick --json --cpus "$cpu" process thread
+	[ "$status" -eq 0 ]
+	jq -e '[.results[] | (.valid | not) and (.reasons | length >= 1)] | all' <<<"$output"
+	jq -e '[.results[].reasons[] | test("CPU [0-9]+% of the time|spread")] | any' \
+		<<<"$output"
+	# the human output marks the rows and says how to get a quiet run
+	swc --quick --cpus "$cpu" thread
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"thread !"* ]]
+	[[ "$output" == *"! thread: not a clean measurement: "* ]]
+	[[ "$output" == *"! for a quiet run, stop other work on that CPU"* ]]
+	# --strict turns the judgement into the exit status
+	swc --quick --strict --cpus "$cpu" thread
+	[ "$status" -eq 4 ]
+}

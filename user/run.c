@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "csv.h"
 #include "fmt.h"
@@ -25,6 +26,7 @@
 #include "signals.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "validity.h"
 #include "watch.h"
 
 #define DEFAULT_ROUND_TRIPS	20000
@@ -46,6 +48,8 @@
 #define MAX_RINGBUF_BYTES	(1UL << 30)
 /* Exit status of a run that completed but lost switch records (without --allow-drops). */
 #define EXIT_DROPS		3
+/* Exit status of a --strict run with a row judged invalid (user/validity.h) */
+#define EXIT_INVALID		4
 
 static const enum swc_workload_id default_order[] = {
 	SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE, SWC_WL_CORO_FLOOR, SWC_WL_CORO_RET,
@@ -65,6 +69,7 @@ struct run_env {
 	const char *csv;		/* --csv FILE, "-" for stdout */
 	bool allow_drops, all_tasks;
 	bool ibpb;			/* --ibpb: process+ibpb and thread+ibpb rows too */
+	bool strict;			/* --strict: an invalid row makes the exit status 4 */
 	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then DEFAULT_RINGBUF_BYTES */
 };
 
@@ -87,6 +92,8 @@ struct row {
 	bool unavailable;		/* an --ibpb row this kernel does not allow: why says why */
 	char why[160];
 	__u32 group;			/* BPF group of the timed pass */
+	double wall_ns, steal_ns;	/* the timed pass, fork to reap; steal on its CPUs */
+	struct swc_validity val;	/* judged after the timed pass */
 	bool ran;			/* the runner was started and waited for */
 	struct swc_runner_result rr;
 	struct swc_summary per_switch;	/* ns per switch over the repeats */
@@ -137,6 +144,8 @@ static void usage(FILE *f)
 "      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 32M)\n"
 "      --allow-drops     exit 0 even when switch records were lost (otherwise exit %d)\n"
 "      --all-tasks       with --csv: every switch on the machine, not only the workloads'\n"
+"      --strict          exit %d when a row is judged invalid (marked '!': a busy CPU,\n"
+"                        repeats spread over %.1fx, steal over %.0f%%)\n"
 "      --ibpb            also rows process+ibpb and thread+ibpb: both parties ask for IBPB\n"
 "                        (prctl PR_SPEC_INDIRECT_BRANCH), where the kernel allows it\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
@@ -147,7 +156,8 @@ static void usage(FILE *f)
 "  sudo switchcost --quick --json | jq '.results[] | {workload, ns: .ns_per_switch.median}'\n"
 "  sudo switchcost thread process --cpus 0,1 --ipc pipe --hist\n"
 "  sudo switchcost --quick --csv switches.csv.gz thread\n",
-		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS, EXIT_DROPS);
+		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS, EXIT_DROPS,
+		EXIT_INVALID, SWC_VALID_MAX_SPREAD, 100 * SWC_VALID_MAX_STEAL);
 }
 
 /* one line on stderr, exit status 2 */
@@ -222,7 +232,7 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
 	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB };
+	       OPT_IBPB, OPT_STRICT };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -238,6 +248,7 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
 		{ "all-tasks", no_argument, NULL, OPT_ALL_TASKS },
 		{ "ibpb", no_argument, NULL, OPT_IBPB },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -309,6 +320,9 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_IBPB:
 			env->ibpb = true;
 			break;
+		case OPT_STRICT:
+			env->strict = true;
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -379,6 +393,40 @@ static bool kernel_handoff(enum swc_workload_id id)
 	return swc_workload_uses_kernel(id);
 }
 
+/*
+ * Switches with a task outside the workload on one side, busy tasks only (idle is no
+ * interference). Per group the BPF side counts switches with both sides inside once, so the
+ * kinds sum to inside + out-only + in-only, and out + in = 2 inside + out-only + in-only.
+ */
+static long long outside_switches(const struct row *r)
+{
+	unsigned long long kinds = 0;
+
+	if (!r->have_bpf)
+		return -1;
+	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
+		kinds += r->gs.by_kind[k];
+	return (long long)(2 * kinds - r->gs.switches_out - r->gs.switches_in -
+			   r->gs.by_kind[SWC_KIND_IDLE]);
+}
+
+static void judge(const struct run_env *env, struct row *row)
+{
+	const struct rusage *ru = &row->rr.ru;
+	struct swc_validity_in in = {
+		.min_ns = row->per_switch.min,
+		.max_ns = row->per_switch.max,
+		.wall_ns = row->wall_ns,
+		.cpu_ns = (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1e9 +
+			  (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1e3,
+		.one_cpu = env->ncpus == 1,
+		.outside_switches = outside_switches(row),
+		.steal_ns = row->steal_ns,
+	};
+
+	swc_validity_judge(&in, &row->val);
+}
+
 static int run_workload(struct run_env *env, struct swc_watch *w, struct row *row)
 {
 	struct swc_workload_cfg cfg = {
@@ -391,13 +439,18 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 		.ibpb = row->ibpb,
 	};
 	struct swc_runner_result probe;
-	unsigned long long per_rt;
+	unsigned long long per_rt, t0;
+	double steal0;
 	double per_switch[SWC_MAX_REPEATS];
 	int err;
 
+	t0 = swc_now_ns();
+	steal0 = swc_stat_steal_ns(env->cpus, env->ncpus);
 	err = swc_runner_run(w, row->group, row->id, &cfg, false, &row->rr);
 	if (err)
 		return err;
+	row->wall_ns = (double)(swc_now_ns() - t0);
+	row->steal_ns = swc_stat_steal_ns(env->cpus, env->ncpus) - steal0;
 	row->ran = true;
 	if (row->rr.ok) {
 		for (unsigned int i = 0; i < row->rr.res.repeats; i++)
@@ -408,6 +461,8 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 	}
 	if (w && !watch__group_stats(w, row->group, &row->gs))
 		row->have_bpf = true;
+	if (row->rr.ok)
+		judge(env, row);
 
 	/* Some probes cost more than what they would time: a uprobe hit costs microseconds, a
 	 * thousand times a coroutine switch, and a sys_enter counter sends every syscall on the
@@ -534,7 +589,8 @@ static void print_table(const struct row *rows, int n, FILE *f)
 			c[k][0] = '\0';
 			cells[k] = c[k];
 		}
-		snprintf(c[0], sizeof(c[0]), "%s", row_name(r));
+		snprintf(c[0], sizeof(c[0]), "%s%s", row_name(r),
+			 r->rr.ok && !r->val.valid ? " !" : "");
 		if (!r->rr.ok) {
 			snprintf(c[1], sizeof(c[1]), r->unavailable ? "not available" : "failed");
 			for (int k = 2; k < 10; k++)
@@ -984,6 +1040,21 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_obj_end(&j);
 			continue;
 		}
+		jw_bool(&j, "valid", r->val.valid);
+		jw_arr_begin(&j, "reasons");
+		for (int k = 0; k < r->val.nreasons; k++)
+			jw_str(&j, NULL, r->val.reasons[k]);
+		jw_arr_end(&j);
+		jw_obj_begin(&j, "validity");
+		jw_double(&j, "repeat_spread", r->val.spread);
+		jw_double(&j, "cpu_share", r->val.cpu_share);
+		if (outside_switches(r) >= 0)
+			jw_i64(&j, "outside_switches", outside_switches(r));
+		else
+			jw_null(&j, "outside_switches");
+		jw_double(&j, "steal_ns", r->steal_ns);
+		jw_double(&j, "wall_ns", r->wall_ns);
+		jw_obj_end(&j);
 		jw_u64(&j, "switches", r->rr.res.switches * r->rr.res.repeats);
 		jw_u64(&j, "switches_made", r->switches_made);
 		jw_obj_begin(&j, "ns_per_switch");
@@ -1056,7 +1127,28 @@ static void print_process_vs_thread(const struct swc_sysinfo *si, const struct r
 
 	if (p && t && swc_addrspace_explain(&si->as, p->per_switch.median, t->per_switch.median,
 					    why, sizeof(why))[0])
-		fprintf(f, "\n%s\n", why);
+		fprintf(f, "\n%s%s\n", why, p->val.valid && t->val.valid ? "" :
+			" Yet a row of the two is marked '!': trust this ratio after a quiet run.");
+}
+
+/* One line per row judged invalid: what interfered, and how to get a quiet run. */
+static void print_invalid(const struct row *rows, int n, FILE *f)
+{
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		if (!r->rr.ok || r->val.valid)
+			continue;
+		fprintf(f, "%s! %s: not a clean measurement: ", any ? "" : "\n", row_name(r));
+		for (int k = 0; k < r->val.nreasons; k++)
+			fprintf(f, "%s%s", k ? "; " : "", r->val.reasons[k]);
+		fprintf(f, "\n");
+		any = true;
+	}
+	if (any)
+		fprintf(f, "! %s.\n", swc_validity_advice());
 }
 
 /* What asking for IBPB did to each --ibpb row, or why this kernel would not let it. */
@@ -1118,6 +1210,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	print_config(env, f);
 	fprintf(f, "\n");
 	print_table(rows, n, f);
+	print_invalid(rows, n, f);
 	print_process_vs_thread(si, rows, n, f);
 	print_ibpb(rows, n, f);
 	print_references(rows, n, f);
@@ -1273,6 +1366,9 @@ int cmd_run(int argc, char **argv)
 			    (rows[i].probed && !rows[i].probe_ok))
 				failed = true;
 		rc = failed ? 1 : 0;
+		for (int i = 0; env.strict && !rc && i < n; i++)
+			if (rows[i].rr.ok && !rows[i].val.valid)
+				rc = EXIT_INVALID;
 		if (ccp && ctrp && ctrp->events_dropped) {
 			fprintf(stderr, "switchcost: %s switch records were lost (ring buffer "
 					"full), so %s lacks them: give a larger --ringbuf-size "

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	test_json();
 	test_csv();
 	test_addrspace();
+	test_validity();
 	test_contract();
 	test_coro();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);

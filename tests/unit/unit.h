@@ -30,6 +30,7 @@ void test_fmt(void);
 void test_json(void);
 void test_csv(void);
 void test_addrspace(void);
+void test_validity(void);
 void test_contract(void);
 void test_coro(void);
 /* Writes the JSON test document, for checking it with an outside parser (jq). */

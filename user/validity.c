@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The validity judgement of a row: thresholds on evidence already measured (see validity.h). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "validity.h"
+
+__attribute__((format(printf, 2, 3)))
+static void reason(struct swc_validity *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->valid = false;
+	if (v->nreasons >= SWC_VALID_MAX_REASONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v->reasons[v->nreasons++], sizeof(v->reasons[0]), fmt, ap);
+	va_end(ap);
+}
+
+void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->valid = true;
+	out->spread = in->min_ns > 0 && in->max_ns > 0 ? in->max_ns / in->min_ns : NAN;
+	out->cpu_share = NAN;
+	if (in->one_cpu && in->wall_ns >= SWC_VALID_MIN_WALL_NS && in->cpu_ns >= 0)
+		out->cpu_share = in->cpu_ns / in->wall_ns;
+
+	if (out->cpu_share < SWC_VALID_MIN_CPU_SHARE) {
+		if (in->outside_switches > 0)
+			reason(out, "its tasks had their CPU %.0f%% of the time: tasks outside the "
+				    "workload ran in between (%lld switches involved them)",
+			       100 * out->cpu_share, in->outside_switches);
+		else
+			reason(out, "its tasks had their CPU %.0f%% of the time: something else "
+				    "ran there", 100 * out->cpu_share);
+	}
+	if (out->spread > SWC_VALID_MAX_SPREAD)
+		reason(out, "its repeats spread %.2f× (slowest/fastest, over %.1f×)", out->spread,
+		       SWC_VALID_MAX_SPREAD);
+	if (in->steal_ns > SWC_VALID_MAX_STEAL * in->wall_ns && in->wall_ns > 0)
+		reason(out, "the hypervisor stole %.0f%% of its time (steal in /proc/stat)",
+		       100 * in->steal_ns / in->wall_ns);
+}
+
+long long swc_stat_steal_parse(const char *proc_stat, const int *cpus, int n)
+{
+	long long total = 0;
+
+	for (int i = 0; i < n; i++) {
+		char key[24];
+		const char *p;
+		unsigned long long f[8];
+		size_t klen;
+
+		klen = (size_t)snprintf(key, sizeof(key), "\ncpu%d ", cpus[i]);
+		/* the file starts with the "cpu " total line, so every cpuN line follows a \n */
+		p = strstr(proc_stat, key);
+		if (!p)
+			return -1;
+		/* user nice system idle iowait irq softirq steal */
+		if (sscanf(p + klen, "%llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2],
+			   &f[3], &f[4], &f[5], &f[6], &f[7]) != 8)
+			return -1;
+		total += (long long)f[7];
+	}
+	return total;
+}
+
+double swc_stat_steal_ns(const int *cpus, int n)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	char *buf;
+	size_t len;
+	long long ticks = -1;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (!f)
+		return NAN;
+	buf = malloc(1 << 16);
+	if (buf) {
+		len = fread(buf, 1, (1 << 16) - 1, f);
+		buf[len] = '\0';
+		ticks = swc_stat_steal_parse(buf, cpus, n);
+		free(buf);
+	}
+	fclose(f);
+	return ticks < 0 || hz <= 0 ? NAN : ticks * (1e9 / hz);
+}
+
+const char *swc_validity_advice(void)
+{
+	return "for a quiet run, stop other work on that CPU (or pick an idle one with --cpus) "
+	       "and run again";
+}

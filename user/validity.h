@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Is a row's figure a measurement of the switch, or of a busy machine? Each row is judged on
+ * evidence the run already has: the spread of its repeats, how much of its wall time its tasks
+ * had the CPU (on one CPU, one party is always runnable), switches involving tasks outside the
+ * workload (eBPF), and the hypervisor's steal time during the row (/proc/stat).
+ */
+#ifndef SWC_VALIDITY_H
+#define SWC_VALIDITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Thresholds (docs and --help name them): past any one, the row is invalid. */
+#define SWC_VALID_MAX_SPREAD	1.5	/* slowest repeat / fastest repeat */
+#define SWC_VALID_MIN_CPU_SHARE	0.75	/* workload CPU time / wall time, one CPU, rows >= 10 ms */
+#define SWC_VALID_MIN_WALL_NS	10e6	/* shorter rows: fork and exit dominate the share */
+#define SWC_VALID_MAX_STEAL	0.05	/* steal time / wall time */
+#define SWC_VALID_MAX_REASONS	4
+
+struct swc_validity_in {
+	double min_ns, max_ns;		/* fastest and slowest repeat, per switch (NaN: unknown) */
+	double wall_ns;			/* the timed pass's runner, fork to reap */
+	double cpu_ns;			/* its user + system time (rusage); NaN: not judged */
+	bool one_cpu;			/* both parties pinned to one CPU */
+	long long outside_switches;	/* switches involving a busy task outside; -1 unknown */
+	double steal_ns;		/* steal on the workload's CPUs during the row; NaN unknown */
+};
+
+struct swc_validity {
+	bool valid;
+	int nreasons;
+	char reasons[SWC_VALID_MAX_REASONS][200];
+	double spread, cpu_share;	/* NaN when not computed */
+};
+
+/* Pure: judges one row. */
+void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *out);
+/* Steal time, in USER_HZ ticks, summed over the CPUs in cpus[0..n) of a /proc/stat text;
+ * -1 when a line is missing. Pure. */
+long long swc_stat_steal_parse(const char *proc_stat, const int *cpus, int n);
+/* The same from the live /proc/stat, in ns; NaN when unreadable. */
+double swc_stat_steal_ns(const int *cpus, int n);
+/* The one line for a human reader: how to get a quiet run. */
+const char *swc_validity_advice(void);
+
+#endif
