@@ -24,6 +24,7 @@
 #include "runner.h"
 #include "selfstats.h"
 #include "signals.h"
+#include "feature_probe.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "validity.h"
@@ -104,7 +105,26 @@ struct row {
 	bool probe_ok;
 	unsigned long long probe_made;	/* switches made in the probed pass */
 	struct swc_group_stats ps;	/* probed pass */
+	char probe_skipped[160];	/* why the probed pass did not run, or "" */
 };
+
+/* Whether the kernel lets us put a uprobe on ourselves (CAP_BPF + CAP_PERFMON alone do not
+ * suffice); asked once, by loading a tiny program. "" when it does, else why not. */
+static const char *uprobe_refused(void)
+{
+	static char why[128];
+	static bool asked;
+	int err;
+
+	if (!asked) {
+		asked = true;
+		err = swc_feature_probe(SWC_FEAT_UPROBE);
+		if (err)
+			snprintf(why, sizeof(why), "uprobes refused (%s): needs root "
+				 "(CAP_SYS_ADMIN); see switchcost doctor", strerror(-err));
+	}
+	return why;
+}
 
 static void usage(FILE *f)
 {
@@ -467,6 +487,10 @@ static int run_workload(struct run_env *env, struct swc_watch *w, struct row *ro
 	/* Some probes cost more than what they would time: a uprobe hit costs microseconds, a
 	 * thousand times a coroutine switch, and a sys_enter counter sends every syscall on the
 	 * machine through the tracing slow path. So they count, in one more pass, never timed. */
+	if (w && row->id == SWC_WL_COROUTINE && uprobe_refused()[0]) {
+		snprintf(row->probe_skipped, sizeof(row->probe_skipped), "%s", uprobe_refused());
+		return 0;	/* degrade, don't die: the timed row stands on its own */
+	}
 	if (w) {
 		cfg.repeats = 1;
 		cfg.warmup = 0;
@@ -684,6 +708,9 @@ static void print_evidence(const struct run_env *env, const struct row *rows, in
 					swc_fmt_count(r->ps.user_switches, a, sizeof(a)),
 					swc_fmt_count(r->probe_made, b, sizeof(b)),
 					swc_fmt_count(r->ps.switches_out, c, sizeof(c)));
+			else if (r->probe_skipped[0])
+				fprintf(f, ";\n            probed pass: not measured: %s",
+					r->probe_skipped);
 			fprintf(f, "\n");
 			continue;
 		}
@@ -1094,6 +1121,10 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_u64(&j, "uprobe_hits", r->ps.user_switches);
 			jw_u64(&j, "syscalls", r->ps.syscalls);
 			jw_u64(&j, "kernel_switches", r->ps.switches_out);
+			jw_obj_end(&j);
+		} else if (r->probe_skipped[0]) {
+			jw_obj_begin(&j, "probe_pass");
+			jw_str(&j, "not_measured", r->probe_skipped);
 			jw_obj_end(&j);
 		}
 		jw_obj_end(&j);
