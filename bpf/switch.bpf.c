@@ -71,13 +71,16 @@ struct {
 /*
  * Watched processes whose last thread has made its final switch. A parent can reap a zombie
  * before that switch (wait4 reads nvcsw the moment exit_notify() lets it), so user space waits
- * for the pid here first: then the kernel's count includes the switch eBPF saw.
+ * for the pid here first: then the kernel's count includes the switch eBPF saw. One byte per
+ * tgid, eight to a word, sized like the watch set: an LRU of 1,024 marks lost the marks of a
+ * program leaving more zombies than that, and each lost mark cost user space a full wait.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);	/* tgid */
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 4096);
+	__type(key, __u32);	/* tgid / 8 */
+	__type(value, __u64);
 } gone SEC(".maps");
 
 struct {
@@ -167,6 +170,15 @@ static __always_inline void unwatch_tgid(__u32 tgid)
 
 	if (w)
 		__sync_fetch_and_and(w, ~swc_watch_mask(tgid));
+}
+
+static __always_inline void clear_gone(__u32 tgid)
+{
+	__u32 idx = swc_watch_index(tgid);
+	__u64 *g = bpf_map_lookup_elem(&gone, &idx);
+
+	if (g)
+		__sync_fetch_and_and(g, ~swc_watch_mask(tgid));
 }
 
 static __always_inline struct hot *hot_get(struct task_struct *t)
@@ -305,10 +317,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			/* the process's last thread (not merely its leader: the leader can die
 			 * first, or be replaced by exec from another thread) */
 			if ((prev_state & SWC_TASK_DEAD) && !prev->signal->live.counter) {
-				__u32 tgid = prev->tgid;
-				__u8 one = 1;
+				__u32 tgid = prev->tgid, idx = swc_watch_index(tgid);
+				__u64 *g = bpf_map_lookup_elem(&gone, &idx);
 
-				bpf_map_update_elem(&gone, &tgid, &one, BPF_ANY);
+				if (g)	/* the watch set's layout, one byte per tgid */
+					__sync_fetch_and_or(g, swc_watch_mask(tgid));
 			}
 			if (run_ns != SWC_UNKNOWN) {
 				s->run_ns_sum += run_ns;
@@ -418,7 +431,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	}
 	/* a new process: a mark left by an earlier owner of this pid is not about it */
-	bpf_map_delete_elem(&gone, &ctgid);
+	clear_gone(ctgid);
 	if (!watch_tgid(ctgid, group)) {
 		c = get_counters();
 		if (c)

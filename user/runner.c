@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "records.h"
 #include "runner.h"
 #include "signals.h"
@@ -83,7 +84,7 @@ static ssize_t await_result(struct swc_watch *w, int fd, void *buf, size_t len, 
  * runner inherited the BPF map descriptors with the fork). */
 static void await_partner_gone(pid_t pid, void *w)
 {
-	watch__await_gone(w, pid, 100);
+	watch__await_gone(w, pid, swc_now_ns() + GONE_WAIT_NS);
 }
 
 static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum swc_workload_id id,
@@ -192,7 +193,7 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	}
 	kill(-pid, SIGKILL);
 	if (w)
-		watch__await_gone(w, pid, 100);
+		watch__await_gone(w, pid, swc_now_ns() + GONE_WAIT_NS);
 	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR)
 		;
 	swc_reap_group(pid);	/* the rest of the group, killed above */

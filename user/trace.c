@@ -480,7 +480,8 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			err = -1;
 		}
 	}
-	res->wall_ns = swc_now_ns() - start;
+	/* the wall time is CMD's: what it leaves behind is reaped after it */
+	res->wall_ns = (res->cmd_exit_ns ? res->cmd_exit_ns : swc_now_ns()) - start;
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 	return err;
 }

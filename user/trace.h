@@ -55,6 +55,7 @@ struct trace_result {
 	gid_t gid;
 	struct rusage ru;		/* CMD and every descendant we reaped (wait4) */
 	__u64 wall_ns;
+	__u64 cmd_exit_ns;	/* when CMD was reaped (swc_now_ns), 0 before */
 	bool interrupted;		/* a stop was requested (signal name in stop_sig) */
 	int stop_sig;
 	int pids_gone;			/* -p: processes that ended while traced */

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "runner.h"
 #include "signals.h"
 #include "sudo.h"
@@ -237,21 +238,26 @@ static void add_rusage(struct rusage *to, const struct rusage *ru)
 
 int trace_reap(struct trace_result *res, struct swc_watch *w)
 {
+	/* one deadline for the whole batch: a program leaving thousands of zombies must not
+	 * cost a wait per zombie whose mark is late */
+	__u64 deadline = swc_now_ns() + GONE_WAIT_NS;
 	struct rusage ru;
 	siginfo_t info;
 	int st, n = 0;
 	pid_t p;
 
 	for (;;) {
-		/* peek first: wait4's counts must include the zombie's final switch */
+		/* peek first: wait4's counts must include the zombie's final switch; after a stop
+		 * request, reap at once (a second Ctrl-C must not wait on anything) */
 		memset(&info, 0, sizeof(info));
 		if (w && !waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid > 0)
-			watch__await_gone(w, info.si_pid, 100);
+			watch__await_gone(w, info.si_pid, stop_requested ? 0 : deadline);
 		p = wait4(info.si_pid > 0 ? info.si_pid : -1, &st, WNOHANG, &ru);
 		if (p > 0) {
 			/* as subreaper we also get the orphans of CMD's descendants */
 			add_rusage(&res->ru, &ru);
 			if (p == res->cmd_pid) {
+				res->cmd_exit_ns = swc_now_ns();
 				res->status = st;
 				res->cmd_reaped = true;
 			}

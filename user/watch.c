@@ -38,6 +38,7 @@ struct swc_watch {
 	struct bpf_link *sys_enter, *wakeup;
 	__u64 *watched;			/* the watch set's bytes, mmap'ed */
 	size_t watched_len;
+	__u64 *gone;			/* the exited-process marks, the same layout, mmap'ed */
 	int nlinks;
 	bool lean;			/* timed passes: count and classify only */
 	bool initial_pidns;		/* our pids are the kernel's global pids */
@@ -162,6 +163,7 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 	skel->rodata->targ_self_tgid = getpid();
 	skel->rodata->targ_emit = opts->emit;
 	bpf_map__set_max_entries(skel->maps.watched, (pid_max() + 7) / 8);
+	bpf_map__set_max_entries(skel->maps.gone, (pid_max() + 7) / 8);
 	skel->rodata->targ_all_tasks = opts->all_tasks;
 	if (opts->emit && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
@@ -233,6 +235,14 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	if (w->watched == MAP_FAILED) {
 		w->watched = NULL;
 		fprintf(stderr, "switchcost: mapping the watch set: %s\n", strerror(errno));
+		goto fail;
+	}
+	w->gone = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(w->skel->maps.gone), 0);
+	if (w->gone == MAP_FAILED) {
+		w->gone = NULL;
+		fprintf(stderr, "switchcost: mapping the exited-process marks: %s\n",
+			strerror(errno));
 		goto fail;
 	}
 	/* fork first, so no child of a watched process slips through while the rest attach */
@@ -308,6 +318,8 @@ void watch__close(struct swc_watch *w)
 	bpf_link__destroy(w->wakeup);
 	if (w->watched)
 		munmap(w->watched, w->watched_len);
+	if (w->gone)
+		munmap(w->gone, w->watched_len);
 	while (w->nlinks > 0)
 		bpf_link__destroy(w->links[--w->nlinks]);
 	switch_bpf__destroy(w->skel);
@@ -386,26 +398,27 @@ int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *prov
 							 binary, provider, name, &uo), what);
 }
 
-int watch__await_gone(struct swc_watch *w, pid_t tgid, int max_ms)
+int watch__await_gone(struct swc_watch *w, pid_t tgid, __u64 deadline_ns)
 {
 	const struct timespec step = { .tv_nsec = 50 * 1000 };
-	__u64 deadline = swc_now_ns() + (__u64)max_ms * 1000000;
-	int fd = bpf_map__fd(w->skel->maps.gone);
-	__u32 key = tgid;
-	__u8 v;
+	__u64 mask = swc_watch_mask(tgid), *word;
 
 	/* BPF keys on global pids: in a nested PID namespace ours never match */
-	if (!w->initial_pidns)
+	if (!w->initial_pidns || !w->gone)
 		return -ENOENT;
+	if (tgid <= 0 || swc_watch_index(tgid) >= w->watched_len / sizeof(__u64))
+		return -EINVAL;
+	word = &w->gone[swc_watch_index(tgid)];
 	/* microseconds in practice: the zombie is finishing do_task_dead() on its CPU */
-	do {
-		if (!bpf_map_lookup_elem(fd, &key, &v)) {
-			bpf_map_delete_elem(fd, &key);
+	for (;;) {
+		if (__atomic_load_n(word, __ATOMIC_SEQ_CST) & mask) {
+			__atomic_fetch_and(word, ~mask, __ATOMIC_SEQ_CST);
 			return 0;
 		}
+		if (swc_now_ns() >= deadline_ns)
+			return -ETIMEDOUT;
 		nanosleep(&step, NULL);
-	} while (swc_now_ns() < deadline);
-	return -ETIMEDOUT;
+	}
 }
 
 /* Looks up key in a per-CPU map whose values are all __u64 counters, summed over CPUs. */

@@ -60,10 +60,12 @@ int watch__set_counting(struct swc_watch *w, bool on);
 /* Detaches every uprobe/USDT link attached so far. */
 void watch__detach_user(struct swc_watch *w);
 
-/* Before reaping watched process tgid (a zombie): waits, at most max_ms, until its final switch
- * has happened, so that wait4's nvcsw + nivcsw include the switch eBPF counted. Returns 0, or
- * -ETIMEDOUT. */
-int watch__await_gone(struct swc_watch *w, pid_t tgid, int max_ms);
+/* Before reaping watched process tgid (a zombie): waits, until deadline_ns at most (swc_now_ns()
+ * clock), for its final switch, so that wait4's nvcsw + nivcsw include the switch eBPF counted.
+ * A caller reaping many zombies gives them one deadline. Returns 0, or -ETIMEDOUT. */
+int watch__await_gone(struct swc_watch *w, pid_t tgid, __u64 deadline_ns);
+/* How long a reaper waits for a final switch (for one zombie, or for one batch of them). */
+#define GONE_WAIT_NS	(100ULL * 1000 * 1000)
 /* Sums a group's per-CPU counters. */
 int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out);
 int watch__counters(struct swc_watch *w, struct swc_counters *out);
