@@ -455,8 +455,12 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			stop_requested = 0;
 			if (!env->argv)
 				break;
-			/* Ctrl-C and friends go on to CMD's group; a second one is SIGKILL */
-			kill(-res->cmd_pid, forwarded++ ? SIGKILL : res->stop_sig);
+			/* Ctrl-C and friends go on to CMD's group; a second one is SIGKILL, to the
+			 * whole tree where it is contained (CMD may have left its group) */
+			if (!forwarded++)
+				kill(-res->cmd_pid, res->stop_sig);
+			else if (trace_contain_kill())
+				kill(-res->cmd_pid, SIGKILL);
 		}
 		t = swc_now_ns();
 		/* a late wake-up still prints every whole interval before the end */
@@ -531,6 +535,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	wopts.verbose = env.verbose;
 	rc = 1;
+	/* before BPF: the supervisor must hold none of its objects */
+	if (env.argv)
+		trace_contain_open();
 	w = watch__open(&wopts);
 	if (!w)
 		goto cleanup;
@@ -606,6 +613,8 @@ cleanup:
 		swc_kill_group(res.cmd_pid);
 		trace_kill_descendants(&res, w);
 	}
+	if (env.argv)
+		trace_contain_close();
 	csv__close(cc.csv, false);
 	watch__close(w);
 	return rc;

@@ -99,6 +99,21 @@ __u64 trace_kill_descendants(struct trace_result *res, struct swc_watch *w);
 int trace_exit_code(int status);
 /* Hands the terminal to pgid when we own it (-1 gives it back to us); a no-op otherwise. */
 void trace_tty_handoff(pid_t pgid);
+
+/* trace_contain.c */
+/* Puts the traced tree in a cgroup of its own with a supervisor that kills it if switchcost
+ * dies. 0 when contained; 1 when not (said once on stderr: the process group is used). */
+int trace_contain_open(void);
+bool trace_contained(void);
+/* In CMD's child, before it can fork: moves it into the cgroup (0 when not contained). */
+int trace_contain_enter(void);
+bool trace_contain_is_supervisor(pid_t pid);
+/* SIGKILL to every process of the tree; -1 when not contained. */
+int trace_contain_kill(void);
+/* Lets the supervisor end (it kills the cgroup, then exits; reap it with the rest). */
+void trace_contain_release(void);
+/* Kills what is left, ends and reaps the supervisor, removes the cgroup. */
+void trace_contain_close(void);
 /* From /proc/PID/stat: the state letter and the parent. Returns 0, or -1 if there is no such
  * process. Either pointer may be NULL. */
 int trace_proc_stat(pid_t pid, char *state, pid_t *ppid);

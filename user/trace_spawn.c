@@ -26,7 +26,7 @@
 #include "trace.h"
 #include "watch.h"
 
-enum { STAGE_DROP = 1, STAGE_STDOUT, STAGE_EXEC };
+enum { STAGE_DROP = 1, STAGE_STDOUT, STAGE_CGROUP, STAGE_EXEC };
 
 /* What the child sends through the CLOEXEC pipe when it cannot become CMD. */
 struct spawn_error {
@@ -119,6 +119,11 @@ static void __attribute__((noreturn)) child_main(const struct trace_env *env,
 	/* swc_fork_watched() reset the dispositions and the group; the mask is ours to clear */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* into the tree's cgroup before anything can fork: all of it is killable at once */
+	if (trace_contain_enter()) {
+		se.stage = STAGE_CGROUP;
+		goto fail;
+	}
 	if (tty_owned) {
 		signal(SIGTTOU, SIG_IGN);	/* we are a background group until this returns */
 		tcsetpgrp(STDIN_FILENO, getpid());
@@ -209,6 +214,11 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 			(unsigned int)c.uid, (unsigned int)c.gid, strerror(se.err));
 		return -1;
 	}
+	if (se.stage == STAGE_CGROUP) {
+		fprintf(stderr, "switchcost: starting %s: moving it into its cgroup: %s\n",
+			argv[0], strerror(se.err));
+		return -1;
+	}
 	if (se.stage == STAGE_STDOUT) {
 		fprintf(stderr, "switchcost: starting %s: connecting its stdout to our stderr: %s "
 				"(is stderr open?)\n", argv[0], strerror(se.err));
@@ -250,9 +260,12 @@ int trace_reap(struct trace_result *res, struct swc_watch *w)
 		/* peek first: wait4's counts must include the zombie's final switch; after a stop
 		 * request, reap at once (a second Ctrl-C must not wait on anything) */
 		memset(&info, 0, sizeof(info));
-		if (w && !waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid > 0)
+		if (w && !waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid > 0 &&
+		    !trace_contain_is_supervisor(info.si_pid))
 			watch__await_gone(w, info.si_pid, stop_requested ? 0 : deadline);
 		p = wait4(info.si_pid > 0 ? info.si_pid : -1, &st, WNOHANG, &ru);
+		if (p > 0 && trace_contain_is_supervisor(p))
+			continue;	/* ours, not the program's */
 		if (p > 0) {
 			/* as subreaper we also get the orphans of CMD's descendants */
 			add_rusage(&res->ru, &ru);
@@ -308,7 +321,8 @@ static int kill_our_children(void)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (pid_t)atol(de->d_name);
-		if (!trace_proc_stat(pid, NULL, &ppid) && ppid == me) {
+		if (!trace_proc_stat(pid, NULL, &ppid) && ppid == me &&
+		    !trace_contain_is_supervisor(pid)) {
 			kill(pid, SIGKILL);
 			n++;
 		}
@@ -325,8 +339,10 @@ __u64 trace_kill_descendants(struct trace_result *res, struct swc_watch *w)
 	/* what exited on its own is not "left running" */
 	if (trace_reap(res, w) < 0)
 		return 0;
-	if (res->cmd_pid > 0)
+	/* the whole tree at once where it is contained, else what is still in CMD's group */
+	if (trace_contain_kill() && res->cmd_pid > 0)
 		kill(-res->cmd_pid, SIGKILL);
+	trace_contain_release();	/* the supervisor ends: we reap it with the rest */
 	for (;;) {
 		kill_our_children();
 		n = trace_reap(res, w);
