@@ -539,7 +539,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-struct swc_csv *csv__open(const char *path, int gzip_level)
+struct swc_csv *csv__open(const char *path)
 {
 	struct swc_csv *c = calloc(1, sizeof(*c));
 	int err;
@@ -553,11 +553,9 @@ struct swc_csv *csv__open(const char *path, int gzip_level)
 	c->to_stdout = !strcmp(path, "-");
 	c->gz = !c->to_stdout && ends_with(path, ".gz");
 	if (c->gz) {
-		if (gzip_level <= 0 || gzip_level > 9)
-			gzip_level = SWC_CSV_GZIP_LEVEL;
 		c->zbuf = malloc(ZBUF_BYTES);
 		/* windowBits 15 + 16: a gzip header and trailer, what zcat and gzip -t read */
-		if (!c->zbuf || deflateInit2(&c->z, gzip_level, Z_DEFLATED, 15 + 16, 8,
+		if (!c->zbuf || deflateInit2(&c->z, SWC_CSV_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8,
 					     Z_DEFAULT_STRATEGY) != Z_OK) {
 			fprintf(stderr, "switchcost: writing %s: starting zlib: %s\n", path,
 				c->z.msg ? c->z.msg : strerror(ENOMEM));
@@ -601,11 +599,6 @@ int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *
 unsigned long long csv__rows(const struct swc_csv *c)
 {
 	return c ? c->rows : 0;
-}
-
-int csv__error(const struct swc_csv *c)
-{
-	return c ? c->err : 0;
 }
 
 int csv__close(struct swc_csv *c, bool keep)

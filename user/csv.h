@@ -21,19 +21,17 @@
 /* Room one row can take: 9 numbers of up to 20 digits, two comms of 15 bytes that may each
  * become a quoted 3-byte U+FFFD, a workload name of up to 64 bytes, quoted. */
 #define SWC_CSV_ROW_MAX		512
-/* gzip level when csv__open() is given 0: level 1 keeps up with a million rows a second */
+/* gzip level of a .gz path: level 1 keeps up with a million rows a second */
 #define SWC_CSV_GZIP_LEVEL	1
 
 struct swc_csv;
 
 /* Opens path for writing (header written at once). On failure returns NULL and prints one
  * line naming the path and the cause ("switchcost: writing x.csv: Permission denied"). */
-struct swc_csv *csv__open(const char *path, int gzip_level);
+struct swc_csv *csv__open(const char *path);
 /* Appends one row; workload may be NULL (empty field). Returns 0 or -errno (e.g. -ENOSPC). */
 int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload);
 unsigned long long csv__rows(const struct swc_csv *c);
-/* The first write error (-errno), 0 while none: writing stops at the first one. */
-int csv__error(const struct swc_csv *c);
 /* Flushes and, if keep, renames the temporary file into place (and chowns it); otherwise
  * removes it. Returns 0 or -errno with a message printed. NULL is fine. */
 int csv__close(struct swc_csv *c, bool keep);

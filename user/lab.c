@@ -50,17 +50,18 @@ struct scenario {
 	bool emit;		/* needs per-switch records */
 	bool lean;		/* times switches: only counters while timing, as run does; its
 				 * untimed counting pass turns the rest on */
+	bool by_iterations;	/* runs --iterations of work, not --unit: its timeout scales so */
 	const char *what;
 };
 
 static const struct scenario scenarios[] = {
-	{ "timeline", lab_timeline, true, false,
+	{ "timeline", lab_timeline, true, false, false,
 	  "the notes' fun1..fun3 sequential, async (blocking and not), threads: per-task timeline" },
-	{ "cost", lab_cost, false, true,
+	{ "cost", lab_cost, false, true, false,
 	  "process vs thread vs coroutine switch, with ratios and what the kernel did" },
-	{ "parallel", lab_parallel, true, false,
+	{ "parallel", lab_parallel, true, false, true,
 	  "concurrency vs parallelism: CPU work in 2 threads / 2 processes, 1 CPU vs all" },
-	{ "join", lab_join, true, false,
+	{ "join", lab_join, true, false, false,
 	  "thread work without join(), and daemon threads at exit, as the kernel saw it" },
 };
 
@@ -180,7 +181,7 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 /* How long a variant may run before it counts as stuck, and the advice that fits. */
 static void set_child_timeout(struct lab *lab, const struct scenario *sc)
 {
-	if (sc->fn == lab_parallel) {
+	if (sc->by_iterations) {
 		lab->child_timeout_ns = LAB_TIMEOUT_BASE_NS + (__u64)lab->env.iterations *
 					LAB_PARALLEL_WORKERS * LAB_TIMEOUT_NS_PER_ITERATION;
 		lab->timeout_hint = "fewer --iterations";
@@ -188,11 +189,6 @@ static void set_child_timeout(struct lab *lab, const struct scenario *sc)
 		lab->child_timeout_ns = LAB_TIMEOUT_BASE_NS + LAB_TIMEOUT_UNITS * lab->env.unit_ns;
 		lab->timeout_hint = "a shorter --unit";
 	}
-}
-
-char *lab_fmt_ns(double ns, char *buf, size_t len)
-{
-	return swc_fmt_ns(ns, buf, len);
 }
 
 void *lab_shared_alloc(size_t size)

@@ -60,8 +60,6 @@ void lab_capture_free(struct lab_capture *cap);
 void *lab_shared_alloc(size_t size);
 void lab_shared_free(void *p, size_t size);
 
-/* "12.3 ms", "1.02 s" */
-char *lab_fmt_ns(double ns, char *buf, size_t len);
 /* The JSON header every scenario shares (report.c's, then "scenario"), leaving the top-level
  * object open. */
 void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);

@@ -636,7 +636,7 @@ static void print_variant(const struct lab *lab, const struct result *r, FILE *f
 	fprintf(f, "  measured by %s: %.2f units (%s)   expected: %g units (%s)\n",
 		r->v == V_THREADS_NOJOIN || r->v == V_THREADS_DAEMON ? "the main thread" :
 		"the program", measured_units(r),
-		lab_fmt_ns(r->s.main_end_ns - r->s.t0_ns, a, sizeof(a)), variants[r->v].expected,
+		swc_fmt_ns(r->s.main_end_ns - r->s.t0_ns, a, sizeof(a)), variants[r->v].expected,
 		variants[r->v].expected_note);
 	fprintf(f, "  work done (the program's own clock):");
 	for (int j = 0; j < NJOBS; j++) {
@@ -677,9 +677,9 @@ static void print_variant(const struct lab *lab, const struct result *r, FILE *f
 
 		fprintf(f, "    %-15s on CPU %s, blocked %s, waiting for a CPU %s; %llu voluntary, "
 			   "%llu involuntary switches", t->comm,
-			lab_fmt_ns(t->in_state[TS_RUN], a, sizeof(a)),
-			lab_fmt_ns(t->in_state[TS_BLOCKED], b, sizeof(b)),
-			lab_fmt_ns(t->in_state[TS_RUNNABLE], c, sizeof(c)),
+			swc_fmt_ns(t->in_state[TS_RUN], a, sizeof(a)),
+			swc_fmt_ns(t->in_state[TS_BLOCKED], b, sizeof(b)),
+			swc_fmt_ns(t->in_state[TS_RUNNABLE], c, sizeof(c)),
 			(unsigned long long)t->voluntary, (unsigned long long)t->involuntary);
 		if (t->died)
 			fprintf(f, "; exited at %.2f", units_at(r, t->died_ns));
@@ -820,7 +820,7 @@ static void print_header(struct lab *lab, FILE *f)
 
 	swc_sysinfo_print(&lab->si, f);
 	fprintf(f, "# 1 unit = %s (the notes' second; --unit)\n",
-		lab_fmt_ns(lab->env.unit_ns, a, sizeof(a)));
+		swc_fmt_ns(lab->env.unit_ns, a, sizeof(a)));
 }
 
 static void print_summary(const struct result *rs, int n, FILE *f)

@@ -408,11 +408,6 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 	return 0;
 }
 
-static bool kernel_handoff(enum swc_workload_id id)
-{
-	return swc_workload_uses_kernel(id);
-}
-
 /*
  * Switches with a task outside the workload on one side, busy tasks only (idle is no
  * interference). Per group the BPF side counts switches with both sides inside once, so the
@@ -724,7 +719,7 @@ static void print_evidence(const struct run_env *env, const struct row *rows, in
 		fprintf(f, ";\n            ");
 		swc_agreement_print(f, &ag);
 		fprintf(f, "\n");
-		if (kernel_handoff(r->id) && r->gs.involuntary * 4 > r->gs.switches_out &&
+		if (swc_workload_uses_kernel(r->id) && r->gs.involuntary * 4 > r->gs.switches_out &&
 		    env->ncpus == 1)
 			involuntary_lesson = true;
 	}
@@ -1305,7 +1300,7 @@ int cmd_run(int argc, char **argv)
 	if (env.csv) {
 		csv_ctx_init(&cc, env.csv);
 		/* before the BPF side: a refused target costs nothing and leaves nothing */
-		cc.csv = csv__open(env.csv, 0);
+		cc.csv = csv__open(env.csv);
 		if (!cc.csv)
 			return 1;
 		/* the metadata's target is checked (and held) now too, not after the run */

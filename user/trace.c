@@ -522,7 +522,7 @@ int cmd_trace(int argc, char **argv)
 	if (env.csv_path) {
 		/* before the BPF side: a refused target costs nothing and leaves nothing */
 		cc.path = env.csv_path;
-		cc.csv = csv__open(env.csv_path, 0);
+		cc.csv = csv__open(env.csv_path);
 		if (!cc.csv)
 			return 1;
 		wopts.emit = true;

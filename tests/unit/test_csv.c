@@ -192,7 +192,7 @@ int unit_csv_bench(int argc, char **argv)
 	double t0, t;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: unit_tests --csv-bench ROWS FILE [GZIP_LEVEL]\n");
+		fprintf(stderr, "usage: unit_tests --csv-bench ROWS FILE\n");
 		return 2;
 	}
 	rows = strtoull(argv[2], NULL, 10);
@@ -203,7 +203,7 @@ int unit_csv_bench(int argc, char **argv)
 	r[1].next_tid = 4001;
 	r[1].preempt = 1;
 	t0 = now_s();
-	c = csv__open(argv[3], argc > 4 ? atoi(argv[4]) : 0);
+	c = csv__open(argv[3]);
 	if (!c)
 		return 1;
 	for (unsigned long long i = 0; i < rows; i++) {

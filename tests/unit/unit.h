@@ -35,7 +35,7 @@ void test_contract(void);
 void test_coro(void);
 /* Writes the JSON test document, for checking it with an outside parser (jq). */
 void unit_json_sample(FILE *f, int indent);
-/* unit_tests --csv-bench ROWS FILE [GZIP_LEVEL]: the CSV writer's throughput (scripts/bench-csv). */
+/* unit_tests --csv-bench ROWS FILE (a .gz FILE at the production level): the CSV writer's throughput (scripts/bench-csv). */
 int unit_csv_bench(int argc, char **argv);
 
 /* Collects what a function writes to a FILE into a malloc'd string (open_memstream). */
