@@ -58,9 +58,9 @@ endif
 
 all: $(O)/switchcost
 
-# Installs the build tools when one is missing (Debian/Ubuntu; names them elsewhere).
+# A build never installs anything: it names what is missing (`sudo make deps` installs it).
 $(O)/.deps-ok: scripts/deps.sh
-	$(Q)scripts/deps.sh
+	$(Q)scripts/deps.sh --check
 	$(Q)mkdir -p $(O) && touch $@
 
 $(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h vmlinux.h | $(O)/.deps-ok
@@ -105,7 +105,9 @@ $(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS) $(CORO_OBJ)
 # under sudo, build/ goes back to the user who owns the checkout
 GIVE_BACK = [ -z "$$SUDO_UID" ] || chown -R "$$SUDO_UID:$${SUDO_GID:-$$SUDO_UID}" $(O)
 
-run: $(O)/switchcost
+# The README's first command: the one that installs (build and test tools), then builds and runs.
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(O)/switchcost
 	@$(GIVE_BACK)
 	$(O)/switchcost $(ARGS)
 
@@ -116,19 +118,28 @@ bats: $(O)/switchcost
 	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
 
 $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
-	$(Q)scripts/deps.sh --test
+	$(Q)scripts/deps.sh --check --test
 	$(Q)touch $@
 
-# Every test: unit tests, then the command-line suites (BPF ones need root); one summary line.
-test: $(O)/switchcost $(O)/unit_tests $(O)/.test-deps-ok
+# Every test: the tree built with -Werror by gcc and by clang (each in its own directory, so
+# flags never mix with the plain build's objects), then the unit tests and the command-line
+# suites (BPF ones need root) on the gcc build; one summary line. Installs nothing.
+TEST_GCC   := $(O)/werror-gcc
+TEST_CLANG := $(O)/werror-clang
+test: $(O)/.test-deps-ok
+	$(Q)$(MAKE) --no-print-directory O=$(TEST_CLANG) CC=clang EXTRA_CFLAGS=-Werror \
+		$(TEST_CLANG)/switchcost $(TEST_CLANG)/unit_tests
+	$(Q)$(MAKE) --no-print-directory O=$(TEST_GCC) CC=gcc EXTRA_CFLAGS=-Werror \
+		$(TEST_GCC)/switchcost $(TEST_GCC)/unit_tests
 	@$(GIVE_BACK)
-	scripts/run-tests $(abspath $(O)/switchcost) $(abspath $(O)/unit_tests)
+	scripts/run-tests $(abspath $(TEST_GCC)/switchcost) $(abspath $(TEST_GCC)/unit_tests)
 
 bench: $(O)/switchcost $(O)/empty_counter
 	scripts/bench
 
+# Installs what building and testing need (Debian/Ubuntu; names the packages elsewhere).
 deps:
-	scripts/deps.sh
+	scripts/deps.sh --test
 
 # Regenerates vmlinux.h from the running kernel (another architecture, a newer kernel).
 vmlinux:
@@ -147,8 +158,8 @@ clean:
 help:
 	@echo 'Targets:'
 	@echo '  all (default)  build $(O)/switchcost'
-	@echo '  run            build and run the default suite (as root: sudo make run; ARGS="--quick")'
-	@echo '  test           build and run every test (unit + bats; BPF tests need root)'
+	@echo '  run            install what is missing, build, run the default suite (sudo make run; ARGS="--quick")'
+	@echo '  test           -Werror builds with gcc and clang, then every test (unit + bats; BPF tests need root); installs nothing'
 	@echo '  unit, bats     one half of test'
 	@echo '  bench          probe-effect, RSS and start-up benchmark (scripts/bench)'
 	@echo '  deps           install build and test dependencies (Debian/Ubuntu)'

@@ -2,10 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs what switchcost needs to build (and, with --test, to run every test), when something
 # is missing. Debian/Ubuntu: apt-get; elsewhere: prints the packages to install and fails.
+# --check: installs nothing, names what is missing and fails (make and make test: a build or a
+# test run never changes the machine; `sudo make deps` or `sudo make run` installs).
 set -eu
 
-need=""
-if [ "${1:-}" = --test ]; then
+need="" test=false check=false
+for a in "$@"; do
+	case $a in
+	--test) test=true ;;
+	--check) check=true ;;
+	*) echo "switchcost: scripts/deps.sh: unknown option '$a' (--test, --check)" >&2; exit 2 ;;
+	esac
+done
+if $test; then
 	# the CSV tests load the export with pandas, as a user would
 	/usr/bin/python3 -c 'import pandas' 2>/dev/null || need="$need python3-pandas"
 fi
@@ -31,6 +40,11 @@ have_hdr zlib.h            || need="$need zlib1g-dev"
 
 [ -n "$need" ] || exit 0
 need=$(printf '%s\n' $need | sort -u | tr '\n' ' ')
+
+if $check; then
+	echo "switchcost: missing: ${need% }: install them with 'sudo make deps' (Debian/Ubuntu)" >&2
+	exit 1
+fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "switchcost: missing build dependencies: $need" >&2
