@@ -372,6 +372,10 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 				ts->delay_ns_sum += delay_ns;
 				ts->delay_count++;
 				ts->hist_delay[swc_hist_slot(delay_ns)]++;
+				if (delay_ns > ts->delay_max_ns) {
+					ts->delay_max_ns = delay_ns;
+					ts->delay_max_at_ns = now;
+				}
 			}
 		}
 	}

@@ -45,6 +45,8 @@ struct swc_task {
 	__u64 switches_out, voluntary, involuntary, switches_in;
 	__u64 on_cpu_ns, off_cpu_ns, delay_ns_sum, delay_count;
 	__u64 user_switches;
+	__u64 delay_max_ns;	/* its largest wake-up to run delay (perf sched latency's max) */
+	__u64 delay_max_at_ns;	/* ... and when it ran after it (bpf_ktime_get_ns) */
 	__u64 hist_delay[SWC_HIST_SLOTS];
 	__u32 tgid, group;
 	__u32 exited, _pad;
@@ -81,7 +83,7 @@ struct swc_switch_rec {
 /* Pinned layouts (with SWC_HIST_SLOTS 40, SWC_MAX_PROBES 16): a field added or reordered on
  * one side fails the build of both, not the run. */
 _Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout");
-_Static_assert(sizeof(struct swc_task) == 424, "swc_task layout");
+_Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
 _Static_assert(sizeof(struct swc_counters) == 152, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
 

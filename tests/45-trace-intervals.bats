@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-only
 # switchcost trace as the libbpf-tools are used: [interval] [count], -T, --json lines, --hist,
-# -P/-L and -m; the interval lines add up to the summary printed after them.
+# -P/-L and -m; the interval lines add up to the summary printed after them; the largest
+# wake-up to run delay of each task and when it happened.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -106,4 +107,31 @@ while True: time.sleep(0.002)' & BG=$!
 	swc trace -m -- true
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "switchcost: -m sets the histograms' unit: give it with --hist, -P or -L (see switchcost trace --help)" ]
+}
+
+@test "trace: each task's largest wake-up to run delay, and when, lie where they must" {
+	requires root btf bpf
+	before=$(date +%s%N)
+	swc trace --json -L -- "$TRACED" fork 2000
+	after=$(date +%s%N)
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '[.tasks[] | {tid, wakeup_delay_max_ns, wakeup_delay_max_at_s}]' >&2
+	# the exact maximum falls in the highest non-empty log2 slot of the same task's
+	# histogram, [2^i, 2^(i+1)); it ended inside the trace, by both clocks
+	echo "$output" | jq -e --argjson before "$before" --argjson after "$after" '
+		.wall_ns as $wall |
+		(.thread_histograms | map({key: (.tid | tostring), value: .wakeup_delay_ns}) |
+		 from_entries) as $h |
+		[.tasks[] | select(.wakeup_delay_count > 0)] | length == 2 and all(
+			($h[.tid | tostring] | to_entries | map(select(.value > 0)) | last.key)
+				as $top |
+			.wakeup_delay_max_ns >= (if $top == 0 then 0 else pow(2; $top) end) and
+			.wakeup_delay_max_ns < pow(2; $top + 1) and
+			.wakeup_delay_max_at_s > 0 and .wakeup_delay_max_at_s * 1e9 <= $wall and
+			.wakeup_delay_max_at_unix_ns > $before and
+			.wakeup_delay_max_at_unix_ns < $after)'
+	swc trace -- "$TRACED" threads 200
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"p99"*"max"*"at"* ]]
+	echo "$output" | grep -qE ' \+[0-9]+\.[0-9]{3} s'
 }

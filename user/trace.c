@@ -304,6 +304,15 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 	return 0;
 }
 
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC: turns a BPF timestamp into a time of day. */
+static __u64 realtime_offset_ns(void)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (__u64)rt.tv_sec * 1000000000ULL + (__u64)rt.tv_nsec - swc_now_ns();
+}
+
 /* The thread group of pid (a tid given to -p means its process); 0 if there is none. */
 static pid_t proc_tgid(pid_t pid)
 {
@@ -555,6 +564,8 @@ int cmd_trace(int argc, char **argv)
 	} else if (watch_pids(&env, w)) {
 		goto cleanup;
 	}
+	res.start_ns = start;
+	res.realtime_offset_ns = realtime_offset_ns();
 	trace_ticker_start(&tk, start);
 	if (env.interval_ns && !env.json)
 		trace_report_header(&env, &res, out);

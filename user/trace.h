@@ -56,6 +56,8 @@ struct trace_result {
 	struct rusage ru;		/* CMD and every descendant we reaped (wait4) */
 	__u64 wall_ns;
 	__u64 cmd_exit_ns;	/* when CMD was reaped (swc_now_ns), 0 before */
+	__u64 start_ns;			/* when the trace started (CLOCK_MONOTONIC, as BPF's) */
+	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC at the start */
 	bool interrupted;		/* a stop was requested (signal name in stop_sig) */
 	int stop_sig;
 	int pids_gone;			/* -p: processes that ended while traced */

@@ -95,19 +95,28 @@ static bool is_python(const struct trace_env *env)
 	return !strncmp(base, "python", 6);
 }
 
-static void print_tasks(const struct trace_env *env, const struct task_list *l, FILE *f)
+/* When a task's largest wake-up to run delay ended, in seconds since the trace started. */
+static double delay_max_at_s(const struct swc_task *k, const struct trace_result *res)
+{
+	if (k->delay_max_at_ns < res->start_ns)
+		return 0.0;
+	return (double)(k->delay_max_at_ns - res->start_ns) / 1e9;
+}
+
+static void print_tasks(const struct trace_env *env, const struct trace_result *res,
+			const struct task_list *l, FILE *f)
 {
 	static const char *const headers[] = {
 		"pid", "tid", "comm", "switches", "voluntary", "involuntary", "on-CPU",
-		"off-CPU", "wake→run p50", "p99", "user switches",
+		"off-CPU", "wake→run p50", "p99", "max", "at", "user switches",
 	};
 	static const enum swc_align aligns[] = {
 		SWC_RIGHT, SWC_RIGHT, SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
-		SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
+		SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
 	};
-	int ncols = has_probes(env) ? 11 : 10;
-	char c[11][64];
-	const char *cells[11];
+	int ncols = has_probes(env) ? 13 : 12;
+	char c[13][64];
+	const char *cells[13];
 	struct swc_table *t = swc_table__new(ncols, headers, aligns);
 
 	if (!t)
@@ -115,7 +124,7 @@ static void print_tasks(const struct trace_env *env, const struct task_list *l, 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct swc_task *k = &l->rows[i].t;
 
-		for (int j = 0; j < 11; j++)
+		for (int j = 0; j < 13; j++)
 			cells[j] = c[j];
 		snprintf(c[0], sizeof(c[0]), "%u", k->tgid);
 		snprintf(c[1], sizeof(c[1]), "%u", l->rows[i].tid);
@@ -132,10 +141,13 @@ static void print_tasks(const struct trace_env *env, const struct task_list *l, 
 				 k->hist_delay, SWC_HIST_SLOTS, 0.5), a, sizeof(a)));
 			snprintf(c[9], sizeof(c[9]), "≈%s", swc_fmt_ns(swc_hist_quantile(
 				 k->hist_delay, SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
+			/* the exact largest, and when: seconds into the trace */
+			swc_fmt_ns(k->delay_max_ns, c[10], sizeof(c[10]));
+			snprintf(c[11], sizeof(c[11]), "+%.3f s", delay_max_at_s(k, res));
 		} else {
-			cells[8] = cells[9] = NULL;
+			cells[8] = cells[9] = cells[10] = cells[11] = NULL;
 		}
-		swc_fmt_count(k->user_switches, c[10], sizeof(c[10]));
+		swc_fmt_count(k->user_switches, c[12], sizeof(c[12]));
 		swc_table__add_row(t, cells);
 	}
 	swc_table__print(t, f);
@@ -189,12 +201,13 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
 	if (l.n)
-		print_tasks(env, &l, f);
+		print_tasks(env, res, &l, f);
 	else if (have_tasks)
 		fprintf(f, "No task of the program was seen switching.\n");
 	else
 		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
-	fprintf(f, "(≈: from log2 buckets; off-CPU counts only gaps that ended while traced)\n");
+	fprintf(f, "(≈: from log2 buckets; max: the largest wake-up to run delay, exact, at: when "
+		   "it ended, into the trace; off-CPU counts only gaps that ended while traced)\n");
 	trace_hist_print(env, res->have_bpf ? gs : NULL, l.rows, l.n, f);
 
 	/* by_kind counts every switch with one of the program's tasks on either side (in or
@@ -270,7 +283,7 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	free(l.rows);
 }
 
-static void json_task(struct swc_json *j, const struct task_row *r)
+static void json_task(struct swc_json *j, const struct task_row *r, const struct trace_result *res)
 {
 	const struct swc_task *k = &r->t;
 
@@ -289,6 +302,15 @@ static void json_task(struct swc_json *j, const struct task_row *r)
 		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5));
 	jw_double(j, "wakeup_delay_p99_ns_approx",
 		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.99));
+	if (k->delay_count) {
+		jw_u64(j, "wakeup_delay_max_ns", k->delay_max_ns);
+		jw_double(j, "wakeup_delay_max_at_s", delay_max_at_s(k, res));
+		jw_u64(j, "wakeup_delay_max_at_unix_ns", k->delay_max_at_ns + res->realtime_offset_ns);
+	} else {
+		jw_null(j, "wakeup_delay_max_ns");
+		jw_null(j, "wakeup_delay_max_at_s");
+		jw_null(j, "wakeup_delay_max_at_unix_ns");
+	}
 	jw_u64(j, "user_switches", k->user_switches);
 	jw_bool(j, "exited", k->exited);
 	jw_obj_end(j);
@@ -401,7 +423,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	if (have_tasks) {
 		jw_arr_begin(&j, "tasks");
 		for (size_t i = 0; i < l.n; i++)
-			json_task(&j, &l.rows[i]);
+			json_task(&j, &l.rows[i], res);
 		jw_arr_end(&j);
 	} else {
 		jw_null(&j, "tasks");
