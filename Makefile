@@ -20,10 +20,13 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfo
 # Lazy (=, not :=): on a fresh machine these tools exist only once scripts/deps.sh has run.
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS = $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
+# json-c reads saved results back (switchcost report)
+JSONC_CFLAGS = $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
+JSONC_LIBS = $(or $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null),-ljson-c)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
-	$(LIBBPF_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(ARCH)\"
+	$(LIBBPF_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(ARCH)\"
 ALL_LDFLAGS := $(LDFLAGS) -pthread
-LDLIBS = $(LIBBPF_LIBS) -lelf -lz -lm
+LDLIBS = $(LIBBPF_LIBS) $(JSONC_LIBS) -lelf -lz -lm
 
 # clang's own system include dirs, so BPF code finds <asm/...> without gcc-multilib
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \

@@ -17,6 +17,8 @@ done
 if $test; then
 	# the CSV tests load the export with pandas, as a user would
 	/usr/bin/python3 -c 'import pandas' 2>/dev/null || need="$need python3-pandas"
+	# the report tests render each page in a headless browser
+	command -v chromium >/dev/null 2>&1 || need="$need chromium"
 fi
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have_hdr() { [ -e "/usr/include/$1" ]; }
@@ -36,6 +38,7 @@ have_hdr bpf/libbpf.h      || need="$need libbpf-dev"
 have_hdr bpf/usdt.bpf.h    || need="$need libbpf-dev"
 have_hdr gelf.h            || need="$need libelf-dev"
 have_hdr zlib.h            || need="$need zlib1g-dev"
+have_hdr json-c/json.h     || need="$need libjson-c-dev"
 [ -e /usr/include/sys/sdt.h ] || [ -n "$(ls /usr/include/*/sys/sdt.h 2>/dev/null)" ] || need="$need systemtap-sdt-dev"
 
 [ -n "$need" ] || exit 0

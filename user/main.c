@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "trace", cmd_trace, "count and time the switches of a program, its threads and children" },
 	{ "lab", cmd_lab, "the teaching notes' experiments, measured (switchcost lab --list)" },
 	{ "doctor", cmd_doctor, "what this machine lets switchcost measure, and how to fix the rest" },
+	{ "report", cmd_report, "draw saved results as an HTML page, or a trace as Perfetto JSON" },
 };
 
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))

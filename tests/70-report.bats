@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost report: HTML pages rendered in headless Chromium, Perfetto JSON checked with jq.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# needs_chromium: skips with the reason where there is none; under CI=true it must be there.
+needs_chromium() {
+	command -v chromium >/dev/null && return 0
+	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
+	skip "needs chromium (scripts/deps.sh --test installs it)"
+}
+
+# chrome FILE.html: the rendered DOM in $BATS_TEST_TMPDIR/dom.html, a screenshot beside it.
+chrome() {
+	local flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
+		--disable-component-update --disable-sync --no-first-run
+		--user-data-dir="$BATS_TEST_TMPDIR/profile.$RANDOM")
+	timeout 120 chromium "${flags[@]}" --dump-dom "file://$1" >"$BATS_TEST_TMPDIR/dom.html" 2>/dev/null
+	timeout 120 chromium "${flags[@]}" --window-size=1100,900 \
+		--screenshot="$BATS_TEST_TMPDIR/page.png" "file://$1" >/dev/null 2>&1
+	[ -s "$BATS_TEST_TMPDIR/dom.html" ] && [ -s "$BATS_TEST_TMPDIR/page.png" ]
+}
+
+# well_formed FILE: every element closed in order (python's html.parser), nothing fetched.
+well_formed() {
+	! grep -Eiq '(src|href)="?(https?:)?//' "$1"
+	python3 - "$1" <<'PY'
+import sys
+from html.parser import HTMLParser
+VOID = {"meta", "br", "img", "input", "link", "hr", "line", "circle", "rect"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.stack = []
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID: self.stack.append(tag)
+    def handle_startendtag(self, tag, attrs): pass
+    def handle_endtag(self, tag):
+        if tag in VOID: return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read()); p.close()
+assert not p.stack, f"unclosed {p.stack}"
+PY
+}
+
+@test "report: usage errors" {
+	swc report
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: report: give exactly one results file (see switchcost report --help)" ]
+	swc report x.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: report: nothing to write: give -o FILE.html or --perfetto FILE.json" ]
+	swc report "$BATS_TEST_TMPDIR/none.json" -o "$BATS_TEST_TMPDIR/x.html"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "switchcost: report: reading $BATS_TEST_TMPDIR/none.json: "* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/x.html" ]
+	ln -s /etc/passwd "$BATS_TEST_TMPDIR/link.html"
+	echo '{"command":"run","results":[]}' >"$BATS_TEST_TMPDIR/r.json"
+	swc report "$BATS_TEST_TMPDIR/r.json" -o "$BATS_TEST_TMPDIR/link.html"
+	[ "$status" -eq 1 ]
+}
+
+@test "report: a run --json page, one row per workload, rendered by chromium" {
+	requires root btf bpf
+	needs_chromium
+	"$SWITCHCOST" --quick --json process thread coroutine >"$BATS_TEST_TMPDIR/run.json"
+	swc report "$BATS_TEST_TMPDIR/run.json" -o "$BATS_TEST_TMPDIR/run.html"
+	[ "$status" -eq 0 ]
+	well_formed "$BATS_TEST_TMPDIR/run.html"
+	chrome "$BATS_TEST_TMPDIR/run.html"
+	dom=$BATS_TEST_TMPDIR/dom.html
+	[ "$(grep -o '<g class="workload"' "$dom" | wc -l)" -eq 3 ]
+	[ "$(grep -o '<circle class="median"' "$dom" | wc -l)" -eq 3 ]
+	[ "$(grep -o '<g class="kernel-row"' "$dom" | wc -l)" -eq 3 ]
+	grep -q 'data-workload="coroutine"' "$dom"
+	# the kernel's thread switches of the thread row are a stacked segment
+	grep -q '<rect class="k-thread"' "$dom"
+	grep -q '<table id="validity">' "$dom"
+	[ "$(grep -c '<tr><td>' "$dom")" -ge 3 ]
+}
+
+@test "report: a lab --json page, one bar per variant" {
+	needs_chromium
+	cat >"$BATS_TEST_TMPDIR/lab.json" <<'JSON'
+{"schema_version":1,"command":"lab","scenario":"timeline","system":{"kernel":"k"},
+ "variants":[{"name":"sequential","measured_units":11.02,"expected_units":11,
+   "tasks":[{"comm":"main","timeline":"|.....|.|..x"}]},
+  {"name":"async","measured_units":2.001,"expected_units":2,"tasks":[]}]}
+JSON
+	swc report "$BATS_TEST_TMPDIR/lab.json" -o "$BATS_TEST_TMPDIR/lab.html"
+	[ "$status" -eq 0 ]
+	well_formed "$BATS_TEST_TMPDIR/lab.html"
+	chrome "$BATS_TEST_TMPDIR/lab.html"
+	[ "$(grep -o '<g class="variant"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
+	[ "$(grep -o '<rect class="measured"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
+}
+
+# synth N THREADS FILE: N switches round-robin among THREADS threads of one process on one CPU.
+synth() {
+	python3 - "$@" <<'PY'
+import sys
+n, k, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+with open(out, "w") as f:
+    f.write("ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state,next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns\n")
+    for i in range(n):
+        p, q = 1000 + i % k, 1000 + (i + 1) % k
+        st = "R" if i % 3 == 0 else "S"
+        f.write(f"{1000000 + i * 1000},0,trace,thread,1000,{p},\"w,{p % k}\",{st},1000,{q},\"w,{q % k}\",1000,,{200 if i % 3 == 1 else ''}\n")
+PY
+}
+
+@test "report: a trace CSV timeline, one track per thread; a million switches stay small" {
+	requires python3
+	needs_chromium
+	synth 1000000 2 "$BATS_TEST_TMPDIR/big.csv"
+	swc report "$BATS_TEST_TMPDIR/big.csv" -o "$BATS_TEST_TMPDIR/big.html"
+	[ "$status" -eq 0 ]
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/big.html")
+	[ "$size" -lt 2000000 ]
+	grep -q 'Binned by pixel column' "$BATS_TEST_TMPDIR/big.html"
+	well_formed "$BATS_TEST_TMPDIR/big.html"
+	chrome "$BATS_TEST_TMPDIR/big.html"
+	[ "$(grep -o '<g class="thread"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
+	grep -q '<rect class="running"' "$BATS_TEST_TMPDIR/dom.html"
+	grep -q '<rect class="switch"' "$BATS_TEST_TMPDIR/dom.html"
+}
+
+@test "report --perfetto: X slices per thread, names, monotonic per track" {
+	requires python3
+	synth 3000 4 "$BATS_TEST_TMPDIR/t.csv"
+	swc report "$BATS_TEST_TMPDIR/t.csv" --perfetto "$BATS_TEST_TMPDIR/t.json"
+	[ "$status" -eq 0 ]
+	pf=$BATS_TEST_TMPDIR/t.json
+	[ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$pf")" -eq 4 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "X") | .tid] | unique | length' "$pf")" -eq 4 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "i")] | length' "$pf")" -eq 3000 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running")] | length' "$pf")" -ge 2996 ]
+	jq -e '[.traceEvents[] | select(.ph != "M")] | group_by(.tid) |
+		all(. as $t | [range(1; $t | length)] | all($t[.].ts >= $t[. - 1].ts))' "$pf"
+	jq -e '[.traceEvents[] | select(.ph == "X") | .dur >= 0] | all' "$pf"
+}
+
+@test "report: a real trace's CSV, its threads on the page and in Perfetto" {
+	requires root btf bpf python3
+	needs_chromium
+	"$SWITCHCOST" trace --csv "$BATS_TEST_TMPDIR/real.csv" -- python3 -c '
+import threading, time
+def w():
+    time.sleep(0.01); sum(range(100000))
+ts = [threading.Thread(target=w) for _ in range(3)]
+[t.start() for t in ts]; [t.join() for t in ts]' >/dev/null 2>&1
+	swc report "$BATS_TEST_TMPDIR/real.csv" -o "$BATS_TEST_TMPDIR/real.html" --perfetto "$BATS_TEST_TMPDIR/real.json"
+	[ "$status" -eq 0 ]
+	tids=$(python3 -c 'import csv,sys
+r = list(csv.DictReader(open(sys.argv[1])))
+print(len({t for row in r for t in (row["prev_tid"], row["next_tid"]) if t != "0"}))' "$BATS_TEST_TMPDIR/real.csv")
+	[ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$BATS_TEST_TMPDIR/real.json")" -eq "$tids" ]
+	well_formed "$BATS_TEST_TMPDIR/real.html"
+	chrome "$BATS_TEST_TMPDIR/real.html"
+	[ "$(grep -o '<g class="thread"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq "$((tids < 200 ? tids : 200))" ]
+}
