@@ -261,10 +261,11 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 	swc_table__free(t);
 
 	printf("\n");
-	for (int i = 0; i + 1 < n; i += 2) {
-		const struct par_row *one = &rows[i], *all = &rows[i + 1];
+	/* with one CPU the spread runs were skipped: each kind has its one-CPU row only */
+	for (int step = ncpus >= 2 ? 2 : 1, i = 0; i + step - 1 < n; i += step) {
+		const struct par_row *one = &rows[i], *all = step == 2 ? &rows[i + 1] : NULL;
 
-		if (!one->ok || !all->ok)
+		if (!one->ok || (all && !all->ok))
 			continue;
 		printf("%s on one CPU (concurrency: they can only take turns): wall %s for %s of "
 		       "CPU (%.2f CPUs busy);\n  the scheduler preempted one worker for the other "
@@ -272,6 +273,8 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 		       what(one), swc_fmt_ns(wall_ns(one), a, sizeof(a)),
 		       swc_fmt_ns(cpu_ns(one), b, sizeof(b)), cpu_ns(one) / wall_ns(one),
 		       (unsigned long long)one->sibling_preempt);
+		if (!all)
+			continue;
 		printf("%s one per CPU (parallelism: they can run at once): wall %s for %s of CPU "
 		       "(%.2f CPUs busy);\n  one worker preempted for the other %llu times.\n",
 		       what(all),
