@@ -35,6 +35,7 @@ load helpers
 		[.results[] | select(.workload == "thread")][0].ns_per_switch.median)
 		| . * 100 | round / 100 | tostring' <<<"$output")
 	sentence=$(jq -r '.process_vs_thread' <<<"$output")
+	jq -e '.process_vs_thread_valid == ([.results[].valid] | all)' <<<"$output"
 	echo "ratio $ratio: $sentence"
 	[[ "$sentence" == *"process switch costs"* ]]
 	# the printed ratio is this run's (to two decimals; jq's rounding may differ by 0.01)

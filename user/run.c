@@ -1134,6 +1134,8 @@ static void print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			swc_addrspace_explain(&si->as, p->per_switch.median,
 					      t->per_switch.median, why, sizeof(why));
 		jw_str(&j, "process_vs_thread", why[0] ? why : NULL);
+		/* the sentence stands on the two rows: say when either is not to be trusted */
+		jw_bool(&j, "process_vs_thread_valid", p && t && p->val.valid && t->val.valid);
 	}
 	if (ctr)
 		swc_report_json_bpf(&j, ctr);
