@@ -57,7 +57,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bats bench deps vmlinux install clean help check-aarch64
+.PHONY: all run test unit bats bench deps vmlinux install clean help check-aarch64 test-vm
 
 all: $(O)/switchcost
 
@@ -136,6 +136,10 @@ test: $(O)/.test-deps-ok
 		$(TEST_GCC)/switchcost $(TEST_GCC)/unit_tests
 	@$(GIVE_BACK)
 	scripts/run-tests $(abspath $(TEST_GCC)/switchcost) $(abspath $(TEST_GCC)/unit_tests)
+
+# Boots Debian kernel packages in KVM guests and runs the suites there (docs/VMS.md); not in test.
+test-vm: $(O)/switchcost
+	scripts/test-vm $(KERNEL)
 
 bench: $(O)/switchcost $(O)/empty_counter
 	scripts/bench
