@@ -89,6 +89,8 @@ usage_error() {
 	swc run --no-bpf -n 2000 -r 3 coroutine coroutine-floor coroutine-ret
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"coroutine-floor: the coroutine switch without its stack change"*"× the floor"* ]]
+	# the difference carries its own sign: "(+1.2 ns)" or "(−0.8 ns)", never "(+-)"
+	[[ "$output" =~ "× the floor ("(\+|−)[0-9.]+" "(ns|µs)")" ]]
 	[[ "$output" == *"coroutine-ret: the same switch ending in ret"*"a mispredict costs"* ]]
 }
 

@@ -1208,11 +1208,15 @@ static void print_references(const struct row *rows, int n, FILE *f)
 
 	if (fl)
 		fprintf(f, "coroutine-floor: the coroutine switch without its stack change, every "
-			   "branch predictable (a switch cannot cost less)");
-	if (fl && co && fl->per_switch.median > 0)
-		fprintf(f, "; coroutine %s = %.2f× the floor (+%s)", swc_fmt_ns(co->per_switch.median,
+			   "branch predictable: the reference a switch is held against");
+	if (fl && co && fl->per_switch.median > 0) {
+		/* swc_fmt_ns prints magnitudes only: the sign goes in front of it */
+		double d = co->per_switch.median - fl->per_switch.median;
+
+		fprintf(f, "; coroutine %s = %.2f× the floor (%s%s)", swc_fmt_ns(co->per_switch.median,
 			a, sizeof(a)), co->per_switch.median / fl->per_switch.median,
-			swc_fmt_ns(co->per_switch.median - fl->per_switch.median, b, sizeof(b)));
+			d < -0.005 ? "−" : "+", swc_fmt_ns(d < 0 ? -d : d, b, sizeof(b)));
+	}
 	if (fl)
 		fprintf(f, "\n");
 	if (rt) {
