@@ -107,27 +107,6 @@ static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum sw
 	_exit(0);
 }
 
-pid_t swc_fork_watched(struct swc_watch *w, int group)
-{
-	pid_t parent = getpid(), pid;
-
-	fflush(NULL);	/* nothing buffered twice */
-	if (w)
-		watch__adopt(w, group);
-	pid = fork();
-	if (w)
-		watch__adopt(w, -1);
-	if (pid == 0) {
-		setpgid(0, 0);
-		swc_signals_child_reset();
-		if (getppid() != parent)
-			_exit(1);
-	} else if (pid > 0) {
-		setpgid(pid, pid);
-	}
-	return pid;
-}
-
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		   const struct swc_workload_cfg *cfg, bool counting,
 		   struct swc_runner_result *out)

@@ -28,14 +28,6 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 		   const struct swc_workload_cfg *cfg, bool counting,
 		   struct swc_runner_result *out);
 
-/*
- * fork() into BPF group `group` from birth (w may be NULL: no BPF). The child is in a process
- * group of its own, with default signal dispositions, and dies with us (checked: we may have
- * died already); the parent sets the group too, so no kill of it can miss the child. Returns
- * what fork() returns.
- */
-pid_t swc_fork_watched(struct swc_watch *w, int group);
-
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)". Returns buf. */
 char *swc_describe_status(int status, char *buf, size_t len);
 

@@ -42,6 +42,13 @@ void watch__close(struct swc_watch *w);	/* detaches everything; NULL is fine */
 void watch__adopt(struct swc_watch *w, int group);
 /* Watches a running process (all its threads, and its children from now on). */
 int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group);
+/*
+ * fork() into BPF group `group` from birth (w may be NULL: no BPF). The child is in a process
+ * group of its own, with default signal dispositions, and dies with us (checked: we may have
+ * died already); the parent sets the group too, so no kill of it can miss the child. Returns
+ * what fork() returns.
+ */
+pid_t swc_fork_watched(struct swc_watch *w, int group);
 
 /* Counts calls of binary's function symbol as user-space switches, for pid (-1: any watched
  * process). index (< SWC_MAX_PROBES) names the probe in swc_counters.probe_hits. */

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The BPF side seen from user space: lifecycle of the skeleton, groups, probes, aggregates. */
+/*
+ * The BPF session: preflight, the skeleton's lifecycle and feature-dependent attaching, user-space
+ * probes, the per-CPU counters read back, and the ring buffer's records handed to a consumer.
+ * The watch set it maps is operated on by watchset.c.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
@@ -15,10 +18,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
-#include "clock.h"
 #include "selfstats.h"
 #include "sysinfo.h"
 #include "watch.h"
+#include "watchset.h"
 
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
 #define MAX_USER_LINKS (SWC_MAX_PROBES * 4)
@@ -36,12 +39,10 @@ struct swc_watch {
 	struct bpf_link *links[6];
 	/* attached only while counting in lean mode: every syscall and wake-up pays for them */
 	struct bpf_link *sys_enter, *wakeup;
-	__u64 *watched;			/* the watch set's bytes, mmap'ed */
-	size_t watched_len;
-	__u64 *gone;			/* the exited-process marks, the same layout, mmap'ed */
+	struct swc_watchset set;	/* mmap'ed here, operated on by watchset.c */
+	size_t watched_len;		/* bytes of each of set.watched and set.gone */
 	int nlinks;
 	bool lean;			/* timed passes: count and classify only */
-	bool initial_pidns;		/* our pids are the kernel's global pids */
 	struct bpf_link *user_links[MAX_USER_LINKS];
 	int nuser_links;
 	int ncpus;
@@ -218,7 +219,7 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	if (!w)
 		return NULL;
 	w->opts = *opts;
-	w->initial_pidns = swc_in_initial_pidns();
+	w->set.initial_pidns = swc_in_initial_pidns();
 	w->ncpus = libbpf_num_possible_cpus();
 	if (w->ncpus <= 0) {
 		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
@@ -230,17 +231,19 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 		goto fail;
 	}
 	w->watched_len = bpf_map__max_entries(w->skel->maps.watched) * sizeof(__u64);
-	w->watched = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  bpf_map__fd(w->skel->maps.watched), 0);
-	if (w->watched == MAP_FAILED) {
-		w->watched = NULL;
+	w->set.nwords = w->watched_len / sizeof(__u64);
+	w->set.adopt_group = &w->skel->bss->adopt_group;
+	w->set.watched = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      bpf_map__fd(w->skel->maps.watched), 0);
+	if (w->set.watched == MAP_FAILED) {
+		w->set.watched = NULL;
 		fprintf(stderr, "switchcost: mapping the watch set: %s\n", strerror(errno));
 		goto fail;
 	}
-	w->gone = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(w->skel->maps.gone), 0);
-	if (w->gone == MAP_FAILED) {
-		w->gone = NULL;
+	w->set.gone = mmap(NULL, w->watched_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   bpf_map__fd(w->skel->maps.gone), 0);
+	if (w->set.gone == MAP_FAILED) {
+		w->set.gone = NULL;
 		fprintf(stderr, "switchcost: mapping the exited-process marks: %s\n",
 			strerror(errno));
 		goto fail;
@@ -316,35 +319,14 @@ void watch__close(struct swc_watch *w)
 	watch__detach_user(w);
 	bpf_link__destroy(w->sys_enter);
 	bpf_link__destroy(w->wakeup);
-	if (w->watched)
-		munmap(w->watched, w->watched_len);
-	if (w->gone)
-		munmap(w->gone, w->watched_len);
+	if (w->set.watched)
+		munmap(w->set.watched, w->watched_len);
+	if (w->set.gone)
+		munmap(w->set.gone, w->watched_len);
 	while (w->nlinks > 0)
 		bpf_link__destroy(w->links[--w->nlinks]);
 	switch_bpf__destroy(w->skel);
 	free(w);
-}
-
-void watch__adopt(struct swc_watch *w, int group)
-{
-	/* a plain store to the mmap'ed .bss; the fork tracepoint reads it in this task's context */
-	w->skel->bss->adopt_group = group < 0 ? 0 : (__u32)group + 1;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-int watch__add_pid(struct swc_watch *w, pid_t tgid, __u32 group)
-{
-	__u64 *word;
-
-	if (tgid <= 0 || (size_t)swc_watch_index(tgid) >= w->watched_len / sizeof(__u64) ||
-	    group >= SWC_MAX_GROUPS)
-		return -EINVAL;
-	/* BPF's fork handler may update the same word at once, hence the atomics */
-	word = &w->watched[swc_watch_index(tgid)];
-	__atomic_fetch_and(word, ~swc_watch_mask(tgid), __ATOMIC_SEQ_CST);
-	__atomic_fetch_or(word, swc_watch_bits(tgid, group), __ATOMIC_SEQ_CST);
-	return 0;
 }
 
 static int add_user_link(struct swc_watch *w, struct bpf_link *link, const char *what)
@@ -396,29 +378,6 @@ int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *prov
 	snprintf(what, sizeof(what), "USDT %s:%s:%s", binary, provider, name);
 	return add_user_link(w, bpf_program__attach_usdt(w->skel->progs.on_user_switch_usdt, pid,
 							 binary, provider, name, &uo), what);
-}
-
-int watch__await_gone(struct swc_watch *w, pid_t tgid, __u64 deadline_ns)
-{
-	const struct timespec step = { .tv_nsec = 50 * 1000 };
-	__u64 mask = swc_watch_mask(tgid), *word;
-
-	/* BPF keys on global pids: in a nested PID namespace ours never match */
-	if (!w->initial_pidns || !w->gone)
-		return -ENOENT;
-	if (tgid <= 0 || swc_watch_index(tgid) >= w->watched_len / sizeof(__u64))
-		return -EINVAL;
-	word = &w->gone[swc_watch_index(tgid)];
-	/* microseconds in practice: the zombie is finishing do_task_dead() on its CPU */
-	for (;;) {
-		if (__atomic_load_n(word, __ATOMIC_SEQ_CST) & mask) {
-			__atomic_fetch_and(word, ~mask, __ATOMIC_SEQ_CST);
-			return 0;
-		}
-		if (swc_now_ns() >= deadline_ns)
-			return -ETIMEDOUT;
-		nanosleep(&step, NULL);
-	}
 }
 
 /* Looks up key in a per-CPU map whose values are all __u64 counters, summed over CPUs. */
@@ -474,6 +433,11 @@ int watch__for_each_task(struct swc_watch *w,
 			return ret;
 	}
 	return 0;
+}
+
+struct swc_watchset *watch__set(struct swc_watch *w)
+{
+	return &w->set;
 }
 
 int watch__epoll_fd(struct swc_watch *w)
