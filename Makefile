@@ -39,6 +39,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 # pure code, unit-tested without BPF
 PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c user/sudo.c user/addrspace.c \
+	user/wss.c user/cpucache.c user/sweep_result.c user/workload.c user/ibpb.c \
 	user/validity.c $(wildcard user/csv.c) user/coro.c
 USER_SRCS := $(filter-out $(PURE_SRCS),$(wildcard user/*.c))
 USER_OBJS := $(patsubst user/%.c,$(O)/user/%.o,$(USER_SRCS))

@@ -126,3 +126,61 @@ teardown() {
 	swc --quick --strict --cpus "$cpu" thread
 	[ "$status" -eq 4 ]
 }
+
+@test "--ws: a bad size, zero alone, more than half of RAM, two CPUs: one line, exit 2" {
+	swc --ws 16Q
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --ws wants sizes such as 0,16K,256K,1M,4M,16M, not '16Q' (see switchcost run --help)" ]
+	[ -z "$output" ]
+	swc --ws 0
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: --ws needs a size above 0"* ]]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	ram=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+	swc --ws "0,$(( ram / 1024 / 1024 + 1 ))G"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: --ws size '"*"' is more than half of this machine's memory"* ]]
+	swc --ws 16K,,1M
+	[ "$status" -eq 2 ]
+	swc --ws 16K --cpus 0,1
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --ws pins both parties to one CPU: give --cpus one CPU (see switchcost run --help)" ]
+	swc --ws 16K syscall
+	[ "$status" -eq 2 ]
+	swc --ws 16K -n 100
+	[ "$status" -eq 2 ]
+}
+
+@test "--ws: rows carry ws_bytes and the pattern, every point judged, caches reported" {
+	swc --no-bpf --quick --json --ws 16K,64K thread coroutine
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	# W = 0 once per workload (it serves both patterns), then a baseline and each workload
+	# per pattern and size
+	jq -e '[.results[] | select(.ws_bytes == 0) | .workload] == ["thread","coroutine"]' \
+		<<<"$output"
+	jq -e '[.results[] | select(.ws_bytes > 0)] | length == 2 * 2 * 3' <<<"$output"
+	jq -e '[.results[] | select(.ws_bytes > 0) | .ws_pattern] | unique == ["lines","pages"]' \
+		<<<"$output"
+	jq -e '[.results[] | (.valid | type == "boolean") and (.reasons | type == "array")
+		and (.valid == (.reasons | length == 0))
+		and (.ns_per_switch.median > 0)] | all' <<<"$output"
+	# cost and indirect are the medians' differences, as documented
+	jq -e '(.results | map(select(.workload == "baseline"))) as $b
+		| (.results | map(select(.workload == "thread" and .ws_bytes == 0)))[0] as $z
+		| [.results[] | select(.workload == "thread" and .ws_bytes > 0)
+		   | . as $p | ($b[] | select(.ws_bytes == $p.ws_bytes and .ws_pattern == $p.ws_pattern)) as $q
+		   | (($p.cost_ns - ($p.ns_per_switch.median - $q.ns_per_switch.median)) | fabs < 1e-6)
+		     and (($p.indirect_ns - ($p.cost_ns - $z.ns_per_switch.median)) | fabs < 1e-6)]
+		| all and length == 4' <<<"$output"
+	jq -e '.ws_sweep.ws_bytes == [0, 16384, 65536]' <<<"$output"
+	jq -e '.ws_sweep.cpu_caches.caches | type == "array"' <<<"$output"
+	jq -e '.ws_sweep.turns_up | (.lines | type == "string") and (.pages | type == "string")' \
+		<<<"$output"
+	# the human form: both tables and the plot
+	swc --no-bpf --quick --ws 16K coroutine
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"every cache line of W"* ]]
+	[[ "$output" == *"one line per 4 KiB page of W"* ]]
+	[[ "$output" == *"indirect cost per switch, lines"* ]]
+	[[ "$output" == *"# caches ("* ]]
+}

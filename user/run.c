@@ -22,6 +22,7 @@
 #include "records.h"
 #include "report.h"
 #include "runner.h"
+#include "run_ws.h"
 #include "selfstats.h"
 #include "signals.h"
 #include "feature_probe.h"
@@ -50,7 +51,7 @@
 /* Exit status of a run that completed but lost switch records (without --allow-drops). */
 #define EXIT_DROPS		3
 /* Exit status of a --strict run with a row judged invalid (user/validity.h) */
-#define EXIT_INVALID		4
+#define EXIT_INVALID		SWC_EXIT_INVALID
 
 static const enum swc_workload_id default_order[] = {
 	SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE, SWC_WL_CORO_FLOOR, SWC_WL_CORO_RET,
@@ -71,6 +72,8 @@ struct run_env {
 	bool allow_drops, all_tasks;
 	bool ibpb;			/* --ibpb: process+ibpb and thread+ibpb rows too */
 	bool strict;			/* --strict: an invalid row makes the exit status 4 */
+	const char *ws;			/* --ws LIST: the working-set sweep instead of the rows */
+	struct swc_sweep_opts ws_opts;
 	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then DEFAULT_RINGBUF_BYTES */
 };
 
@@ -168,6 +171,11 @@ static void usage(FILE *f)
 "                        repeats spread over %.1fx, steal over %.0f%%)\n"
 "      --ibpb            also rows process+ibpb and thread+ibpb: both parties ask for IBPB\n"
 "                        (prctl PR_SPEC_INDIRECT_BRANCH), where the kernel allows it\n"
+"      --ws LIST         the indirect cost instead: a working-set sweep such as\n"
+"                        0,16K,256K,1M,4M,16M (K/M/G = 1024^n, at most half of RAM); each\n"
+"                        party touches its own W bytes between hand-offs (every line, then\n"
+"                        one line per page), a baseline touches alone; process, thread and\n"
+"                        coroutine on one CPU (--cpus N)\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
 "\n"
@@ -175,7 +183,8 @@ static void usage(FILE *f)
 "  sudo switchcost\n"
 "  sudo switchcost --quick --json | jq '.results[] | {workload, ns: .ns_per_switch.median}'\n"
 "  sudo switchcost thread process --cpus 0,1 --ipc pipe --hist\n"
-"  sudo switchcost --quick --csv switches.csv.gz thread\n",
+"  sudo switchcost --quick --csv switches.csv.gz thread\n"
+"  sudo switchcost --ws 0,16K,256K,1M,4M,16M\n",
 		DEFAULT_ROUND_TRIPS, DEFAULT_REPEATS, QUICK_ROUND_TRIPS, QUICK_REPEATS, EXIT_DROPS,
 		EXIT_INVALID, SWC_VALID_MAX_SPREAD, 100 * SWC_VALID_MAX_STEAL);
 }
@@ -248,11 +257,41 @@ static int parse_ringbuf_size(struct run_env *env, const char *arg)
 			   "64M, not '%s'", arg);
 }
 
+/* --ws: the sweep takes process, thread and coroutine on one CPU, and its own round trips. */
+static int ws_args(struct run_env *env)
+{
+	struct swc_sweep_opts *o = &env->ws_opts;
+
+	for (int i = 0; i < env->nwl; i++)
+		if (!swc_sweep_takes(env->order[i]))
+			return usage_error("--ws sweeps process, thread and coroutine, not %s",
+					   swc_workload_name(env->order[i]));
+	if (env->ncpus > 1)
+		return usage_error("--ws pins both parties to one CPU: give --cpus one CPU");
+	if (env->round_trips_set || env->repeats_set || env->warmup_set)
+		return usage_error("--ws picks its round trips per size: drop -n, -r and --warmup "
+				   "(--quick for a shorter sweep)");
+	if (env->ibpb || env->csv || env->hist)
+		return usage_error("--ws is a sweep of its own: drop %s", env->ibpb ? "--ibpb" :
+				   env->csv ? "--csv" : "--hist");
+	o->nwl = 0;
+	for (int i = 0; i < env->nwl; i++)
+		o->wl[o->nwl++] = env->order[i];
+	if (!o->nwl) {
+		o->wl[o->nwl++] = SWC_WL_PROCESS;
+		o->wl[o->nwl++] = SWC_WL_THREAD;
+		o->wl[o->nwl++] = SWC_WL_COROUTINE;
+	}
+	o->ipc = env->ipc;
+	o->quick = env->quick;
+	return 0;
+}
+
 static int parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
 	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB, OPT_STRICT };
+	       OPT_IBPB, OPT_STRICT, OPT_WS };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -269,6 +308,7 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		{ "all-tasks", no_argument, NULL, OPT_ALL_TASKS },
 		{ "ibpb", no_argument, NULL, OPT_IBPB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "ws", required_argument, NULL, OPT_WS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -343,6 +383,11 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_STRICT:
 			env->strict = true;
 			break;
+		case OPT_WS:
+			if ((rc = swc_run_ws_parse(optarg, &env->ws_opts)))
+				return rc;
+			env->ws = optarg;
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -363,6 +408,8 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 			env->order[env->nwl++] = id;
 		seen[id] = true;
 	}
+	if (env->ws && (rc = ws_args(env)))
+		return rc;
 	if (env->nwl == 0) {
 		memcpy(env->order, default_order, sizeof(default_order));
 		env->nwl = SWC_WL_NR;
@@ -408,21 +455,10 @@ static int parse_args(struct run_env *env, int argc, char **argv)
 	return 0;
 }
 
-/*
- * Switches with a task outside the workload on one side, busy tasks only (idle is no
- * interference). Per group the BPF side counts switches with both sides inside once, so the
- * kinds sum to inside + out-only + in-only, and out + in = 2 inside + out-only + in-only.
- */
+/* Switches with a busy task outside the workload on one side; -1 without eBPF. */
 static long long outside_switches(const struct row *r)
 {
-	unsigned long long kinds = 0;
-
-	if (!r->have_bpf)
-		return -1;
-	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
-		kinds += r->gs.by_kind[k];
-	return (long long)(2 * kinds - r->gs.switches_out - r->gs.switches_in -
-			   r->gs.by_kind[SWC_KIND_IDLE]);
+	return r->have_bpf ? swc_outside_switches(&r->gs) : -1;
 }
 
 static void judge(const struct run_env *env, struct row *row)
@@ -1329,6 +1365,11 @@ int cmd_run(int argc, char **argv)
 			rc = 1;
 			goto cleanup;
 		}
+	}
+	if (env.ws) {
+		env.ws_opts.cpu = env.cpus[0];
+		rc = swc_run_ws(&env.ws_opts, env.json, env.strict, &si, w);
+		goto cleanup;
 	}
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < env.nwl && !stop_requested; i++) {

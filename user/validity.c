@@ -8,7 +8,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+#include "switchcost.h"
 #include "validity.h"
+
+/*
+ * Per group the BPF side counts switches with both sides inside once, so the kinds sum to
+ * inside + out-only + in-only, and out + in = 2 inside + out-only + in-only.
+ */
+long long swc_outside_switches(const struct swc_group_stats *gs)
+{
+	unsigned long long kinds = 0;
+
+	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
+		kinds += gs->by_kind[k];
+	return (long long)(2 * kinds - gs->switches_out - gs->switches_in -
+			   gs->by_kind[SWC_KIND_IDLE]);
+}
+
+_Static_assert(sizeof(struct swc_group_stats) % sizeof(__u64) == 0, "only __u64 fields");
+
+void swc_group_stats_sub(const struct swc_group_stats *after, const struct swc_group_stats *before,
+			 struct swc_group_stats *out)
+{
+	const __u64 *a = (const __u64 *)after, *b = (const __u64 *)before;
+	__u64 *o = (__u64 *)out;
+
+	for (size_t i = 0; i < sizeof(*out) / sizeof(__u64); i++)
+		o[i] = a[i] - b[i];
+}
 
 __attribute__((format(printf, 2, 3)))
 static void reason(struct swc_validity *v, const char *fmt, ...)

@@ -34,6 +34,15 @@ struct swc_validity {
 	double spread, cpu_share;	/* NaN when not computed */
 };
 
+struct swc_group_stats;
+
+/* Switches with a busy task outside the workload on one side, from a group's eBPF counters
+ * (idle is no interference). Pure. */
+long long swc_outside_switches(const struct swc_group_stats *gs);
+/* after - before, field by field: a group's counters over one row of a longer watch. Pure. */
+void swc_group_stats_sub(const struct swc_group_stats *after, const struct swc_group_stats *before,
+			 struct swc_group_stats *out);
+
 /* Pure: judges one row. */
 void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *out);
 /* Steal time, in USER_HZ ticks, summed over the CPUs in cpus[0..n) of a /proc/stat text;

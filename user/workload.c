@@ -220,6 +220,7 @@ struct ipc {
 	int ab[2];		/* pipe: runner -> partner */
 	int ba[2];		/* pipe: partner -> runner */
 	long partner_count;	/* thread: round trips the partner served, or -1 on error */
+	struct swc_wss *ws;	/* the runner's working set (--ws), touched before each hand-off */
 };
 
 /*
@@ -267,6 +268,8 @@ static int futex_burst(void *st, unsigned long n)
 	uint32_t t;
 
 	for (i = 0; i < n; i++) {
+		if (ipc->ws)
+			swc_wss_touch(ipc->ws);
 		t = futex_handoff(ipc->turn, TURN_A, TURN_B, ipc->futex_flags);
 		if (t != TURN_A)
 			return PARTNER_GONE;
@@ -287,6 +290,8 @@ static int pipe_burst(void *st, unsigned long n)
 	ssize_t r;
 
 	for (i = 0; i < n; i++) {
+		if (ipc->ws)
+			swc_wss_touch(ipc->ws);
 		do
 			r = write(ipc->ab[1], &b, 1);
 		while (r < 0 && errno == EINTR);
@@ -303,8 +308,9 @@ static int pipe_burst(void *st, unsigned long n)
 	return 0;
 }
 
-/* The partner's side: echoes until told to stop; returns the round trips served, or -1. */
-static long partner_serve(struct ipc *ipc)
+/* The partner's side: echoes until told to stop, touching ws (may be NULL) before each echo;
+ * returns the round trips served, or -1. */
+static long partner_loop(struct ipc *ipc, struct swc_wss *ws)
 {
 	long count = 0;
 	uint32_t t;
@@ -316,6 +322,8 @@ static long partner_serve(struct ipc *ipc)
 			t = futex_wait_while(ipc->turn, TURN_A, ipc->futex_flags);
 			if (t != TURN_B)
 				return t == TURN_QUIT ? count : -1;
+			if (ws)
+				swc_wss_touch(ws);
 			if (futex_handoff(ipc->turn, TURN_B, TURN_A, ipc->futex_flags) != TURN_B)
 				return -1;
 			count++;
@@ -329,6 +337,8 @@ static long partner_serve(struct ipc *ipc)
 			return count;	/* the runner closed its end: done */
 		if (r < 0)
 			return -1;
+		if (ws)
+			swc_wss_touch(ws);
 		do
 			r = write(ipc->ba[1], &b, 1);
 		while (r < 0 && errno == EINTR);
@@ -336,6 +346,23 @@ static long partner_serve(struct ipc *ipc)
 			return -1;
 		count++;
 	}
+}
+
+/* The partner's own working set, mapped by the partner itself: never one shared with the runner. */
+static long partner_serve(struct ipc *ipc)
+{
+	const struct swc_workload_cfg *cfg = ipc->c->cfg;
+	struct swc_wss own, *ws = NULL;
+	long count;
+
+	if (cfg->ws_bytes) {
+		if (swc_wss_open(&own, cfg->ws_bytes, cfg->ws_pattern))
+			return -1;
+		ws = &own;
+	}
+	count = partner_loop(ipc, ws);
+	swc_wss_close(ws);
+	return count;
 }
 
 /* Tells the partner to return: QUIT in the turn word, or EOF on its pipe. */
@@ -405,6 +432,20 @@ static void ipc_close(struct ipc *ipc)
 static unsigned long long total_round_trips(const struct swc_workload_cfg *cfg)
 {
 	return cfg->warmup + (unsigned long long)cfg->repeats * cfg->round_trips;
+}
+
+/* The runner's working set (--ws), mapped after the fork: the partner maps its own. */
+static int runner_wss_open(struct wl_ctx *c, struct ipc *ipc, struct swc_wss *ws)
+{
+	int err;
+
+	if (!c->cfg->ws_bytes)
+		return 0;
+	err = swc_wss_open(ws, c->cfg->ws_bytes, c->cfg->ws_pattern);
+	if (err)
+		return wl_fail(c, -err, "mapping the runner's working set");
+	ipc->ws = ws;
+	return 0;
 }
 
 /* ---- process ---------------------------------------------------------------------------- */
@@ -509,6 +550,7 @@ static int run_process(struct wl_ctx *c)
 	const struct swc_workload_cfg *cfg = c->cfg;
 	struct sigaction sa, old_chld, old_pipe;
 	sigset_t block, old_mask;
+	struct swc_wss ws = { 0 };
 	struct ipc ipc;
 	pid_t runner, pid;
 	int err;
@@ -555,6 +597,8 @@ static int run_process(struct wl_ctx *c)
 
 	err = pin_self(c, cfg->cpu_a);
 	if (!err)
+		err = runner_wss_open(c, &ipc, &ws);
+	if (!err)
 		err = run_repeats(c, ipc.kind == SWC_IPC_FUTEX ? futex_burst : pipe_burst, &ipc);
 	if (!err) {
 		partner_quit(&ipc);
@@ -573,6 +617,7 @@ out_sig:
 	sigchld_pid = 0;
 	sigchld_turn = NULL;
 out_ipc:
+	swc_wss_close(&ws);
 	ipc_close(&ipc);
 	return err;
 }
@@ -590,6 +635,7 @@ static void *thread_partner(void *arg)
 static int run_thread(struct wl_ctx *c)
 {
 	const struct swc_workload_cfg *cfg = c->cfg;
+	struct swc_wss ws = { 0 };
 	struct ipc ipc;
 	pthread_t tid;
 	int err, rc;
@@ -597,6 +643,9 @@ static int run_thread(struct wl_ctx *c)
 	err = ipc_open(c, &ipc);
 	if (err)
 		return err;
+	err = runner_wss_open(c, &ipc, &ws);
+	if (err)
+		goto out;
 	/* A new thread inherits its creator's mask: cpu_b, or the original one. */
 	err = pin_self(c, cfg->cpu_b);
 	if (err)
@@ -620,6 +669,7 @@ static int run_thread(struct wl_ctx *c)
 		err = wl_msg(c, EPROTO, "partner thread served %ld round trips, expected %llu",
 			     ipc.partner_count, total_round_trips(cfg));
 out:
+	swc_wss_close(&ws);
 	ipc_close(&ipc);
 	return err;
 }
@@ -630,6 +680,7 @@ struct coro_pair {
 	struct swc_coro main;	/* the runner's context while the peer runs */
 	struct swc_coro peer;
 	void (*sw)(struct swc_coro *from, void *to_sp);	/* the switch this row times */
+	struct swc_wss *ws_main, *ws_peer;	/* --ws: each side's working set, or NULL */
 };
 
 /* Switches straight back, forever: it is abandoned, suspended, when the workload ends. */
@@ -640,6 +691,11 @@ static void __attribute__((noreturn)) coro_peer(void *arg)
 	if (p->sw == swc_coro_switch_ret)
 		for (;;)
 			swc_coro_switch_ret(&p->peer, p->main.sp);
+	if (p->ws_peer)
+		for (;;) {
+			swc_wss_touch(p->ws_peer);
+			swc_coro_switch(&p->peer, p->main.sp);
+		}
 	for (;;)
 		swc_coro_switch(&p->peer, p->main.sp);
 }
@@ -656,6 +712,19 @@ static int coro_burst(void *st, unsigned long n)
 
 	for (i = 0; i < n; i++)
 		swc_coro_switch(&p->main, p->peer.sp);
+	return 0;
+}
+
+/* The same with each side touching its working set before it switches away (--ws). */
+static int coro_ws_burst(void *st, unsigned long n)
+{
+	struct coro_pair *p = st;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		swc_wss_touch(p->ws_main);
+		swc_coro_switch(&p->main, p->peer.sp);
+	}
 	return 0;
 }
 
@@ -705,24 +774,41 @@ static void *stack_alloc(const struct wl_ctx *c, size_t size, size_t *mapped)
 static int run_coroutine(struct wl_ctx *c)
 {
 	size_t guard = (size_t)sysconf(_SC_PAGESIZE), mapped;
-	struct coro_pair pair;
+	struct swc_wss ws[2] = { { 0 }, { 0 } };
+	struct coro_pair pair = { 0 };
 	char *stack;
 	int err;
 
 	err = pin_self(c, c->cfg->cpu_a);
 	if (err)
 		return err;
+	if (c->cfg->ws_bytes && c->id == SWC_WL_COROUTINE) {
+		for (int i = 0; i < 2; i++)
+			if ((err = swc_wss_open(&ws[i], c->cfg->ws_bytes, c->cfg->ws_pattern))) {
+				swc_wss_close(&ws[0]);
+				return wl_fail(c, -err, "mapping the working sets");
+			}
+		pair.ws_main = &ws[0];
+		pair.ws_peer = &ws[1];
+	}
 	stack = stack_alloc(c, CORO_STACK_SIZE, &mapped);
-	if (!stack)
-		return -ENOMEM;
+	if (!stack) {
+		err = -ENOMEM;
+		goto out;
+	}
 	/* No switch happens here: the first call in coro_burst() starts the peer. */
 	pair.sw = c->id == SWC_WL_CORO_RET ? swc_coro_switch_ret : swc_coro_switch;
 	swc_coro_init(&pair.peer, stack + guard, CORO_STACK_SIZE, coro_peer, &pair);
 	if (c->id == SWC_WL_CORO_FLOOR)
 		err = run_repeats(c, coro_floor_burst, &pair);
+	else if (pair.ws_main)
+		err = run_repeats(c, coro_ws_burst, &pair);
 	else
 		err = run_repeats(c, c->id == SWC_WL_CORO_RET ? coro_ret_burst : coro_burst, &pair);
 	munmap(stack, mapped);
+out:
+	swc_wss_close(&ws[0]);
+	swc_wss_close(&ws[1]);
 	return err;
 }
 
@@ -799,6 +885,35 @@ static int run_syscall(struct wl_ctx *c)
 	return err ? err : run_repeats(c, syscall_burst, NULL);
 }
 
+/* ---- the sweep's baseline: the same touching, no switch -------------------------------- */
+
+static int touch_burst(void *st, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < 2 * n; i++)
+		swc_wss_touch(st);
+	return 0;
+}
+
+/* One party touching its working set as often as the two parties of a round trip do, with no
+ * hand-off: its data stays in the caches and TLB, so a switched row's excess over this is what
+ * the switch costs, the refills after it included. */
+static int run_touch_only(struct wl_ctx *c)
+{
+	struct swc_wss ws;
+	int err = pin_self(c, c->cfg->cpu_a);
+
+	if (err)
+		return err;
+	err = swc_wss_open(&ws, c->cfg->ws_bytes, c->cfg->ws_pattern);
+	if (err)
+		return wl_fail(c, -err, "mapping the working set");
+	err = run_repeats(c, touch_burst, &ws);
+	swc_wss_close(&ws);
+	return err;
+}
+
 /* ---- entry ------------------------------------------------------------------------------ */
 
 int swc_workload_run(enum swc_workload_id id, const struct swc_workload_cfg *cfg,
@@ -822,6 +937,11 @@ int swc_workload_run(enum swc_workload_id id, const struct swc_workload_cfg *cfg
 	if (cfg->ibpb && (err = swc_ibpb_opt_in()))
 		return wl_fail(&c, -err, "asking for IBPB (prctl PR_SPEC_INDIRECT_BRANCH)");
 
+	if (cfg->ws_baseline) {
+		err = run_touch_only(&c);
+		sched_setaffinity(0, sizeof(c.orig), &c.orig);
+		return err;
+	}
 	switch (id) {
 	case SWC_WL_PROCESS:
 		err = run_process(&c);

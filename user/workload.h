@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "wss.h"
 
 #define SWC_MAX_REPEATS 100
 
@@ -36,6 +37,11 @@ struct swc_workload_cfg {
 	int cpu_a, cpu_b;		/* CPUs of the two parties; -1 = not pinned */
 	enum swc_ipc ipc;
 	bool ibpb;			/* both parties ask for IBPB (user/ibpb.h) before starting */
+	/* the indirect-cost sweep (user/sweep.h): each party touches its own ws_bytes between
+	 * hand-offs; process, thread and coroutine only */
+	unsigned long long ws_bytes;
+	enum swc_ws_pattern ws_pattern;
+	bool ws_baseline;		/* instead: one party touching twice per round trip, no switch */
 	/* called with a partner process that has exited, before it is reaped (may be NULL) */
 	void (*before_reap)(pid_t pid, void *arg);
 	void *before_reap_arg;

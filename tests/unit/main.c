@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 	test_csv();
 	test_addrspace();
 	test_validity();
+	test_sweep();
 	test_contract();
 	test_coro();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
