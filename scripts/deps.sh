@@ -19,6 +19,8 @@ if $test; then
 	/usr/bin/python3 -c 'import pandas' 2>/dev/null || need="$need python3-pandas"
 	# the report tests render each page in a headless browser
 	command -v chromium >/dev/null 2>&1 || need="$need chromium"
+	# ... and validate each with HTML Tidy
+	command -v tidy >/dev/null 2>&1 || need="$need tidy"
 fi
 have_cmd() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
 have_hdr() { [ -e "/usr/include/$1" ]; }

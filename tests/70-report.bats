@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-only
-# switchcost report: HTML pages rendered in headless Chromium, Perfetto JSON checked with jq.
+# switchcost report: HTML pages rendered in headless Chromium and validated by tidy, Perfetto JSON
+# checked with jq. Screenshots stay in $BATS_TEST_TMPDIR (page.png) as the test's artifact.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -22,9 +23,16 @@ chrome() {
 	[ -s "$BATS_TEST_TMPDIR/dom.html" ] && [ -s "$BATS_TEST_TMPDIR/page.png" ]
 }
 
-# well_formed FILE: every element closed in order (python's html.parser), nothing fetched.
+# well_formed FILE: every element closed in order (python's html.parser), nothing fetched, and
+# HTML Tidy finds neither error nor warning.
 well_formed() {
 	! grep -Eiq '(src|href)="?(https?:)?//' "$1"
+	if command -v tidy >/dev/null; then
+		tidy -errors -q "$1"
+	elif [ "${CI:-}" = true ]; then
+		echo "CI must have tidy (scripts/deps.sh --test)" >&2
+		return 1
+	fi
 	python3 - "$1" <<'PY'
 import sys
 from html.parser import HTMLParser
@@ -50,10 +58,10 @@ PY
 	[ "$stderr" = "switchcost: report: give exactly one results file (see switchcost report --help)" ]
 	swc report x.json
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "switchcost: report: nothing to write: give -o FILE.html or --perfetto FILE.json" ]
+	[ "$stderr" = "switchcost: report: nothing to write: give -o FILE.html or --perfetto FILE.json (see switchcost report --help)" ]
 	swc report "$BATS_TEST_TMPDIR/none.json" -o "$BATS_TEST_TMPDIR/x.html"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "switchcost: report: reading $BATS_TEST_TMPDIR/none.json: "* ]]
+	[ "$stderr" = "switchcost: report: $BATS_TEST_TMPDIR/none.json: No such file or directory" ]
 	[ ! -e "$BATS_TEST_TMPDIR/x.html" ]
 	ln -s /etc/passwd "$BATS_TEST_TMPDIR/link.html"
 	echo '{"command":"run","results":[]}' >"$BATS_TEST_TMPDIR/r.json"
@@ -78,6 +86,18 @@ PY
 	grep -q '<rect class="k-thread"' "$dom"
 	grep -q '<table id="validity">' "$dom"
 	[ "$(grep -c '<tr><td>' "$dom")" -ge 3 ]
+	# three latency histograms per workload, bars from the JSON's own buckets
+	[ "$(grep -o '<div class="hists"' "$dom" | wc -l)" -eq 3 ]
+	[ "$(grep -o '<figure class="hist"' "$dom" | wc -l)" -eq 9 ]
+	bars=$(grep -o '<rect class="bar"[^>]*><title>[^<]*: [0-9]*</title>' "$dom" |
+		sed 's/.*: \([0-9]*\)<.*/\1/' | awk '{ s += $1 } END { print s }')
+	buckets=$(jq '[.results[] | (.ebpf // .kernel) | (.run_ns, .off_ns, .wakeup_delay_ns) |
+		.log2_hist[]] | add' "$BATS_TEST_TMPDIR/run.json")
+	[ "$bars" -eq "$buckets" ]
+	# the value beside each dot has room: ~330 px to the drawing's edge ("11.3 µs · 3520×
+	# coroutine" is ~170 px at 12 px), where it had 130 and was cut off
+	grep -q '<svg id="cost" xmlns="http://www.w3.org/2000/svg" width="1000"' "$dom"
+	[ "$(grep -c 'class="value" x="666"' "$dom")" -eq 3 ]
 }
 
 @test "report: a lab --json page, one bar per variant" {
@@ -96,17 +116,21 @@ JSON
 	[ "$(grep -o '<rect class="measured"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
 }
 
-# synth N THREADS FILE: N switches round-robin among THREADS threads of one process on one CPU.
+# synth N THREADS FILE [HITS]: N switches round-robin among THREADS threads of one process on one
+# CPU, and every HITS-th switch followed by a user-space switch point hit (a coroutine row).
 synth() {
 	python3 - "$@" <<'PY'
 import sys
 n, k, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+hits = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 with open(out, "w") as f:
     f.write("ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state,next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns\n")
     for i in range(n):
         p, q = 1000 + i % k, 1000 + (i + 1) % k
         st = "R" if i % 3 == 0 else "S"
         f.write(f"{1000000 + i * 1000},0,trace,thread,1000,{p},\"w,{p % k}\",{st},1000,{q},\"w,{q % k}\",1000,,{200 if i % 3 == 1 else ''}\n")
+        if hits and i % hits == 0:
+            f.write(f"{1000000 + i * 1000 + 500},0,trace,coroutine,1000,{q},\"w,{q % k}\",,1000,{q},\"w,{q % k}\",,,\n")
 PY
 }
 
@@ -123,7 +147,32 @@ PY
 	chrome "$BATS_TEST_TMPDIR/big.html"
 	[ "$(grep -o '<g class="thread"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
 	grep -q '<rect class="running"' "$BATS_TEST_TMPDIR/dom.html"
-	grep -q '<rect class="switch"' "$BATS_TEST_TMPDIR/dom.html"
+	grep -q '<rect class="switch k-thread"' "$BATS_TEST_TMPDIR/dom.html"
+	[ "$(grep -o '<tr class="thread-row"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq 2 ]
+}
+
+@test "report: switch point hits on the trace's time axis, the thread table, two histograms" {
+	requires python3
+	needs_chromium
+	synth 3000 3 "$BATS_TEST_TMPDIR/h.csv" 10
+	swc report "$BATS_TEST_TMPDIR/h.csv" -o "$BATS_TEST_TMPDIR/h.html" --perfetto "$BATS_TEST_TMPDIR/h.json"
+	[ "$status" -eq 0 ]
+	well_formed "$BATS_TEST_TMPDIR/h.html"
+	chrome "$BATS_TEST_TMPDIR/h.html"
+	dom=$BATS_TEST_TMPDIR/dom.html
+	grep -q '3000 switches, 300 user-space switch point hits, 3 traced threads' "$dom"
+	# hits binned per column: their counts add up to every hit
+	[ "$(grep -o '<rect class="hit"[^>]*><title>[0-9]*' "$dom" | sed 's/.*>//' | awk '{ s += $1 } END { print s }')" -eq 300 ]
+	# one row per thread; each thread's hits in the table
+	[ "$(grep -o '<tr class="thread-row"' "$dom" | wc -l)" -eq 3 ]
+	[ "$(grep -o '<figure class="hist" id="hist-[a-z]*"' "$dom" | wc -l)" -eq 2 ]
+	# wake-up delays known on every third switch: 1000 samples
+	grep -q 'wake-up to run (1000 samples)' "$dom"
+	pf=$BATS_TEST_TMPDIR/h.json
+	[ "$(jq '[.traceEvents[] | select(.name == "switch point hit")] | length' "$pf")" -eq 300 ]
+	[ "$(jq '[.traceEvents[] | select(.name == "switch")] | length' "$pf")" -eq 3000 ]
+	jq -e '[.traceEvents[] | select(.ph != "M")] | group_by(.tid) |
+		all(. as $t | [range(1; $t | length)] | all($t[.].ts >= $t[. - 1].ts))' "$pf"
 }
 
 @test "report --perfetto: X slices per thread, names, monotonic per track" {
@@ -134,7 +183,8 @@ PY
 	pf=$BATS_TEST_TMPDIR/t.json
 	[ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$pf")" -eq 4 ]
 	[ "$(jq '[.traceEvents[] | select(.ph == "X") | .tid] | unique | length' "$pf")" -eq 4 ]
-	[ "$(jq '[.traceEvents[] | select(.ph == "i")] | length' "$pf")" -eq 3000 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "i" and .name == "switch")] | length' "$pf")" -eq 3000 ]
+	jq -e '[.traceEvents[] | select(.name == "switch") | .args.kind == "thread"] | all' "$pf"
 	[ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running")] | length' "$pf")" -ge 2996 ]
 	jq -e '[.traceEvents[] | select(.ph != "M")] | group_by(.tid) |
 		all(. as $t | [range(1; $t | length)] | all($t[.].ts >= $t[. - 1].ts))' "$pf"
@@ -152,10 +202,14 @@ ts = [threading.Thread(target=w) for _ in range(3)]
 [t.start() for t in ts]; [t.join() for t in ts]' >/dev/null 2>&1
 	swc report "$BATS_TEST_TMPDIR/real.csv" -o "$BATS_TEST_TMPDIR/real.html" --perfetto "$BATS_TEST_TMPDIR/real.json"
 	[ "$status" -eq 0 ]
+	# the traced threads: those whose latencies the CSV knows (the other side's are empty)
 	tids=$(python3 -c 'import csv,sys
 r = list(csv.DictReader(open(sys.argv[1])))
-print(len({t for row in r for t in (row["prev_tid"], row["next_tid"]) if t != "0"}))' "$BATS_TEST_TMPDIR/real.csv")
+print(len({row["prev_tid"] for row in r if row["run_ns"]} | {row["next_tid"] for row in r if row["off_ns"]}))' "$BATS_TEST_TMPDIR/real.csv")
+	[ "$tids" -ge 4 ]
 	[ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$BATS_TEST_TMPDIR/real.json")" -eq "$tids" ]
+	rows=$(python3 -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if r["kind"] != "coroutine"))' "$BATS_TEST_TMPDIR/real.csv")
+	[ "$(jq '[.traceEvents[] | select(.name == "switch")] | length' "$BATS_TEST_TMPDIR/real.json")" -eq "$rows" ]
 	well_formed "$BATS_TEST_TMPDIR/real.html"
 	chrome "$BATS_TEST_TMPDIR/real.html"
 	[ "$(grep -o '<g class="thread"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq "$((tids < 200 ? tids : 200))" ]

@@ -12,6 +12,9 @@
 struct swc_json;
 struct swc_sysinfo;
 
+/* The JSON documents' schema_version: what this switchcost writes, and the newest it reads. */
+#define SWC_SCHEMA_VERSION 1
+
 /* Starts the one JSON document: { "tool", "version", "command", "system": {...}, ... */
 void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
 			   const struct swc_sysinfo *si);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A trace CSV read back (columns by header name, so a reordered or extended export still reads)
- * and reduced to per-thread states: running from a switch-in to the next switch-out; after a
- * switch-out, runnable when preempted (prev_state R), blocked otherwise; a switch-in's delay_ns,
- * when known, marks the runnable stretch before it. The HTML page bins those states by pixel
- * column, so a million switches make a page of bounded size; Perfetto gets every slice.
+ * and reduced to per-thread states (see report_trace.h): the page bins them by pixel column,
+ * Perfetto gets every slice. Coroutine rows (a user-space switch point's hits) are kept apart
+ * from the scheduler's switches; the wake-up delay and off-CPU histograms are filled here.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -13,35 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <linux/types.h>
+#include "csv.h"
 #include "report_trace.h"
-#include "svg.h"
+#include "switchcost.h"
 
-enum { ST_RUNNING, ST_RUNNABLE, ST_BLOCKED, ST_N };
-static const char *const state_names[ST_N] = { "running", "runnable", "blocked" };
-
-struct rec {
-	uint64_t ts, delay;
-	uint32_t prev, next;	/* thread indices */
-	char state;
-};
-
-struct thread {
-	int pid, tid;
-	char comm[32];
-	/* reduction state */
-	int st;
-	uint64_t since;
-	bool seen;
-};
-
-struct swc_trace_data {
-	struct rec *recs;
-	size_t nrecs, cap;
-	struct thread *threads;
-	size_t nthreads, tcap;
-	int *hash;		/* tid -> index + 1, open addressing */
-	size_t hcap;
-};
+const char *const swc_trace_state_names[ST_N] = { "running", "runnable", "blocked" };
 
 /* CSV column names read (docs/CSV.md), with alternatives a renamed schema may use. */
 static const char *const col_names[][3] = {
@@ -49,10 +25,12 @@ static const char *const col_names[][3] = {
 	{ "prev_tid", NULL, NULL },	   { "prev_comm", NULL, NULL },
 	{ "prev_state", NULL, NULL },	   { "next_pid", "next_tgid", NULL },
 	{ "next_tid", NULL, NULL },	   { "next_comm", NULL, NULL },
-	{ "delay_ns", "wakeup_delay_ns", NULL },
+	{ "delay_ns", "wakeup_delay_ns", NULL }, { "off_ns", NULL, NULL },
+	{ "kind", NULL, NULL },	   { "run_ns", NULL, NULL },
 };
 enum { C_TS, C_PREV_PID, C_PREV_TID, C_PREV_COMM, C_PREV_STATE, C_NEXT_PID, C_NEXT_TID,
-       C_NEXT_COMM, C_DELAY, C_N };
+       C_NEXT_COMM, C_DELAY, C_OFF, C_KIND, C_RUN, C_N };
+#define FIRST_OPTIONAL_COLUMN C_DELAY
 
 #define MAX_FIELDS 64
 
@@ -115,7 +93,7 @@ static int thread_index(struct swc_trace_data *td, int pid, int tid, const char 
 	}
 	h = (uint32_t)tid * 2654435761U % td->hcap;
 	while (td->hash[h]) {
-		struct thread *t = &td->threads[td->hash[h] - 1];
+		struct trace_thread *t = &td->threads[td->hash[h] - 1];
 
 		if (t->tid == tid) {
 			snprintf(t->comm, sizeof(t->comm), "%s", comm);	/* the latest (exec) */
@@ -125,14 +103,14 @@ static int thread_index(struct swc_trace_data *td, int pid, int tid, const char 
 	}
 	if (td->nthreads == td->tcap) {
 		size_t ncap = td->tcap ? td->tcap * 2 : 64;
-		struct thread *nt = realloc(td->threads, ncap * sizeof(*nt));
+		struct trace_thread *nt = realloc(td->threads, ncap * sizeof(*nt));
 
 		if (!nt)
 			return -1;
 		td->threads = nt;
 		td->tcap = ncap;
 	}
-	memset(&td->threads[td->nthreads], 0, sizeof(struct thread));
+	memset(&td->threads[td->nthreads], 0, sizeof(struct trace_thread));
 	td->threads[td->nthreads].pid = pid;
 	td->threads[td->nthreads].tid = tid;
 	snprintf(td->threads[td->nthreads].comm, sizeof(td->threads[0].comm), "%s", comm);
@@ -145,6 +123,7 @@ void swc_trace_free(struct swc_trace_data *td)
 	if (!td)
 		return;
 	free(td->recs);
+	free(td->hits);
 	free(td->threads);
 	free(td->hash);
 	free(td);
@@ -152,9 +131,96 @@ void swc_trace_free(struct swc_trace_data *td)
 
 static int cmp_rec(const void *a, const void *b)
 {
-	const struct rec *x = a, *y = b;
+	const struct trace_rec *x = a, *y = b;
 
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct trace_hit *x = a, *y = b;
+
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static unsigned int kind_of(const char *s)
+{
+	for (unsigned int k = 0; k < SWC_KIND_NR; k++)
+		if (!strcmp(s, swc_kind_name(k)))
+			return k;
+	return SWC_KIND_NR;
+}
+
+/* Adds a known value to a log2 histogram; false when the field is empty (not known). */
+static bool hist_add(double *hist, const char *field)
+{
+	char *end;
+	unsigned long long v = strtoull(field, &end, 10);
+	int b = 0;
+
+	if (end == field)
+		return false;
+	while (b < TRACE_HIST_BUCKETS - 1 && v >> (b + 1))
+		b++;
+	hist[b]++;
+	return true;
+}
+
+static bool grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 4096;
+	p = realloc(*arr, ncap * size);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+/* Once loaded: time order, each thread's hits found, the trace's span. */
+static void index_loaded(struct swc_trace_data *td)
+{
+	bool any_watched = false;
+
+	for (size_t i = 0; i < td->nthreads; i++)
+		any_watched |= td->threads[i].watched;
+	for (size_t i = 0; i < td->nthreads; i++)
+		td->threads[i].shown = td->threads[i].tid != 0 &&
+				       (td->threads[i].watched || !any_watched);
+	/* rows come per CPU in order, across CPUs nearly so: one time order for the reduction */
+	qsort(td->recs, td->nrecs, sizeof(*td->recs), cmp_rec);
+	qsort(td->hits, td->nhits, sizeof(*td->hits), cmp_hit);
+	td->t0 = UINT64_MAX;
+	td->t1 = 0;
+	if (td->nrecs) {
+		td->t0 = td->recs[0].ts;
+		td->t1 = td->recs[td->nrecs - 1].ts;
+	}
+	for (size_t i = 0; i < td->nhits; i++) {
+		struct trace_thread *t = &td->threads[td->hits[i].thread];
+
+		if (!t->nhits)
+			t->first_hit = i;
+		t->nhits++;
+		td->t0 = td->hits[i].ts < td->t0 ? td->hits[i].ts : td->t0;
+		td->t1 = td->hits[i].ts > td->t1 ? td->hits[i].ts : td->t1;
+	}
+	for (size_t k = 0; k < td->nrecs; k++) {
+		struct trace_thread *p = &td->threads[td->recs[k].prev];
+		struct trace_thread *n = &td->threads[td->recs[k].next];
+
+		p->switches_out++;
+		p->involuntary += td->recs[k].state == 'R';
+		if (td->recs[k].delay > n->max_delay)
+			n->max_delay = td->recs[k].delay;
+	}
 }
 
 struct swc_trace_data *swc_trace_load(const char *path)
@@ -182,14 +248,15 @@ struct swc_trace_data *swc_trace_load(const char *path)
 			for (int a = 0; a < 3 && col_names[c][a]; a++)
 				if (!strcmp(fields[i], col_names[c][a]))
 					col[c] = i;
-		if (col[c] < 0 && c != C_DELAY) {
+		if (col[c] < 0 && c < FIRST_OPTIONAL_COLUMN) {
 			fprintf(stderr, "switchcost: report: %s has no column %s: is it a switchcost "
 					"--csv export (docs/CSV.md)?\n", path, col_names[c][0]);
 			goto fail;
 		}
 	}
 	while (gzgets(gz, line, sizeof(line))) {
-		struct rec *r;
+		struct trace_rec *r;
+		unsigned int kind;
 		int p, n;
 
 		lineno++;
@@ -202,17 +269,11 @@ struct swc_trace_data *swc_trace_load(const char *path)
 					path, lineno, nf);
 				goto fail;
 			}
-		if (td->nrecs == td->cap) {
-			size_t ncap = td->cap ? td->cap * 2 : 4096;
-			struct rec *nr = realloc(td->recs, ncap * sizeof(*nr));
-
-			if (!nr) {
-				fprintf(stderr, "switchcost: report: reading %s: %s\n", path,
-					strerror(ENOMEM));
-				goto fail;
-			}
-			td->recs = nr;
-			td->cap = ncap;
+		kind = col[C_KIND] >= 0 ? kind_of(fields[col[C_KIND]]) : SWC_KIND_NR;
+		if (!grow((void **)&td->recs, &td->cap, td->nrecs, sizeof(*td->recs)) ||
+		    !grow((void **)&td->hits, &td->hcap_hits, td->nhits, sizeof(*td->hits))) {
+			fprintf(stderr, "switchcost: report: reading %s: %s\n", path, strerror(ENOMEM));
+			goto fail;
 		}
 		p = thread_index(td, atoi(fields[col[C_PREV_PID]]), atoi(fields[col[C_PREV_TID]]),
 				 fields[col[C_PREV_COMM]]);
@@ -222,12 +283,24 @@ struct swc_trace_data *swc_trace_load(const char *path)
 			fprintf(stderr, "switchcost: report: reading %s: %s\n", path, strerror(ENOMEM));
 			goto fail;
 		}
+		if (kind == SWC_KIND_COROUTINE) {
+			td->hits[td->nhits].ts = strtoull(fields[col[C_TS]], NULL, 10);
+			td->hits[td->nhits++].thread = (uint32_t)n;
+			continue;
+		}
 		r = &td->recs[td->nrecs++];
 		r->ts = strtoull(fields[col[C_TS]], NULL, 10);
 		r->delay = col[C_DELAY] >= 0 ? strtoull(fields[col[C_DELAY]], NULL, 10) : 0;
 		r->prev = (uint32_t)p;
 		r->next = (uint32_t)n;
 		r->state = fields[col[C_PREV_STATE]][0];
+		r->kind = (uint8_t)kind;
+		if (col[C_DELAY] >= 0)
+			hist_add(td->delay_hist, fields[col[C_DELAY]]);
+		if (col[C_OFF] >= 0 && hist_add(td->off_hist, fields[col[C_OFF]]))
+			td->threads[n].watched = true;
+		if (col[C_RUN] >= 0 && *fields[col[C_RUN]])
+			td->threads[p].watched = true;
 	}
 	if (!gzeof(gz)) {
 		int e;
@@ -236,8 +309,7 @@ struct swc_trace_data *swc_trace_load(const char *path)
 		goto fail;
 	}
 	gzclose(gz);
-	/* rows come per CPU in order, across CPUs nearly so: one time order for the reduction */
-	qsort(td->recs, td->nrecs, sizeof(*td->recs), cmp_rec);
+	index_loaded(td);
 	return td;
 fail:
 	if (gz)
@@ -246,35 +318,31 @@ fail:
 	return NULL;
 }
 
-/* Idle (tid 0) is the CPU doing nothing, not a thread: no track. */
-static bool tracked(const struct thread *t)
+static void set_state(struct swc_trace_data *td, size_t i, int st, uint64_t ts,
+		      trace_interval_fn fn, void *arg)
 {
-	return t->tid != 0;
-}
+	struct trace_thread *t = &td->threads[i];
 
-typedef void (*interval_fn)(void *arg, struct swc_trace_data *td, size_t thread, int st,
-			    uint64_t from, uint64_t to);
-typedef void (*switch_fn)(void *arg, struct swc_trace_data *td, const struct rec *r);
-
-static void set_state(struct swc_trace_data *td, size_t i, int st, uint64_t ts, interval_fn fn,
-		      void *arg)
-{
-	struct thread *t = &td->threads[i];
-
-	if (t->seen && ts > t->since)
-		fn(arg, td, i, t->st, t->since, ts);
+	if (t->seen && ts > t->since) {
+		t->state_ns[t->st] += ts - t->since;
+		if (fn)
+			fn(arg, td, i, t->st, t->since, ts);
+	}
 	t->seen = true;
 	t->st = st;
 	t->since = ts;
 }
 
-static void reduce(struct swc_trace_data *td, interval_fn fn, switch_fn sw, void *arg)
+void swc_trace_reduce(struct swc_trace_data *td, trace_interval_fn fn, trace_switch_fn sw,
+		      void *arg)
 {
-	for (size_t i = 0; i < td->nthreads; i++)
+	for (size_t i = 0; i < td->nthreads; i++) {
 		td->threads[i].seen = false;
+		memset(td->threads[i].state_ns, 0, sizeof(td->threads[i].state_ns));
+	}
 	for (size_t k = 0; k < td->nrecs; k++) {
-		const struct rec *r = &td->recs[k];
-		struct thread *n = &td->threads[r->next];
+		const struct trace_rec *r = &td->recs[k];
+		struct trace_thread *n = &td->threads[r->next];
 
 		set_state(td, r->prev, r->state == 'R' ? ST_RUNNABLE : ST_BLOCKED, r->ts, fn, arg);
 		if (r->delay && r->delay < r->ts && (!n->seen || r->ts - r->delay >= n->since) &&
@@ -291,255 +359,3 @@ static void reduce(struct swc_trace_data *td, interval_fn fn, switch_fn sw, void
 				set_state(td, i, td->threads[i].st, td->recs[td->nrecs - 1].ts, fn, arg);
 }
 
-/* ---- HTML: states binned by pixel column ---- */
-
-#define COLUMNS 800
-#define MAX_TRACKS 200
-
-struct bins {
-	uint64_t t0, t1;
-	double col_ns;
-	int *row;		/* thread -> track row, -1 untracked */
-	float (*ns)[COLUMNS][ST_N];
-	uint32_t (*switches)[COLUMNS];
-};
-
-static void bin_interval(void *arg, struct swc_trace_data *td, size_t thread, int st,
-			 uint64_t from, uint64_t to)
-{
-	struct bins *b = arg;
-	int row = b->row[thread];
-	(void)td;
-
-	if (row < 0)
-		return;
-	while (from < to) {
-		size_t c = (size_t)((double)(from - b->t0) / b->col_ns);
-		uint64_t end;
-
-		if (c >= COLUMNS)
-			c = COLUMNS - 1;
-		end = b->t0 + (uint64_t)((double)(c + 1) * b->col_ns);
-		if (end <= from || c == COLUMNS - 1)
-			end = to;
-		if (end > to)
-			end = to;
-		b->ns[row][c][st] += (float)(end - from);
-		from = end;
-	}
-}
-
-static void bin_switch(void *arg, struct swc_trace_data *td, const struct rec *r)
-{
-	struct bins *b = arg;
-	size_t c = (size_t)((double)(r->ts - b->t0) / b->col_ns);
-	(void)td;
-
-	if (c >= COLUMNS)
-		c = COLUMNS - 1;
-	if (b->row[r->next] >= 0)
-		b->switches[b->row[r->next]][c]++;
-	if (b->row[r->prev] >= 0)
-		b->switches[b->row[r->prev]][c]++;
-}
-
-int swc_trace_html(FILE *f, struct swc_trace_data *td, const char *source)
-{
-	struct bins b = { 0 };
-	size_t ntracks = 0, nhidden = 0;
-	const double x0 = 190, rowh = 18;
-	int rc = 1;
-
-	if (!td->nrecs) {
-		fprintf(stderr, "switchcost: report: %s holds no switches: nothing to draw\n", source);
-		return 1;
-	}
-	b.t0 = td->recs[0].ts;
-	b.t1 = td->recs[td->nrecs - 1].ts;
-	b.col_ns = b.t1 > b.t0 ? (double)(b.t1 - b.t0) / COLUMNS : 1;
-	b.row = malloc(td->nthreads * sizeof(*b.row));
-	for (size_t i = 0; b.row && i < td->nthreads; i++) {
-		b.row[i] = -1;
-		if (!tracked(&td->threads[i]))
-			continue;
-		if (ntracks < MAX_TRACKS)
-			b.row[i] = (int)ntracks++;
-		else
-			nhidden++;
-	}
-	b.ns = calloc(ntracks ? ntracks : 1, sizeof(*b.ns));
-	b.switches = calloc(ntracks ? ntracks : 1, sizeof(*b.switches));
-	if (!b.row || !b.ns || !b.switches) {
-		fprintf(stderr, "switchcost: report: %s\n", strerror(ENOMEM));
-		goto out;
-	}
-	reduce(td, bin_interval, bin_switch, &b);
-
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<title>switchcost trace timeline</title>\n<style>"
-	      "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
-	      "svg text{font:11px system-ui,sans-serif}.running{fill:#2ca02c}.runnable{fill:#ff7f0e}"
-	      ".blocked{fill:#e8e8e8}.switch{fill:#000}.legend span{display:inline-block;width:12px;"
-	      "height:12px;margin:0 4px 0 12px;vertical-align:middle}"
-	      "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}"
-	      "</style>\n</head>\n<body>\n<h1>switchcost trace: per-thread timeline</h1>\n<p>From <code>", f);
-	svg_escape(f, source);
-	fprintf(f, "</code>: %zu switches, %zu threads, %.3f ms.</p>\n", td->nrecs, ntracks,
-		(double)(b.t1 - b.t0) / 1e6);
-	fprintf(f, "<p id=\"binning\">Binned by pixel column: %d columns of %.1f µs each; a column "
-		   "shows the state its thread spent most of that time in, and a tick marks "
-		   "columns with switches (hover for the counts).%s</p>\n",
-		COLUMNS, b.col_ns / 1e3, nhidden ? " Only the first threads are drawn." : "");
-	if (nhidden)
-		fprintf(f, "<p>%zu more threads are not drawn (at most %d tracks).</p>\n", nhidden,
-			MAX_TRACKS);
-	fputs("<p class=\"legend\"><span class=\"running\" style=\"background:#2ca02c\"></span>running"
-	      "<span style=\"background:#ff7f0e\"></span>runnable (woken or preempted, waiting for a "
-	      "CPU)<span style=\"background:#e8e8e8\"></span>blocked<span style=\"background:#000\">"
-	      "</span>switches</p>\n", f);
-	fprintf(f, "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-		   "height=\"%.0f\">\n", x0 + COLUMNS + 10, ntracks * rowh + 30);
-	for (size_t i = 0; i < td->nthreads; i++) {
-		const struct thread *t = &td->threads[i];
-		int row = b.row[i];
-		double y;
-
-		if (row < 0)
-			continue;
-		y = row * rowh;
-		fprintf(f, "<g class=\"thread\" data-tid=\"%d\"><text x=\"0\" y=\"%.0f\">", t->tid,
-			y + 12);
-		svg_escape(f, t->comm);
-		fprintf(f, " %d/%d</text>\n", t->pid, t->tid);
-		/* runs of columns with the same dominant state become one rect */
-		for (int c = 0; c < COLUMNS;) {
-			int st = -1, c2;
-			float best = 0;
-
-			for (int s = 0; s < ST_N; s++)
-				if (b.ns[row][c][s] > best) {
-					best = b.ns[row][c][s];
-					st = s;
-				}
-			for (c2 = c + 1; c2 < COLUMNS; c2++) {
-				int st2 = -1;
-				float best2 = 0;
-
-				for (int s = 0; s < ST_N; s++)
-					if (b.ns[row][c2][s] > best2) {
-						best2 = b.ns[row][c2][s];
-						st2 = s;
-					}
-				if (st2 != st)
-					break;
-			}
-			if (st >= 0)
-				fprintf(f, "<rect class=\"%s\" x=\"%.0f\" y=\"%.0f\" width=\"%d\" "
-					   "height=\"12\"><title>%s %.3f..%.3f ms</title></rect>\n",
-					state_names[st], x0 + c, y + 2, c2 - c, state_names[st],
-					c * b.col_ns / 1e6, c2 * b.col_ns / 1e6);
-			c = c2;
-		}
-		for (int c = 0; c < COLUMNS; c++)
-			if (b.switches[row][c])
-				fprintf(f, "<rect class=\"switch\" x=\"%.0f\" y=\"%.0f\" width=\"1\" "
-					   "height=\"4\"><title>%u switches</title></rect>\n",
-					x0 + c, y + 14, b.switches[row][c]);
-		fputs("</g>\n", f);
-	}
-	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">0</text><text x=\"%.0f\" y=\"%.0f\" "
-		   "text-anchor=\"end\">%.3f ms</text>\n</svg>\n",
-		x0, ntracks * rowh + 20, x0 + COLUMNS, ntracks * rowh + 20, (double)(b.t1 - b.t0) / 1e6);
-	fputs("</body>\n</html>\n", f);
-	rc = 0;
-out:
-	free(b.row);
-	free(b.ns);
-	free(b.switches);
-	return rc;
-}
-
-/* ---- Perfetto / Chrome JSON trace events ---- */
-
-struct pf {
-	FILE *f;
-	uint64_t t0;
-	bool first;
-};
-
-static void pf_sep(struct pf *p)
-{
-	fputs(p->first ? "\n" : ",\n", p->f);
-	p->first = false;
-}
-
-static void pf_interval(void *arg, struct swc_trace_data *td, size_t thread, int st,
-			uint64_t from, uint64_t to)
-{
-	struct pf *p = arg;
-	const struct thread *t = &td->threads[thread];
-
-	if (st == ST_BLOCKED || !tracked(t))
-		return;
-	pf_sep(p);
-	fprintf(p->f, "{\"name\":\"%s\",\"ph\":\"X\",\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f}",
-		state_names[st], t->pid, t->tid, (double)(from - p->t0) / 1e3,
-		(double)(to - from) / 1e3);
-}
-
-static void pf_switch(void *arg, struct swc_trace_data *td, const struct rec *r)
-{
-	struct pf *p = arg;
-	const struct thread *t = &td->threads[r->next];
-
-	if (!tracked(t))
-		return;
-	pf_sep(p);
-	fprintf(p->f, "{\"name\":\"switch in\",\"ph\":\"i\",\"s\":\"t\",\"pid\":%d,\"tid\":%d,"
-		      "\"ts\":%.3f,\"args\":{\"from_tid\":%d}}",
-		t->pid, t->tid, (double)(r->ts - p->t0) / 1e3, td->threads[r->prev].tid);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-int swc_trace_perfetto(FILE *f, struct swc_trace_data *td)
-{
-	struct pf p = { f, td->nrecs ? td->recs[0].ts : 0, true };
-
-	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", f);
-	for (size_t i = 0; i < td->nthreads; i++) {
-		const struct thread *t = &td->threads[i];
-
-		if (!tracked(t))
-			continue;
-		pf_sep(&p);
-		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
-			   "\"args\":{\"name\":", t->pid, t->tid);
-		json_str(f, t->comm);
-		fputs("}}", f);
-		if (t->pid == t->tid) {
-			pf_sep(&p);
-			fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":"
-				   "{\"name\":", t->pid);
-			json_str(f, t->comm);
-			fputs("}}", f);
-		}
-	}
-	reduce(td, pf_interval, pf_switch, &p);
-	fputs("\n]}\n", f);
-	return 0;
-}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* SVG/HTML helpers of the report page: escaping user text (comms, kernel strings) and a log axis. */
+/* SVG/HTML helpers of the report pages: escaping user text (comms, kernel strings), axes, bars. */
 #include <math.h>
 #include <stdio.h>
 #include "svg.h"
@@ -37,6 +37,19 @@ static void unit_label(char *out, size_t n, double ns)
 		snprintf(out, n, "%g ns", ns);
 }
 
+/* two significant digits, for the ticks of a log2 axis: 4.1 µs, 33 µs, 1 ms */
+static void short_label(char *out, size_t n, double ns)
+{
+	static const struct { double div; const char *unit; } u[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "µs" }, { 1, "ns" },
+	};
+	int i = 0;
+
+	while (i < 3 && ns < u[i].div)
+		i++;
+	snprintf(out, n, ns / u[i].div >= 100 ? "%.0f %s" : "%.2g %s", ns / u[i].div, u[i].unit);
+}
+
 void svg_log_axis(FILE *f, double lo, double hi, double x0, double x1, double y, double y_top)
 {
 	char label[32];
@@ -51,4 +64,47 @@ void svg_log_axis(FILE *f, double lo, double hi, double x0, double x1, double y,
 			   "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n",
 			x, y_top, x, y, x, y + 14, label);
 	}
+}
+
+void svg_log2_hist(FILE *f, const char *id, const char *title, const double *counts, int n)
+{
+	const double x0 = 50, bar_w = 20, h = 80, top = 12;
+	int first = -1, last = -1;
+	double max = 0, total = 0;
+	char lo[32], hi[32];
+
+	for (int i = 0; i < n; i++)
+		if (counts[i] > 0) {
+			if (first < 0)
+				first = i;
+			last = i;
+			max = counts[i] > max ? counts[i] : max;
+			total += counts[i];
+		}
+	fprintf(f, "<figure class=\"hist\" id=\"%s\"><figcaption>", id);
+	svg_escape(f, title);
+	fprintf(f, " (%.0f samples)</figcaption>\n", total);
+	if (first < 0) {
+		fputs("<p>no samples</p></figure>\n", f);
+		return;
+	}
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\">\n",
+		x0 + (last - first + 1) * bar_w + 40, top + h + 40);
+	fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n", x0,
+		top + h, x0 + (last - first + 1) * bar_w, top + h);
+	for (int i = first; i <= last; i++) {
+		double bh = counts[i] / max * h, x = x0 + (i - first) * bar_w;
+
+		/* bucket i holds values in [2^i, 2^(i+1)) ns; bucket 0 also holds 0 */
+		short_label(lo, sizeof(lo), i ? (double)(1ULL << i) : 0);
+		short_label(hi, sizeof(hi), (double)(1ULL << (i + 1)));
+		fprintf(f, "<rect class=\"bar\" x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\">"
+			   "<title>%s .. %s: %.0f</title></rect>\n",
+			x + 1, top + h - bh, bar_w - 2, bh, lo, hi, counts[i]);
+		if ((i - first) % 3 == 0)
+			fprintf(f, "<text class=\"tick\" x=\"%.0f\" y=\"%.0f\">%s</text>\n", x,
+				top + h + 14, lo);
+	}
+	fprintf(f, "<text x=\"0\" y=\"%.0f\">%.0f</text><text x=\"0\" y=\"%.0f\">0</text>\n</svg>"
+		   "</figure>\n", top + 4, max, top + h);
 }

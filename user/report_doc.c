@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Saved results read back for report and compare (see report_doc.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "report.h"
+#include "report_doc.h"
+
+struct json_object *jr_get(struct json_object *o, const char *const *names)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	for (; *names; names++)
+		if (json_object_object_get_ex(o, *names, &v) && v)
+			return v;
+	return NULL;
+}
+
+double jr_num(struct json_object *o, const char *const *names, double dflt)
+{
+	struct json_object *v = jr_get(o, names);
+
+	if (v && json_object_is_type(v, json_type_object))
+		v = jr_get(v, NAMES("median"));
+	if (!v || !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		return dflt;
+	return json_object_get_double(v);
+}
+
+const char *jr_str(struct json_object *o, const char *const *names)
+{
+	struct json_object *v = jr_get(o, names);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+bool jr_bool(struct json_object *o, const char *const *names, bool dflt)
+{
+	struct json_object *v = jr_get(o, names);
+
+	return v && json_object_is_type(v, json_type_boolean) ? json_object_get_boolean(v) : dflt;
+}
+
+size_t jr_len(struct json_object *o)
+{
+	return o && json_object_is_type(o, json_type_array) ? json_object_array_length(o) : 0;
+}
+
+struct json_object *jr_at(struct json_object *o, size_t i)
+{
+	return i < jr_len(o) ? json_object_array_get_idx(o, i) : NULL;
+}
+
+struct json_object *swc_doc_load(const char *who, const char *path)
+{
+	struct json_object *doc, *sv;
+	FILE *f = fopen(path, "r");
+	const char *err;
+
+	if (!f) {
+		fprintf(stderr, "switchcost: %s: %s: %s\n", who, path, strerror(errno));
+		return NULL;
+	}
+	fclose(f);
+	doc = json_object_from_file(path);
+	if (!doc) {
+		err = json_util_get_last_err();
+		fprintf(stderr, "switchcost: %s: %s: not JSON (%.*s): give a switchcost --json "
+				"document\n", who, path,
+			err ? (int)strcspn(err, "\n") : 3, err ? err : "n/a");
+		return NULL;
+	}
+	if (!json_object_is_type(doc, json_type_object) || !jr_str(doc, NAMES("command"))) {
+		fprintf(stderr, "switchcost: %s: %s: JSON, but not a switchcost result (no "
+				"\"command\"): give run, lab or trace --json output\n", who, path);
+		json_object_put(doc);
+		return NULL;
+	}
+	sv = jr_get(doc, NAMES("schema_version"));
+	if (sv && (!json_object_is_type(sv, json_type_int) || json_object_get_int64(sv) < 1 ||
+		   json_object_get_int64(sv) > SWC_SCHEMA_VERSION)) {
+		fprintf(stderr, "switchcost: %s: %s: schema_version %s, this switchcost (%s) reads "
+				"up to %d: use a newer switchcost\n", who, path,
+			json_object_get_string(sv), SWC_VERSION, SWC_SCHEMA_VERSION);
+		json_object_put(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+void swc_doc_kind(struct json_object *doc, char *out, size_t n)
+{
+	const char *cmd = jr_str(doc, NAMES("command")), *scen = jr_str(doc, NAMES("scenario"));
+
+	snprintf(out, n, "%s%s%s", cmd ? cmd : "?", scen ? " " : "", scen ? scen : "");
+}
