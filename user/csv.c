@@ -301,40 +301,16 @@ static int write_all(int fd, const void *buf, size_t len)
  * user's filesystem identity (setfsuid): root's powers must not let `sudo switchcost --csv`
  * write where that user could not, nor replace a file that is not theirs.
  */
-/* Root's ids and groups while a file operation runs as the user (single-threaded here). */
-static gid_t saved_groups[NGROUPS_MAX], user_groups[NGROUPS_MAX];
-static int saved_ngroups = -1;
-static uid_t saved_fsuid;
-static gid_t saved_fsgid;
-
 static void fs_as_user(const struct swc_outfile *o)
 {
-	struct passwd *pw;
-	int n = NGROUPS_MAX;
-
-	if (!o->for_user)
-		return;
-	/* the user's supplementary groups too: a group-writable directory of theirs works,
-	 * and one only root's groups may write does not */
-	saved_ngroups = getgroups(NGROUPS_MAX, saved_groups);
-	pw = getpwuid(o->uid);
-	if (pw && getgrouplist(pw->pw_name, o->gid, user_groups, &n) >= 0)
-		setgroups(n, user_groups);
-	else
-		setgroups(1, &o->gid);
-	saved_fsgid = setfsgid(o->gid);
-	saved_fsuid = setfsuid(o->uid);
+	if (o->for_user)
+		swc_sudo_fs_enter();
 }
 
 static void fs_as_root(const struct swc_outfile *o)
 {
-	if (!o->for_user)
-		return;
-	setfsuid(saved_fsuid);
-	setfsgid(saved_fsgid);
-	if (saved_ngroups >= 0)
-		setgroups(saved_ngroups, saved_groups);
-	saved_ngroups = -1;
+	if (o->for_user)
+		swc_sudo_fs_leave();
 }
 
 void swc_outfile_init(struct swc_outfile *o)
@@ -359,12 +335,6 @@ int swc_outfile_open(struct swc_outfile *o, const char *path)
 		return -err;
 	}
 	o->for_user = r > 0;
-	if (o->for_user && o->gid == (gid_t)-1) {
-		/* no SUDO_GID: the user's own group, as sudo itself would have used */
-		struct passwd *pw = getpwuid(o->uid);
-
-		o->gid = pw ? pw->pw_gid : (gid_t)o->uid;
-	}
 	o->path = strdup(path);
 	o->name = strdup(slash ? slash + 1 : path);
 	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");

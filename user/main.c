@@ -5,6 +5,7 @@
 #include <string.h>
 #include "commands.h"
 #include "selfstats.h"
+#include "sudo.h"
 #include "workload.h"
 
 struct command {
@@ -71,6 +72,9 @@ int main(int argc, char **argv)
 		printf("switchcost %s\n", SWC_VERSION);
 		return 0;
 	}
+	/* one answer for every command: the sudo user is who the database says, with their groups */
+	if (swc_sudo_check())
+		return 2;
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_run(argc, argv);	/* options of the default command */
 	cmd = find_command(argv[1]);

@@ -122,21 +122,12 @@ int swc_page_write(const char *path, int (*render)(FILE *f, void *arg), void *ar
 
 int swc_become_sudo_user(const char *who)
 {
-	uid_t uid;
-	gid_t gid;
-	int r = swc_sudo_ids(&uid, &gid);
+	const struct swc_sudo_user *u = swc_sudo_user();
 
-	if (r < 0) {
-		fprintf(stderr, "switchcost: %s: SUDO_UID or SUDO_GID is not a plain id: fix or "
-				"unset it\n", who);
-		return -1;
-	}
-	if (r == 0)
+	if (!u)
 		return 0;
-	if (gid == (gid_t)-1)
-		gid = (gid_t)uid;
-	if (setgroups(1, &gid) || setgid(gid) || setuid(uid)) {
-		fprintf(stderr, "switchcost: %s: becoming SUDO_UID %u: %s\n", who, (unsigned)uid,
+	if (setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid)) {
+		fprintf(stderr, "switchcost: %s: becoming SUDO_UID %u: %s\n", who, (unsigned)u->uid,
 			strerror(errno));
 		return -1;
 	}

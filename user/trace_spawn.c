@@ -37,75 +37,36 @@ struct spawn_error {
 /* The invoking user's credentials, looked up before fork (no NSS calls in the child). */
 struct creds {
 	bool drop;
-	uid_t uid;
-	gid_t gid;
-	char name[256], home[4096];
-	bool have_pw;
+	const struct swc_sudo_user *user;
 };
 
 static bool tty_owned;
 
 static int lookup_creds(bool as_root, struct creds *c)
 {
-	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-	int rc;
-
 	memset(c, 0, sizeof(*c));
 	if (as_root)
 		return 0;
-	rc = swc_sudo_ids(&uid, &gid);
-	if (rc == 0)
-		return 0;	/* not under sudo, or sudo from root: nothing to drop */
-	if (rc < 0 && !getenv("SUDO_GID")) {
-		fprintf(stderr, "switchcost: SUDO_UID='%s' is not a user id: unset it, or use "
-				"--as-root to run the command as root\n", getenv("SUDO_UID"));
-		return -1;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "switchcost: SUDO_UID='%s' SUDO_GID='%s' are not a user and a "
-				"group id: unset them, or use --as-root to run the command as root\n",
-			getenv("SUDO_UID"), getenv("SUDO_GID"));
-		return -1;
-	}
-	pw = getpwuid(uid);
-	if (gid == (gid_t)-1) {
-		if (!pw) {
-			fprintf(stderr, "switchcost: SUDO_UID=%u has no passwd entry and "
-					"SUDO_GID is not set: set SUDO_GID, or use --as-root\n",
-				(unsigned int)uid);
-			return -1;
-		}
-		gid = pw->pw_gid;
-	}
-	c->drop = true;
-	c->uid = uid;
-	c->gid = gid;
-	if (pw) {
-		c->have_pw = true;
-		snprintf(c->name, sizeof(c->name), "%s", pw->pw_name);
-		snprintf(c->home, sizeof(c->home), "%s", pw->pw_dir);
-	}
+	/* main() refused a SUDO_UID without a passwd entry and a SUDO_GID not among its groups */
+	c->user = swc_sudo_user();
+	c->drop = c->user != NULL;
 	return 0;
 }
 
 static int drop_privileges(const struct creds *c)
 {
-	if (c->have_pw ? initgroups(c->name, c->gid) : setgroups(1, &c->gid))
-		return -1;
-	if (setgid(c->gid) || setuid(c->uid))
+	const struct swc_sudo_user *u = c->user;
+
+	if (setgroups(u->ngroups, u->groups) || setgid(u->gid) || setuid(u->uid))
 		return -1;
 	/* setuid(2) from root sets all three ids; make sure there is no way back */
-	if (getuid() != c->uid || geteuid() != c->uid || setuid(0) == 0) {
+	if (getuid() != u->uid || geteuid() != u->uid || setuid(0) == 0) {
 		errno = EPERM;
 		return -1;
 	}
-	if (c->have_pw) {
-		setenv("HOME", c->home, 1);
-		setenv("USER", c->name, 1);
-		setenv("LOGNAME", c->name, 1);
-	}
+	setenv("HOME", u->home, 1);
+	setenv("USER", u->name, 1);
+	setenv("LOGNAME", u->name, 1);
 	return 0;
 }
 
@@ -177,8 +138,8 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 	if (lookup_creds(env->as_root, &c))
 		return -1;
 	res->ran_as_user = c.drop;
-	res->uid = c.drop ? c.uid : getuid();
-	res->gid = c.drop ? c.gid : getgid();
+	res->uid = c.drop ? c.user->uid : getuid();
+	res->gid = c.drop ? c.user->gid : getgid();
 	if (pipe2(pfd, O_CLOEXEC)) {
 		fprintf(stderr, "switchcost: creating a pipe: %s\n", strerror(errno));
 		return -1;
@@ -211,7 +172,7 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 	if (se.stage == STAGE_DROP) {
 		fprintf(stderr, "switchcost: cannot run %s as uid %u gid %u (from SUDO_UID/"
 				"SUDO_GID): %s; use --as-root to run it as root\n", argv[0],
-			(unsigned int)c.uid, (unsigned int)c.gid, strerror(se.err));
+			(unsigned int)c.user->uid, (unsigned int)c.user->gid, strerror(se.err));
 		return -1;
 	}
 	if (se.stage == STAGE_CGROUP) {

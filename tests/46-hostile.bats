@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# Input a hostile or unlucky user controls while switchcost runs as root: the sudo environment,
+# the files named in --uprobe/--usdt/--asyncio (crafted ELF, other users' paths), and bytes
+# that are not UTF-8 on their way into JSON.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	# a directory the user nobody can read, for files that user names
+	PROGDIR=$(mktemp -d /tmp/swc-hostile-test.XXXXXX)
+	chmod 755 "$PROGDIR"
+	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
+	export PROGDIR TRACED=$PROGDIR/traced
+}
+
+teardown_file() {
+	rm -rf "$PROGDIR"
+}
+
+@test "sudo: a SUDO_GID that is not one of SUDO_UID's groups is refused by every command" {
+	requires root nobody
+	# nobody is not in group root: SUDO_GID=0 would have handed the traced command group root
+	for cmd in "trace -- id" "run --quick syscall" "lab cost" "report x.json -o x.html"; do
+		# shellcheck disable=SC2086
+		SUDO_UID=65534 SUDO_GID=0 swc $cmd
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: SUDO_GID=0 is not one of the groups of SUDO_UID=65534 (nobody): unset SUDO_GID or give one of theirs" ]
+		[ -z "$output" ]
+	done
+}
+
+@test "sudo: a SUDO_UID with no passwd entry is refused the same way by run, trace, lab and report" {
+	requires root
+	local uid=4242424
+	! getent passwd "$uid" >/dev/null || skip "uid $uid exists here"
+	for cmd in "trace -- true" "run --quick syscall" "lab cost" "report x.json -o x.html"; do
+		# shellcheck disable=SC2086
+		SUDO_UID=$uid SUDO_GID=$uid swc $cmd
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: SUDO_UID=$uid has no passwd entry, so its groups are unknown: unset SUDO_UID to run as root" ]
+	done
+}
+
+@test "sudo: the traced command gets the user's groups from the database, not root's" {
+	requires root btf bpf nobody
+	SUDO_UID=65534 SUDO_GID=65534 swc trace -- id -G
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(id -G nobody)" ] || [[ "$output" == "$(id -G nobody)"$'\n'* ]]
+}
