@@ -48,3 +48,18 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(id -G nobody)" ] || [[ "$output" == "$(id -G nobody)"$'\n'* ]]
 }
+
+@test "json: a comm cut inside a UTF-8 character is still valid UTF-8 JSON" {
+	requires root btf bpf python3
+	# 9 x "é" is 18 bytes; the kernel keeps 15 of them, the last one half a character
+	local name=ééééééééé
+	cp "$TRACED" "$PROGDIR/$name"
+	swc trace --json -- "$PROGDIR/$name" threads 200
+	[ "$status" -eq 0 ]
+	printf '%s' "$output" | python3 -c '
+import json, sys
+raw = sys.stdin.buffer.read()
+doc = json.loads(raw.decode("utf-8"))	# strict: raises on invalid UTF-8
+comms = [t["comm"] for t in doc["tasks"]]
+assert "ééééééé\ufffd" in comms, comms'
+}

@@ -23,6 +23,7 @@
 #include <zlib.h>
 #include "csv.h"
 #include "sudo.h"
+#include "utf8.h"
 
 #define CSV_BUF_BYTES	(1U << 20)	/* rows are flushed in writes of about this size */
 #define ZBUF_BYTES	(1U << 18)
@@ -115,40 +116,6 @@ size_t swc_csv_u64(unsigned long long v, char *out)
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8 */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * RFC 4180: a field with a comma, quote, CR, LF or space is quoted and its quotes doubled
  * (spaces need not be, but spreadsheets and DuckDB's sniffer then keep them for sure).
@@ -162,7 +129,7 @@ size_t swc_csv_quote(const char *field, size_t flen, char *out, size_t outlen)
 	size_t need = 0, o = 0, k;
 
 	for (size_t i = 0; i < flen; i += k) {
-		k = utf8_len(s + i, flen - i);
+		k = swc_utf8_len(s + i, flen - i);
 		if (!k) {
 			need += 3;
 			k = 1;
@@ -183,9 +150,9 @@ size_t swc_csv_quote(const char *field, size_t flen, char *out, size_t outlen)
 	if (quote)
 		out[o++] = '"';
 	for (size_t i = 0; i < flen; i += k) {
-		k = utf8_len(s + i, flen - i);
+		k = swc_utf8_len(s + i, flen - i);
 		if (!k) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
+			memcpy(out + o, SWC_UTF8_REPLACEMENT, 3);
 			o += 3;
 			k = 1;
 			continue;

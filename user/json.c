@@ -3,8 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 
 /*
  * need_comma[] is indexed by depth; nesting deeper than the array is a bug in the caller,
@@ -24,43 +26,61 @@ static void newline_indent(struct swc_json *j)
 	fprintf(j->f, "\n%*s", j->indent * j->depth, "");
 }
 
-static void put_string(struct swc_json *j, const char *s)
+/* Bytes that are not UTF-8 (a comm cut inside a character, a file name in another encoding)
+ * become U+FFFD: JSON is UTF-8, and parsers refuse the document otherwise. */
+void swc_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), k;
 
-	fputc('"', j->f);
-	for (; *p; p++) {
+	fputc('"', f);
+	for (; *p; p += k, left -= k) {
+		k = swc_utf8_len(p, left);
+		if (k == 0) {
+			fputs(SWC_UTF8_REPLACEMENT, f);
+			k = 1;
+			continue;
+		}
+		if (k > 1) {
+			fwrite(p, 1, k, f);
+			continue;
+		}
 		switch (*p) {
 		case '"':
-			fputs("\\\"", j->f);
+			fputs("\\\"", f);
 			break;
 		case '\\':
-			fputs("\\\\", j->f);
+			fputs("\\\\", f);
 			break;
 		case '\b':
-			fputs("\\b", j->f);
+			fputs("\\b", f);
 			break;
 		case '\f':
-			fputs("\\f", j->f);
+			fputs("\\f", f);
 			break;
 		case '\n':
-			fputs("\\n", j->f);
+			fputs("\\n", f);
 			break;
 		case '\r':
-			fputs("\\r", j->f);
+			fputs("\\r", f);
 			break;
 		case '\t':
-			fputs("\\t", j->f);
+			fputs("\\t", f);
 			break;
 		default:
-			/* Other control characters are not allowed raw; UTF-8 passes through. */
+			/* Other control characters are not allowed raw. */
 			if (*p < 0x20)
-				fprintf(j->f, "\\u%04x", *p);
+				fprintf(f, "\\u%04x", *p);
 			else
-				fputc(*p, j->f);
+				fputc(*p, f);
 		}
 	}
-	fputc('"', j->f);
+	fputc('"', f);
+}
+
+static void put_string(struct swc_json *j, const char *s)
+{
+	swc_json_string(j->f, s);
 }
 
 /* Everything before a value: the comma, the line break and indent, and the key. */

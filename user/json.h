@@ -29,5 +29,7 @@ void jw_bool(struct swc_json *j, const char *key, bool val);
 void jw_null(struct swc_json *j, const char *key);
 /* Ends the document with a newline (after the outermost end). */
 void jw_finish(struct swc_json *j);
+/* s as one JSON string (quotes included), escaped, bytes that are not UTF-8 as U+FFFD. */
+void swc_json_string(FILE *f, const char *s);
 
 #endif

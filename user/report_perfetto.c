@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/types.h>
+#include "json.h"
 #include "csv.h"
 #include "report_trace.h"
 #include "switchcost.h"
@@ -72,22 +73,6 @@ static void pf_switch(void *arg, struct swc_trace_data *td, const struct trace_r
 		r->state >= 'A' && r->state <= 'z' ? r->state : '?');
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int swc_trace_perfetto(FILE *f, struct swc_trace_data *td)
 {
 	struct pf p = { f, td->nrecs || td->nhits ? td->t0 : 0, true, NULL };
@@ -106,13 +91,13 @@ int swc_trace_perfetto(FILE *f, struct swc_trace_data *td)
 		pf_sep(&p);
 		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
 			   "\"args\":{\"name\":", t->pid, t->tid);
-		json_str(f, t->comm);
+		swc_json_string(f, t->comm);
 		fputs("}}", f);
 		if (t->pid == t->tid) {
 			pf_sep(&p);
 			fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":"
 				   "{\"name\":", t->pid);
-			json_str(f, t->comm);
+			swc_json_string(f, t->comm);
 			fputs("}}", f);
 		}
 	}

@@ -130,8 +130,43 @@ static void test_roundtrip(void)
 	}
 }
 
+static const char *quoted(struct unit_capture *c, const char *s)
+{
+	if (unit_capture_begin(c))
+		return "";
+	swc_json_string(c->f, s);
+	return unit_capture_end(c);
+}
+
+/* Bytes that are not UTF-8 become U+FFFD; valid sequences pass through untouched. */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },			/* é kept */
+		/* a 15-byte comm cut after the first byte of "é" */
+		{ "abcdefghijklmn\xc3", "\"abcdefghijklmn\xef\xbf\xbd\"" },
+		{ "\xff\xfe", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },		/* not UTF-8 at all */
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },		/* U+1F600 kept */
+		{ "\xe2\x82\"q", "\"\xef\xbf\xbd\xef\xbf\xbd\\\"q\"" },	/* cut, then a quote */
+		{ "run.\xe9.csv", "\"run.\xef\xbf\xbd.csv\"" },		/* a Latin-1 file name */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct unit_capture c;
+
+		CHECK_STR_EQ(quoted(&c, cases[i].in), cases[i].want);
+		unit_capture_free(&c);
+	}
+}
+
 void test_json(void)
 {
+	test_utf8();
 	test_compact();
 	test_pretty();
 	test_roundtrip();
