@@ -215,7 +215,7 @@ requires_asyncio() {
 	[[ "$stderr" == "switchcost: --uprobe $TRACED:no_such_fn: no function 'no_such_fn' in $TRACED"* ]]
 	swc trace --usdt "/nonexistent/lib.so:p:q" -- true
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "switchcost: --usdt /nonexistent/lib.so:p:q: no file '/nonexistent/lib.so'" ]
+	[ "$stderr" = "switchcost: --usdt /nonexistent/lib.so:p:q: no file '/nonexistent/lib.so' that you can read" ]
 	assert_no_bpf_left
 }
 

@@ -63,3 +63,54 @@ doc = json.loads(raw.decode("utf-8"))	# strict: raises on invalid UTF-8
 comms = [t["comm"] for t in doc["tasks"]]
 assert "ééééééé\ufffd" in comms, comms'
 }
+
+@test "elf: --asyncio on a crafted _asyncio (NOBITS .plt of 1 MiB) is refused, not a crash" {
+	requires root python3
+	local so py=$PROGDIR/py
+	so=$(ls /usr/lib/python3*/lib-dynload/_asyncio.*.so 2>/dev/null | head -1)
+	[ -n "$so" ] || skip "needs CPython 3's _asyncio module"
+	[ "$(uname -m)" = x86_64 ] || skip "--asyncio decodes x86-64 code"
+	mkdir -p "$py/bin" "$py/lib/python3.11/lib-dynload"
+	cp "$(readlink -f /usr/bin/python3)" "$py/bin/python3"
+	python3 "$BATS_TEST_DIRNAME/progs/elf_craft.py" "$so" \
+		"$py/lib/python3.11/lib-dynload/${so##*/}" .plt=nobits:0x100000
+	swc trace --asyncio -- "$py/bin/python3" -c 1
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "switchcost: --asyncio: $py/lib/python3.11/lib-dynload/${so##*/} has 0 call(s) to PyIter_Send, not exactly one: task steps cannot be told apart here" ]
+}
+
+@test "elf: --uprobe on a function whose code is not in the file (NOBITS .text) is refused" {
+	requires root python3
+	python3 "$BATS_TEST_DIRNAME/progs/elf_craft.py" "$TRACED" "$PROGDIR/nobits" \
+		.text=nobits:0x100000
+	chmod 755 "$PROGDIR/nobits"
+	swc trace --uprobe "$PROGDIR/nobits:tick" -- true
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "switchcost: --uprobe $PROGDIR/nobits:tick: no function 'tick' in "* ]]
+}
+
+@test "probe files are opened as the sudo user: a root-only path reads like a missing one" {
+	requires root btf bpf nobody
+	local d=$PROGDIR/rootonly
+	mkdir "$d"
+	cp "$TRACED" "$d/traced"
+	chmod 700 "$d"
+	for opt in --uprobe --usdt; do
+		local what=tick
+		[ "$opt" = --usdt ] && what=prov:tick
+		SUDO_UID=65534 SUDO_GID=65534 swc trace "$opt" "$d/traced:$what" -- true
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "switchcost: $opt $d/traced:$what: no file '$d/traced' that you can read" ]
+		SUDO_UID=65534 SUDO_GID=65534 swc trace "$opt" "$d/none:$what" -- true
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "switchcost: $opt $d/none:$what: no file '$d/none' that you can read" ]
+	done
+	# root itself, and the user once the file is theirs to read, attach and count
+	swc trace --uprobe "$d/traced:tick" -- "$d/traced" calls 50
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"): 50 hits"* ]]
+	chmod 755 "$d"
+	SUDO_UID=65534 SUDO_GID=65534 swc trace --uprobe "$d/traced:tick" -- "$d/traced" calls 50
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"): 50 hits"* ]]
+}

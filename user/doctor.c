@@ -303,6 +303,7 @@ static void check_python(void)
 	if (err && saved >= 0)
 		dup2(fileno(err), 2);
 	rc = trace_probe_asyncio(&p, argv);
+	trace_probe_release(&p);
 	fflush(stderr);
 	if (err && saved >= 0) {
 		dup2(saved, 2);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/types.h>
-#include "json.h"
 #include "csv.h"
+#include "json.h"
 #include "report_trace.h"
 #include "switchcost.h"
 

@@ -26,7 +26,8 @@ struct trace_probe {
 	char binary[4096];		/* resolved path */
 	char symbol[256];		/* uprobe: function; USDT: probe name */
 	char provider[256];		/* USDT only */
-	unsigned long offset;		/* uprobe by address (--asyncio): file offset, or 0 */
+	unsigned long offset;		/* uprobe: the code's file offset */
+	int fd;				/* the file, opened as the sudo user; -1 once attached */
 	__u64 hits;
 };
 
@@ -127,7 +128,10 @@ int trace_probe_parse(struct trace_probe *p, enum trace_probe_type type, const c
 /* Finds CPython's asyncio task-step send (see trace_probe.c) for the python interpreter the
  * command will run. Prints one line and returns -1 when it cannot be found soundly. */
 int trace_probe_asyncio(struct trace_probe *p, char **argv);
-/* Attaches every probe (pid -1: the BPF side filters by the watched set). */
+/* Closes the probe's file (fine twice). */
+void trace_probe_release(struct trace_probe *p);
+/* Attaches every probe (pid -1: the BPF side filters by the watched set), then closes their
+ * files. */
 int trace_probes_attach(struct swc_watch *w, struct trace_probe *probes, int n);
 
 /* trace_report.c */
