@@ -26,7 +26,7 @@ JSONC_LIBS = $(or $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null),-ljson-c)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
 	$(LIBBPF_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(ARCH)\"
 ALL_LDFLAGS := $(LDFLAGS) -pthread
-LDLIBS = $(LIBBPF_LIBS) $(JSONC_LIBS) -lelf -lz -lm
+LDLIBS = $(LIBBPF_LIBS) $(JSONC_LIBS) -lelf -lz -lm -lcrypt
 
 # clang's own system include dirs, so BPF code finds <asm/...> without gcc-multilib
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \

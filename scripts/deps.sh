@@ -40,6 +40,7 @@ have_hdr bpf/libbpf.h      || need="$need libbpf-dev"
 have_hdr bpf/usdt.bpf.h    || need="$need libbpf-dev"
 have_hdr gelf.h            || need="$need libelf-dev"
 have_hdr zlib.h            || need="$need zlib1g-dev"
+have_hdr crypt.h           || need="$need libcrypt-dev"
 have_hdr json-c/json.h     || need="$need libjson-c-dev"
 [ -e /usr/include/sys/sdt.h ] || [ -n "$(ls /usr/include/*/sys/sdt.h 2>/dev/null)" ] || need="$need systemtap-sdt-dev"
 

@@ -1,11 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What the reports of run, trace and lab share. */
+#include <crypt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "commands.h"
 #include "fmt.h"
 #include "json.h"
 #include "report.h"
+#include "selfstats.h"
 #include "sysinfo.h"
+
+static bool anonymous;
+
+void swc_report_anonymous(bool on)
+{
+	anonymous = on;
+}
+
+/* started_at (RFC 3339, UTC), started_unix_ns and started_monotonic_ns: when switchcost started */
+static void json_started(struct swc_json *j)
+{
+	struct timespec mono, real;
+	char at[48];
+	struct tm tm;
+
+	swc_self_start_times(&mono, &real);
+	if (gmtime_r(&real.tv_sec, &tm) &&
+	    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S", &tm)) {
+		snprintf(at + strlen(at), sizeof(at) - strlen(at), ".%03ldZ", real.tv_nsec / 1000000);
+		jw_str(j, "started_at", at);
+	} else {
+		jw_null(j, "started_at");
+	}
+	jw_u64(j, "started_unix_ns", (unsigned long long)real.tv_sec * 1000000000ULL +
+					(unsigned long long)real.tv_nsec);
+	jw_u64(j, "started_monotonic_ns", (unsigned long long)mono.tv_sec * 1000000000ULL +
+					     (unsigned long long)mono.tv_nsec);
+}
+
+/*
+ * host.id: /etc/machine-id through SHA-256-crypt with the fixed salt "switchcost". The same
+ * machine gets the same id in every result (so files from one machine group together), the
+ * input is 128 random bits, not the guessable host name, and the salt keeps it apart from any
+ * other program's hash of the same machine id. Returns false without a machine id.
+ */
+static bool host_id(char *out, size_t n)
+{
+	struct crypt_data cd;
+	char mid[64] = "";
+	const char *h;
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(mid, sizeof(mid), f))
+		mid[0] = 0;
+	fclose(f);
+	mid[strcspn(mid, "\n")] = 0;
+	if (strlen(mid) < 16)
+		return false;
+	memset(&cd, 0, sizeof(cd));
+	h = crypt_r(mid, "$5$switchcost$", &cd);
+	if (!h || h[0] != '$' || !strrchr(h, '$'))
+		return false;
+	snprintf(out, n, "%.16s", strrchr(h, '$') + 1);
+	return true;
+}
+
+static void json_host(struct swc_json *j)
+{
+	char name[256], id[32];
+
+	jw_obj_begin(j, "host");
+	if (!anonymous && !gethostname(name, sizeof(name))) {
+		name[sizeof(name) - 1] = 0;
+		jw_str(j, "name", name);
+	} else {
+		jw_null(j, "name");
+	}
+	if (host_id(id, sizeof(id)))
+		jw_str(j, "id", id);
+	else
+		jw_null(j, "id");
+	jw_bool(j, "anonymous", anonymous);
+	jw_obj_end(j);
+}
 
 void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
 			   const struct swc_sysinfo *si)
@@ -21,6 +103,8 @@ void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *comma
 	jw_str(j, "tool", "switchcost");
 	jw_str(j, "version", SWC_VERSION);
 	jw_str(j, "command", command);
+	json_started(j);
+	json_host(j);
 	swc_sysinfo_json(si, j);
 }
 

@@ -4,6 +4,7 @@
 #ifndef SWC_REPORT_H
 #define SWC_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <linux/types.h>
@@ -15,12 +16,15 @@ struct swc_sysinfo;
 /* The JSON documents' schema_version: what this switchcost writes, and the newest it reads. */
 #define SWC_SCHEMA_VERSION 1
 
-/* Starts the one JSON document: { "tool", "version", "command", "system": {...}, ... */
+/* Starts the one JSON document: { "tool", "version", "command", "started_at",
+ * "started_unix_ns", "started_monotonic_ns", "host": {...}, "system": {...}, ... */
 void swc_report_json_begin(struct swc_json *j, FILE *f, const char *command,
 			   const struct swc_sysinfo *si);
 /* The same, compact on one line with indent 0 (JSON lines) */
 void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *command,
 				  const struct swc_sysinfo *si, int indent);
+/* --anonymous: host.name left out (null) of every document; host.id stays. */
+void swc_report_anonymous(bool on);
 /* "bpf": { events_dropped, tasks_untracked, processes_unwatched } */
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
 

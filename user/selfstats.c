@@ -6,11 +6,18 @@
 #include "json.h"
 #include "selfstats.h"
 
-static struct timespec started, attached;
+static struct timespec started, started_real, attached;
 
 void swc_self_started(void)
 {
 	clock_gettime(CLOCK_MONOTONIC, &started);
+	clock_gettime(CLOCK_REALTIME, &started_real);
+}
+
+void swc_self_start_times(struct timespec *mono, struct timespec *real)
+{
+	*mono = started;
+	*real = started_real;
 }
 
 void swc_self_attached(void)

@@ -5,7 +5,11 @@
 
 struct swc_json;
 
+#include <time.h>
+
 void swc_self_started(void);		/* first thing in main() */
+/* When switchcost started: CLOCK_MONOTONIC (the clock of every figure) and CLOCK_REALTIME. */
+void swc_self_start_times(struct timespec *mono, struct timespec *real);
 void swc_self_attached(void);		/* when the scheduler programs are attached */
 /* Peak RSS of this process in KiB, from /proc/self/status VmHWM; -1 if unreadable. */
 long swc_self_peak_rss_kib(void);
