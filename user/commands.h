@@ -10,5 +10,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

@@ -16,6 +16,18 @@ struct swc_watch;
 
 #define LAB_DEFAULT_UNIT_NS	100000000ULL	/* 100 ms: the whole timeline in seconds */
 #define LAB_PARALLEL_WORKERS	2		/* parallel: workers per run */
+/*
+ * The tolerance of a timeline or join variant, as docs/LAB.md gives it for grading scripts
+ * and tests/50-lab.bats and `compare --grade` apply it: |measured - expected| within
+ * LAB_TOLERANCE_UNITS of a unit plus LAB_SLACK_NS of scheduling slack (a woken sleeper on a
+ * loaded, shared machine waits tens of ms for a CPU, whatever the unit).
+ */
+#define LAB_TOLERANCE_UNITS	0.3
+#define LAB_SLACK_NS		100000000ULL
+/* parallel: pinned to one CPU, two workers get at most this much CPU time per wall time */
+#define LAB_ONE_CPU_MAX_CPU_PER_WALL	1.3
+/* cost: a kernel switch (process, thread) costs at least this many coroutine switches */
+#define LAB_COST_MIN_RATIO	10
 
 struct lab_env {
 	const char *scenario;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* switchcost: subcommand dispatch. `run` is the default command. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
@@ -20,6 +21,7 @@ static const struct command commands[] = {
 	{ "lab", cmd_lab, "the teaching notes' experiments, measured (switchcost lab --list)" },
 	{ "doctor", cmd_doctor, "what this machine lets switchcost measure, and how to fix the rest" },
 	{ "report", cmd_report, "draw saved results as an HTML page, or a trace as Perfetto JSON" },
+	{ "compare", cmd_compare, "saved results of several machines or students side by side" },
 };
 
 #define NCOMMANDS (int)(sizeof(commands) / sizeof(commands[0]))
@@ -35,20 +37,27 @@ static void usage(FILE *f)
 		   "  switchcost --version\n");
 }
 
-/* Exact name, or a unique prefix of one (bpftool style). */
-static const struct command *find_command(const char *name)
+/*
+ * Exact name, or a unique prefix of one (bpftool style). A prefix of several names that the
+ * default command shares is the default command: `r` has always meant run, and report and
+ * compare came later. *ambiguous says when several matched and none was chosen.
+ */
+static const struct command *find_command(const char *name, bool *ambiguous)
 {
 	const struct command *found = NULL;
 	size_t len = strlen(name);
+	int n = 0;
 
+	*ambiguous = false;
 	for (int i = 0; i < NCOMMANDS; i++) {
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
-		if (!strncmp(commands[i].name, name, len)) {
-			if (found)
-				return NULL;
+		if (!strncmp(commands[i].name, name, len) && !n++)
 			found = &commands[i];
-		}
+	}
+	if (n > 1 && found != &commands[0]) {
+		*ambiguous = true;
+		return NULL;
 	}
 	return found;
 }
@@ -56,6 +65,7 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
+	bool ambiguous;
 
 	swc_self_started();
 	/* stdin, stdout and stderr open, so no file we open lands on fd 0-2 and gets a
@@ -77,7 +87,15 @@ int main(int argc, char **argv)
 		return 2;
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_run(argc, argv);	/* options of the default command */
-	cmd = find_command(argv[1]);
+	cmd = find_command(argv[1], &ambiguous);
+	if (ambiguous) {
+		fprintf(stderr, "switchcost: command '%s' is ambiguous:", argv[1]);
+		for (int i = 0; i < NCOMMANDS; i++)
+			if (!strncmp(commands[i].name, argv[1], strlen(argv[1])))
+				fprintf(stderr, " %s", commands[i].name);
+		fprintf(stderr, " (see switchcost --help)\n");
+		return 2;
+	}
 	if (!cmd) {
 		/* a workload name given to the default command reads naturally: switchcost thread */
 		if (swc_workload_from_name(argv[1]) >= 0)

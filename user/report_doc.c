@@ -58,7 +58,6 @@ struct json_object *swc_doc_load(const char *who, const char *path)
 {
 	struct json_object *doc, *sv;
 	FILE *f = fopen(path, "r");
-	const char *err;
 
 	if (!f) {
 		fprintf(stderr, "switchcost: %s: %s: %s\n", who, path, strerror(errno));
@@ -67,10 +66,8 @@ struct json_object *swc_doc_load(const char *who, const char *path)
 	fclose(f);
 	doc = json_object_from_file(path);
 	if (!doc) {
-		err = json_util_get_last_err();
-		fprintf(stderr, "switchcost: %s: %s: not JSON (%.*s): give a switchcost --json "
-				"document\n", who, path,
-			err ? (int)strcspn(err, "\n") : 3, err ? err : "n/a");
+		fprintf(stderr, "switchcost: %s: %s: not JSON (empty, cut short or another format): "
+				"give a switchcost --json document\n", who, path);
 		return NULL;
 	}
 	if (!json_object_is_type(doc, json_type_object) || !jr_str(doc, NAMES("command"))) {

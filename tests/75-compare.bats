@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost compare: results of several machines side by side, --csv, --html, --grade. The
+# fixtures are a real run's and a real lab's JSON, edited with jq into other machines' results.
+bats_require_minimum_version 1.5.0
+load helpers
+
+needs_chromium() {
+	command -v chromium >/dev/null && return 0
+	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
+	skip "needs chromium (scripts/deps.sh --test installs it)"
+}
+
+# three "machines": this run, then a bare-metal one with PCID and a third, each edited
+three_runs() {
+	local d=$BATS_TEST_TMPDIR
+	"$SWITCHCOST" --quick --json process thread coroutine >"$d/a.json"
+	jq '.host.name = "pc-2" | .system.kernel = "6.1.0-18-amd64" | .system.virtualised = false |
+	    .system.address_space.pti = false | .system.address_space.pcid = true |
+	    (.results[] | select(.workload == "process") | .ns_per_switch.median) = 2000 |
+	    (.results[] | select(.workload == "thread") | .ns_per_switch.median) = 1500 |
+	    (.results[] | select(.workload == "coroutine") | .ns_per_switch.median) = 5' \
+		"$d/a.json" >"$d/b.json"
+	jq '.host.name = "pc-3" |
+	    (.results[] | select(.workload == "process") | .ns_per_switch.median) = 4000 |
+	    (.results[] | select(.workload == "thread") | .ns_per_switch.median) = 1000 |
+	    (.results[] | select(.workload == "coroutine") | .ns_per_switch.median) = 10' \
+		"$d/a.json" >"$d/c.json"
+}
+
+@test "compare: usage errors, and r is still run" {
+	swc compare
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: compare: give the result files to compare (see switchcost compare --help)" ]
+	swc compare --nope a.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: unknown option '--nope' (see switchcost compare --help)" ]
+	swc r --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Usage: switchcost [run]"* ]]
+	swc re --help
+	[[ "${lines[0]}" == "Usage: switchcost report"* ]]
+}
+
+@test "compare: three runs make one table, its spread and the same CSV" {
+	requires root btf bpf python3
+	three_runs
+	cd "$BATS_TEST_TMPDIR"
+	swc compare a.json b.json c.json --csv all.csv
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "# 3 run results compared" ]
+	grep -q '^b.json  *pc-2 .* 6.1.0-18-amd64 .* no  *no  *yes ' <<<"$output"
+	grep -q '^file  *process  *thread  *coroutine  *process/thread  *thread/coroutine$' <<<"$output"
+	grep -q '^b.json  *2.00 µs  *1.50 µs  *5.00 ns  *1.3×  *300×$' <<<"$output"
+	grep -q '^c.json  *4.00 µs  *1.00 µs  *10.0 ns  *4.0×  *100×$' <<<"$output"
+	python3 - a.json <<'PY'
+import csv, json, statistics, sys
+rows = list(csv.DictReader(open("all.csv")))
+assert [r["file"] for r in rows] == ["a.json", "b.json", "c.json", "min", "median", "max"], rows
+a = {r["workload"]: r["ns_per_switch"]["median"] for r in json.load(open(sys.argv[1]))["results"]}
+files = rows[:3]
+assert abs(float(files[0]["process_ns"]) - a["process"]) <= a["process"] * 1e-5
+assert [r["host"] for r in files][1:] == ["pc-2", "pc-3"]
+assert [r["pcid"] for r in files] == ["no", "yes", "no"], files
+for col in ("process_ns", "thread_ns", "coroutine_ns", "process/thread", "thread/coroutine"):
+    v = [float(r[col]) for r in files]
+    got = [float(rows[3 + i][col]) for i in range(3)]
+    want = [min(v), statistics.median(v), max(v)]
+    assert all(abs(g - w) <= abs(w) * 1e-5 for g, w in zip(got, want)), (col, got, want)
+assert abs(float(files[1]["process/thread"]) - 2000 / 1500) < 1e-5
+PY
+}
+
+@test "compare: a bad file is named and left out, and the status says so" {
+	requires root btf bpf
+	three_runs
+	cd "$BATS_TEST_TMPDIR"
+	echo '{"command":' >cut.json
+	jq '.schema_version = 99' a.json >new.json
+	printf 'ts_ns\n' >t.csv
+	echo '{"command":"lab","scenario":"cost","results":[]}' >lab.json
+	swc compare a.json cut.json new.json t.csv lab.json b.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "# 2 run results compared" ]
+	[ "${#stderr_lines[@]}" -eq 4 ]
+	[ "${stderr_lines[0]}" = "switchcost: compare: cut.json: not JSON (empty, cut short or another format): give a switchcost --json document" ]
+	[ "${stderr_lines[1]}" = "switchcost: compare: new.json: schema_version 99, this switchcost (0.1.0) reads up to 1: use a newer switchcost" ]
+	[ "${stderr_lines[2]}" = "switchcost: compare: t.csv: not JSON (empty, cut short or another format): give a switchcost --json document" ]
+	[ "${stderr_lines[3]}" = "switchcost: compare: lab.json: a lab cost result, not like the first file's: compare run or lab results of one kind" ]
+}
+
+@test "compare --html: the table and a dot per file and column, rendered by chromium" {
+	requires root btf bpf
+	needs_chromium
+	three_runs
+	cd "$BATS_TEST_TMPDIR"
+	swc compare a.json b.json c.json --html all.html
+	[ "$status" -eq 0 ]
+	tidy -errors -q all.html
+	! grep -Eiq '(src|href)="?(https?:)?//' all.html
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run \
+		--user-data-dir="$BATS_TEST_TMPDIR/profile" --dump-dom "file://$PWD/all.html" \
+		>dom.html 2>/dev/null
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run \
+		--user-data-dir="$BATS_TEST_TMPDIR/profile2" --window-size=1100,700 \
+		--screenshot="$BATS_TEST_TMPDIR/page.png" "file://$PWD/all.html" >/dev/null 2>&1
+	[ -s page.png ]
+	[ "$(grep -o '<tr class="file">' dom.html | wc -l)" -eq 3 ]
+	[ "$(grep -o '<tr class="spread">' dom.html | wc -l)" -eq 3 ]
+	# 5 columns (3 workloads, 2 ratios) x 3 files
+	[ "$(grep -o '<circle class="median"' dom.html | wc -l)" -eq 15 ]
+	grep -q '<td class="num">300×</td>' dom.html
+}
+
+@test "compare --grade: a good lab result passes, one out of tolerance fails with 4" {
+	requires root btf bpf
+	cd "$BATS_TEST_TMPDIR"
+	"$SWITCHCOST" lab timeline --unit 50ms --json >good.json
+	# 11 units expected; the tolerance is 0.3 unit + 100 ms of slack = 2.3 units at 50 ms
+	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.5' good.json >late.json
+	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.2' good.json >close.json
+	swc compare --grade good.json close.json
+	[ "$status" -eq 0 ]
+	grep -qx 'good.json: PASS' <<<"$output"
+	grep -qx 'close.json: PASS' <<<"$output"
+	swc compare --grade good.json late.json
+	[ "$status" -eq 4 ]
+	grep -qx 'good.json: PASS' <<<"$output"
+	grep -qx 'late.json: FAIL: sequential measured 13.50 units, expected 11 ± 2.30' <<<"$output"
+	echo '[' >broken.json
+	swc compare --grade good.json broken.json --csv g.csv
+	[ "$status" -eq 1 ]
+	grep -qx 'broken.json: FAIL: not read (the reason is on stderr)' <<<"$output"
+	grep -q '^good.json,.*,pass,$' g.csv
+	"$SWITCHCOST" --quick --json coroutine >run.json
+	swc compare --grade run.json
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: compare: --grade judges lab results against the notes; these are run results (run --strict judges a run's validity) (see switchcost compare --help)" ]
+}
+
+@test "results carry what comparison needs: start time, host, version, in run, lab and trace" {
+	requires root btf bpf
+	cd "$BATS_TEST_TMPDIR"
+	before=$(date +%s%N)
+	"$SWITCHCOST" --quick --json coroutine >run.json
+	"$SWITCHCOST" lab cost -n 200 --json >lab.json
+	"$SWITCHCOST" trace --json -- true >trace.json
+	after=$(date +%s%N)
+	for f in run.json lab.json trace.json; do
+		jq -e --arg h "$(hostname)" --argjson b "$before" --argjson a "$after" '
+			(.started_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")) and
+			.started_unix_ns >= $b and .started_unix_ns <= $a and
+			(.started_at[0:19] == (.started_unix_ns / 1e9 | floor | todate)[0:19]) and
+			(.started_monotonic_ns | type == "number") and
+			.host.name == $h and .host.anonymous == false and
+			(.host.id | test("^[./0-9A-Za-z]{16}$")) and .version == "0.1.0"' "$f"
+	done
+	# one machine, one id
+	[ "$(jq -r .host.id run.json)" = "$(jq -r .host.id lab.json)" ]
+}
