@@ -14,7 +14,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "lab.h"
-#include "runner.h"
+#include "measure.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "watch.h"
@@ -24,77 +24,18 @@
 static const enum swc_workload_id order[] = { SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE };
 #define NROWS (int)(sizeof(order) / sizeof(order[0]))
 
-struct cost_row {
-	enum swc_workload_id id;
-	struct swc_runner_result rr;
-	struct swc_summary per_switch;
-	unsigned long long made;	/* switches made, warm-up included */
-	struct swc_group_stats gs;
-	bool have_gs;
-	/* an untimed counting pass: syscalls counted, and coroutine switches by uprobe */
-	bool counted;
-	unsigned long long count_made;
-	struct swc_group_stats cs;
-};
-
-static int run_row(struct lab *lab, const struct swc_workload_cfg *cfg, struct cost_row *row)
+/* Both timed and counting passes in groups of their own, as the lab hands them out. */
+static int measure_row(struct lab *lab, const struct swc_workload_cfg *cfg,
+		       struct swc_measurement *m)
 {
-	struct swc_workload_cfg pcfg = *cfg;
-	struct swc_runner_result probe;
-	double per[SWC_MAX_REPEATS];
-	int group = lab->next_group++, err;
+	int cpus[1] = { cfg->cpu_a };
 
-	err = swc_runner_run(lab->w, group, row->id, cfg, false, &row->rr);
-	if (err)
-		return err;
-	if (row->rr.ok && row->rr.res.switches) {
-		for (unsigned int i = 0; i < row->rr.res.repeats; i++)
-			per[i] = row->rr.res.ns[i] / (double)row->rr.res.switches;
-		swc_summarize(per, row->rr.res.repeats, &row->per_switch);
-		row->made = row->rr.res.switches / cfg->round_trips *
-			    (cfg->warmup + cfg->repeats * cfg->round_trips);
-	}
-	row->have_gs = !watch__group_stats(lab->w, group, &row->gs);
-	/* a syscall counter slows every syscall, a uprobe hit costs far more than a coroutine
-	 * switch: count in a pass that is not timed */
-	pcfg.repeats = 1;
-	pcfg.warmup = 0;
-	group = lab->next_group++;
-	err = swc_runner_run(lab->w, group, row->id, &pcfg, true, &probe);
-	if (err)
-		return err;
-	row->counted = probe.ok && !watch__group_stats(lab->w, group, &row->cs);
-	row->count_made = probe.ok ? probe.res.switches : 0;
-	return 0;
+	m->group = lab->next_group++;
+	m->counting_group = lab->next_group++;
+	return swc_measure(lab->w, cfg, cpus, 1, m);
 }
 
-static double per_made(__u64 v, const struct cost_row *r)
-{
-	return r->made ? (double)v / r->made : NAN;
-}
-
-/* syscalls per switch, from the counting pass */
-static double sys_per_switch(const struct cost_row *r)
-{
-	return r->counted && r->count_made ? (double)r->cs.syscalls / r->count_made : NAN;
-}
-
-static const struct cost_row *find(const struct cost_row *rows, enum swc_workload_id id)
-{
-	for (int i = 0; i < NROWS; i++)
-		if (rows[i].id == id && rows[i].rr.ok)
-			return &rows[i];
-	return NULL;
-}
-
-static double ratio(const struct cost_row *a, const struct cost_row *b)
-{
-	if (!a || !b || !(b->per_switch.median > 0))
-		return NAN;
-	return a->per_switch.median / b->per_switch.median;
-}
-
-static void sentence(const struct cost_row *r, FILE *f)
+static void sentence(const struct swc_measurement *r, FILE *f)
 {
 	char a[32], b[32], c[32], d[32];
 
@@ -106,7 +47,8 @@ static void sentence(const struct cost_row *r, FILE *f)
 			   "other\n      address space's page tables.\n",
 			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 			swc_fmt_count(r->gs.by_kind[SWC_KIND_PROCESS], b, sizeof(b)),
-			per_made(r->gs.switches_out, r), sys_per_switch(r));
+			swc_measure_per_made(r, r->gs.switches_out),
+			swc_measure_syscalls_per_switch(r));
 		break;
 	case SWC_WL_THREAD:
 		fprintf(f, "the kernel switched %s times (%s thread-to-thread switches), %.2f per switch "
@@ -114,19 +56,20 @@ static void sentence(const struct cost_row *r, FILE *f)
 			   "address space, so no page-table switch.\n",
 			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 			swc_fmt_count(r->gs.by_kind[SWC_KIND_THREAD], b, sizeof(b)),
-			per_made(r->gs.switches_out, r), sys_per_switch(r));
+			swc_measure_per_made(r, r->gs.switches_out),
+			swc_measure_syscalls_per_switch(r));
 		break;
 	default:
 		fprintf(f, "the kernel switched this thread %s times while it made %s coroutine "
 			   "switches: the switch is a few\n      register saves and a stack swap "
 			   "in user space, never the kernel",
 			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
-			swc_fmt_count(r->made, c, sizeof(c)));
-		if (r->counted)
+			swc_fmt_count(r->switches_made, c, sizeof(c)));
+		if (r->counting_ok)
 			fprintf(f, "; in an untimed pass a uprobe counted %s of\n      its %s "
 				   "switches, and the thread made %s syscalls",
 				swc_fmt_count(r->cs.user_switches, a, sizeof(a)),
-				swc_fmt_count(r->count_made, d, sizeof(d)),
+				swc_fmt_count(r->counting_made, d, sizeof(d)),
 				swc_fmt_count(r->cs.syscalls, b, sizeof(b)));
 		fprintf(f, ".\n");
 		break;
@@ -134,7 +77,7 @@ static void sentence(const struct cost_row *r, FILE *f)
 }
 
 static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
-			const struct cost_row *rows)
+			const struct swc_measurement *rows)
 {
 	static const char *const headers[] = {
 		"switch", "per switch", "min .. max", "vs coroutine", "vs thread", "kernel switches",
@@ -144,8 +87,9 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
 		SWC_RIGHT,
 	};
-	const struct cost_row *co = find(rows, SWC_WL_COROUTINE), *th = find(rows, SWC_WL_THREAD);
-	const struct cost_row *pr;
+	const struct swc_measurement *co = swc_measure_find(rows, NROWS, SWC_WL_COROUTINE);
+	const struct swc_measurement *th = swc_measure_find(rows, NROWS, SWC_WL_THREAD);
+	const struct swc_measurement *pr;
 	char c[8][64], a[32], b[32], why[512];
 	const char *cells[8];
 	bool same;
@@ -160,7 +104,7 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 	if (!t)
 		return;
 	for (int i = 0; i < NROWS; i++) {
-		const struct cost_row *r = &rows[i];
+		const struct swc_measurement *r = &rows[i];
 
 		for (int k = 0; k < 8; k++)
 			cells[k] = c[k];
@@ -175,12 +119,12 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		swc_fmt_ns(r->per_switch.median, c[1], sizeof(c[1]));
 		snprintf(c[2], sizeof(c[2]), "%s .. %s", swc_fmt_ns(r->per_switch.min, a, 32),
 			 swc_fmt_ns(r->per_switch.max, b, 32));
-		swc_fmt_ratio(ratio(r, co), c[3], sizeof(c[3]));
-		swc_fmt_ratio(ratio(r, th), c[4], sizeof(c[4]));
+		swc_fmt_ratio(swc_measure_ratio(r, co), c[3], sizeof(c[3]));
+		swc_fmt_ratio(swc_measure_ratio(r, th), c[4], sizeof(c[4]));
 		swc_fmt_count(r->gs.switches_out, c[5], sizeof(c[5]));
 		snprintf(c[6], sizeof(c[6]), "%s / %s", swc_fmt_count(r->gs.voluntary, a, 32),
 			 swc_fmt_count(r->gs.involuntary, b, 32));
-		snprintf(c[7], sizeof(c[7]), "%.2f", sys_per_switch(r));
+		snprintf(c[7], sizeof(c[7]), "%.2f", swc_measure_syscalls_per_switch(r));
 		swc_table__add_row(t, cells);
 	}
 	swc_table__print(t, stdout);
@@ -188,12 +132,12 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 	printf("\nWhat the kernel did (eBPF on sched_switch, warm-up included; syscalls on "
 	       "sys_enter in an untimed pass):\n");
 	for (int i = 0; i < NROWS; i++) {
-		if (!rows[i].rr.ok || !rows[i].have_gs)
+		if (!rows[i].rr.ok || !rows[i].have_bpf)
 			continue;
 		printf("  %-9s ", swc_workload_name(rows[i].id));
 		sentence(&rows[i], stdout);
 	}
-	pr = find(rows, SWC_WL_PROCESS);
+	pr = swc_measure_find(rows, NROWS, SWC_WL_PROCESS);
 	same = pr && th && pr->per_switch.median < SWC_SAME_COST_RATIO * th->per_switch.median;
 	printf("\nThe notes: process switch high, thread medium, coroutine very low. Measured "
 	       "here: process %s, thread %s%s,\ncoroutine %s per switch.\n",
@@ -207,9 +151,10 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 }
 
 static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
-		       const struct cost_row *rows)
+		       const struct swc_measurement *rows)
 {
-	const struct cost_row *co = find(rows, SWC_WL_COROUTINE), *th = find(rows, SWC_WL_THREAD);
+	const struct swc_measurement *co = swc_measure_find(rows, NROWS, SWC_WL_COROUTINE);
+	const struct swc_measurement *th = swc_measure_find(rows, NROWS, SWC_WL_THREAD);
 	struct swc_json j;
 
 	lab_json_begin(lab, &j, stdout);
@@ -221,7 +166,7 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 	jw_obj_end(&j);
 	jw_arr_begin(&j, "results");
 	for (int i = 0; i < NROWS; i++) {
-		const struct cost_row *r = &rows[i];
+		const struct swc_measurement *r = &rows[i];
 
 		jw_obj_begin(&j, NULL);
 		jw_str(&j, "workload", swc_workload_name(r->id));
@@ -230,25 +175,26 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 			jw_double(&j, "ns_per_switch", r->per_switch.median);
 			jw_double(&j, "ns_per_switch_min", r->per_switch.min);
 			jw_double(&j, "ns_per_switch_max", r->per_switch.max);
-			jw_double(&j, "ratio_to_coroutine", ratio(r, co));
-			jw_double(&j, "ratio_to_thread", ratio(r, th));
-			jw_u64(&j, "switches_made", r->made);
+			jw_double(&j, "ratio_to_coroutine", swc_measure_ratio(r, co));
+			jw_double(&j, "ratio_to_thread", swc_measure_ratio(r, th));
+			jw_u64(&j, "switches_made", r->switches_made);
 		}
-		if (r->have_gs) {
+		if (r->have_bpf) {
 			jw_obj_begin(&j, "kernel");
 			jw_u64(&j, "switches", r->gs.switches_out);
 			jw_u64(&j, "voluntary", r->gs.voluntary);
 			jw_u64(&j, "involuntary", r->gs.involuntary);
 			jw_u64(&j, "process_switches", r->gs.by_kind[SWC_KIND_PROCESS]);
 			jw_u64(&j, "thread_switches", r->gs.by_kind[SWC_KIND_THREAD]);
-			jw_double(&j, "kernel_switches_per_switch", per_made(r->gs.switches_out, r));
+			jw_double(&j, "kernel_switches_per_switch",
+				  swc_measure_per_made(r, r->gs.switches_out));
 			jw_obj_end(&j);
 		}
-		if (r->counted) {
+		if (r->counting_ok) {
 			jw_obj_begin(&j, "counting_pass");
-			jw_u64(&j, "switches_made", r->count_made);
+			jw_u64(&j, "switches_made", r->counting_made);
 			jw_u64(&j, "syscalls", r->cs.syscalls);
-			jw_double(&j, "syscalls_per_switch", sys_per_switch(r));
+			jw_double(&j, "syscalls_per_switch", swc_measure_syscalls_per_switch(r));
 			jw_u64(&j, "uprobe_hits", r->cs.user_switches);
 			jw_u64(&j, "kernel_switches", r->cs.switches_out);
 			jw_obj_end(&j);
@@ -269,7 +215,7 @@ int lab_cost(struct lab *lab)
 		.warmup = lab->env.round_trips / 10,
 		.ipc = SWC_IPC_FUTEX,
 	};
-	struct cost_row rows[NROWS];
+	struct swc_measurement rows[NROWS];
 	int err, rc = 0, cpu = 0;
 
 	/* one CPU for both parties: every hand-off is a switch on that CPU, as in the notes */
@@ -278,7 +224,7 @@ int lab_cost(struct lab *lab)
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < NROWS; i++) {
 		rows[i].id = order[i];
-		err = run_row(lab, &cfg, &rows[i]);
+		err = measure_row(lab, &cfg, &rows[i]);
 		if (err)
 			return err;
 		if (!rows[i].rr.ok)

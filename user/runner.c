@@ -108,7 +108,7 @@ static void __attribute__((noreturn)) runner_main(int go_fd, int res_fd, enum sw
 }
 
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
-		   const struct swc_workload_cfg *cfg, bool counting,
+		   const struct swc_workload_cfg *cfg, const struct swc_runner_arm *arm,
 		   struct swc_runner_result *out)
 {
 	int go[2] = { -1, -1 }, res[2] = { -1, -1 }, err = 0, cons_err = 0;
@@ -140,13 +140,8 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	close(res[1]);
 	go[0] = res[1] = -1;
 
-	if (counting && w) {
-		err = watch__set_counting(w, true);
-		if (!err && id == SWC_WL_COROUTINE)
-			err = watch__attach_uprobe(w, "/proc/self/exe", "swc_coro_switch", pid, 0);
-		if (err)
-			goto kill;
-	}
+	if (arm && (err = arm->arm(arm->ctx, pid)))
+		goto kill;
 	if (write_full(go[1], "g", 1) != 1) {
 		err = -errno;
 		fprintf(stderr, "switchcost: starting the %s workload: %s\n",
@@ -182,10 +177,8 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 kill:
 	swc_kill_group(pid);
 detach:
-	if (counting && w) {
-		watch__detach_user(w);
-		watch__set_counting(w, false);
-	}
+	if (arm)
+		arm->disarm(arm->ctx);
 close_pipes:
 	for (int i = 0; i < 2; i++) {
 		if (go[i] >= 0)

@@ -17,15 +17,22 @@ struct swc_runner_result {
 	bool ok;		/* exited 0 with a complete result */
 };
 
+/* Probes for one runner only: arm() runs once it exists (its pid) and before it starts,
+ * disarm() once it is reaped or killed. measure.c's counting pass uses them. */
+struct swc_runner_arm {
+	int (*arm)(void *ctx, pid_t pid);
+	void (*disarm)(void *ctx);
+	void *ctx;
+};
+
 /*
- * Forks a runner into BPF group `group` (w may be NULL: no BPF), starts it, and waits for it.
- * A counting pass (counting = true) is never timed: the sys_enter counter is attached while it
- * runs, and for the coroutine a uprobe on swc_coro_switch of this executable, for that runner
- * only (probe index 0). Returns 0 (see out->ok for the workload's own fate), -EINTR when a stop was
- * requested (the runner's process group is killed and reaped), or another -errno.
+ * Forks a runner into BPF group `group` (w may be NULL: no BPF), arms `arm` (NULL: nothing),
+ * starts it, and waits for it. Returns 0 (see out->ok for the workload's own fate), -EINTR
+ * when a stop was requested (the runner's process group is killed and reaped), or another
+ * -errno.
  */
 int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
-		   const struct swc_workload_cfg *cfg, bool counting,
+		   const struct swc_workload_cfg *cfg, const struct swc_runner_arm *arm,
 		   struct swc_runner_result *out);
 
 /* "exited with status 3", "killed by signal 11 (Segmentation fault)". Returns buf. */

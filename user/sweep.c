@@ -79,7 +79,7 @@ static int run_point(struct swc_sweep *s, struct swc_watch *w, int group,
 	have_bpf = w && !watch__group_stats(w, group, &before);
 	steal0 = swc_stat_steal_ns(&s->o.cpu, 1);
 	t0 = swc_now_ns();
-	err = swc_runner_run(w, group, pt->baseline ? SWC_WL_COROUTINE : pt->id, &cfg, false, &rr);
+	err = swc_runner_run(w, group, pt->baseline ? SWC_WL_COROUTINE : pt->id, &cfg, NULL, &rr);
 	if (err)
 		return err;
 	pt->wall_ns = (double)(swc_now_ns() - t0);
