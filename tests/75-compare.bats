@@ -117,11 +117,15 @@ PY
 @test "compare --grade: a good lab result passes, one out of tolerance fails with 4" {
 	requires root btf bpf
 	cd "$BATS_TEST_TMPDIR"
-	"$SWITCHCOST" lab timeline --unit 50ms --json >good.json
+	"$SWITCHCOST" lab timeline --unit 50ms --json >real.json
+	# a real result on a loaded machine may fail its grade for real: the fixture is the real
+	# document with each variant's time set to the notes' figure plus a little
+	jq '.variants |= map(.measured_units = .expected_units + 0.04)' real.json >good.json
 	# 11 units expected; the tolerance is 0.3 unit + 100 ms of slack = 2.3 units at 50 ms
 	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.5' good.json >late.json
 	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.2' good.json >close.json
 	swc compare --grade good.json close.json
+	printf '%s\n' "$output" "$stderr"
 	[ "$status" -eq 0 ]
 	grep -qx 'good.json: PASS' <<<"$output"
 	grep -qx 'close.json: PASS' <<<"$output"
