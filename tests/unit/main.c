@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	test_sweep();
 	test_contract();
 	test_coro();
+	test_elfsyms();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }
