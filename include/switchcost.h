@@ -77,6 +77,35 @@ struct swc_switch_rec {
 	char prev_comm[SWC_COMM_LEN], next_comm[SWC_COMM_LEN];
 };
 
+/*
+ * Off-CPU stacks (bpf/offcpu.bpf.c, trace --stacks): off-CPU time summed per thread and pair
+ * of stacks (user, kernel) in a hash map; the stacks themselves in a BPF stack map of
+ * SWC_STACK_DEPTH frames each. A stack id below 0 is a stack that was not recorded.
+ */
+#define SWC_STACK_DEPTH	127	/* PERF_MAX_STACK_DEPTH: the most bpf_get_stackid() walks */
+
+struct swc_offcpu_key {
+	__u32 tgid, tid;
+	__s32 user_stack_id;	/* -errno when the user stack was lost (or there is none) */
+	__s32 kernel_stack_id;
+};
+
+struct swc_offcpu_val {
+	__u64 off_ns;		/* off-CPU time that ended while traced, summed */
+	__u64 count;		/* ... over this many switches out */
+	char comm[SWC_COMM_LEN];	/* the thread's name when it was first seen blocking */
+};
+
+/* Per-CPU counters of the off-CPU object: every stack not recorded, every entry not kept. */
+struct swc_offcpu_counters {
+	__u64 user_collisions;		/* -EEXIST: another stack holds the hash bucket */
+	__u64 user_lost;		/* any other error (stack map full: -ENOMEM; -EFAULT) */
+	__u64 kernel_collisions;
+	__u64 kernel_lost;
+	__u64 entries_full;		/* the off-CPU hash was full: that time is not counted */
+	__u64 switches_out;		/* switches out of watched tasks, stacks taken */
+};
+
 #define SWC_UNKNOWN	(~0ULL)
 #define SWC_NO_GROUP	(~0U)
 
@@ -86,6 +115,9 @@ _Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout")
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
 _Static_assert(sizeof(struct swc_counters) == 152, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
+_Static_assert(sizeof(struct swc_offcpu_key) == 16, "swc_offcpu_key layout");
+_Static_assert(sizeof(struct swc_offcpu_val) == 32, "swc_offcpu_val layout");
+_Static_assert(sizeof(struct swc_offcpu_counters) == 48, "swc_offcpu_counters layout");
 
 /*
  * The rules both sides apply, compiled by the BPF program and by user code (and unit-tested

@@ -380,28 +380,37 @@ int watch__attach_usdt(struct swc_watch *w, const char *binary, const char *prov
 							 binary, provider, name, &uo), what);
 }
 
-/* Looks up key in a per-CPU map whose values are all __u64 counters, summed over CPUs. */
-static int sum_percpu(struct swc_watch *w, struct bpf_map *map, __u32 key, void *out,
-		      size_t size)
+int watch__watched_fd(struct swc_watch *w)
+{
+	return bpf_map__fd(w->skel->maps.watched);
+}
+
+int swc_sum_percpu(int map_fd, int ncpus, __u32 key, void *out, size_t size)
 {
 	size_t nwords = size / sizeof(__u64);
 	__u64 *dst = out, *percpu;
 	int err = 0;
 
-	percpu = calloc(w->ncpus, size);
+	percpu = calloc(ncpus, size);
 	if (!percpu)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, percpu)) {
+	if (bpf_map_lookup_elem(map_fd, &key, percpu)) {
 		err = -errno;
 		goto out;
 	}
 	memset(out, 0, size);
-	for (int cpu = 0; cpu < w->ncpus; cpu++)
+	for (int cpu = 0; cpu < ncpus; cpu++)
 		for (size_t i = 0; i < nwords; i++)
 			dst[i] += percpu[cpu * nwords + i];
 out:
 	free(percpu);
 	return err;
+}
+
+static int sum_percpu(struct swc_watch *w, struct bpf_map *map, __u32 key, void *out,
+		      size_t size)
+{
+	return swc_sum_percpu(bpf_map__fd(map), w->ncpus, key, out, size);
 }
 
 int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out)

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "csv.h"
+#include "offcpu.h"
 #include "parse.h"
 #include "records.h"
 #include "signals.h"
@@ -64,6 +65,17 @@ static void usage(FILE *f)
 "      --usdt BINARY:PROVIDER:PROBE\n"
 "                          the same for a USDT probe; repeatable\n"
 "      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
+"      --stacks            off-CPU stacks: the user and kernel stack of each switch out,\n"
+"                          off-CPU time summed per stack in BPF, the top stacks printed\n"
+"                          after the report, symbolised (user frames need frame pointers).\n"
+"                          It costs ~10 us per switch out of a traced task (see below)\n"
+"      --folded FILE       with --stacks: write them as folded lines (comm;user;kernel\n"
+"                          frames, root first, then off-CPU MICROSECONDS) for\n"
+"                          flamegraph.pl or speedscope; implies --stacks\n"
+"      --stack-storage-size N\n"
+"                          stacks the BPF stack map holds (default %u, as offcputime);\n"
+"                          stacks it has no room for are counted as lost\n"
+"      --stacks-top N      stacks printed (default %u)\n"
 "      --as-root           run CMD as root even under sudo\n"
 "      --json              one JSON document on stdout; CMD's own stdout goes to stderr,\n"
 "                          so stdout carries the JSON document only. With an interval:\n"
@@ -76,6 +88,13 @@ static void usage(FILE *f)
 "A probe hit traps into the kernel (microseconds on a VM): timings taken while --uprobe,\n"
 "--usdt or --asyncio are attached are inflated; the counts are exact.\n"
 "\n"
+"--stacks walks two stacks at every switch out of a traced task. Measured with bpf_stats\n"
+"(BPF run time per switch out, pinned ping-pong, 2-vCPU KVM guest, kernel 6.18, loaded\n"
+"machine): ~10.4 us (kernel stack ~3.4, user stack ~7.5), against ~0.4 us for trace's\n"
+"own program; scripts/bench has its row.\n"
+"User stacks are walked by frame pointer: code built without them (most of Debian's\n"
+"binaries) hides its callers, and the output says when a stack looks truncated.\n"
+"\n"
 "Exit status: CMD's own; 128+N if signal N killed it (Ctrl-C is passed on to CMD, so it\n"
 "is 130 if CMD dies of it); 127 if CMD is not found, 126 if it cannot be run. With -p: 0\n"
 "when the trace ends (-d, Ctrl-C, SIGTERM, SIGHUP, or every process gone). 1 when the\n"
@@ -86,7 +105,9 @@ static void usage(FILE *f)
 "  sudo switchcost trace --uprobe libc.so.6:swapcontext -- ./examples/ucontext\n"
 "  sudo switchcost trace -p 1234 -d 10 -i 1\n"
 "  sudo switchcost trace -T -p 1234 0.5 20\n"
-"  sudo switchcost trace -P -m -- make -j2\n");
+"  sudo switchcost trace -P -m -- make -j2\n"
+"  sudo switchcost trace --stacks --folded out.folded -- ./server\n",
+		OFFCPU_STORAGE_DEFAULT, OFFCPU_TOP_DEFAULT);
 }
 
 /* one line on stderr, exit status 2 */
@@ -110,6 +131,17 @@ static int add_probe(struct trace_env *env, enum trace_probe_type type, const ch
 	if (rc)
 		return rc == -2 ? 2 : 1;
 	env->nprobes++;
+	return 0;
+}
+
+/* A whole number from min to max, nothing around it. */
+static int parse_uint(const char *arg, unsigned int min, unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+
+	if (swc_parse_ulong(arg, min, max, &v))
+		return -1;
+	*out = (unsigned int)v;
 	return 0;
 }
 
@@ -137,7 +169,7 @@ static bool dashdash_follows(int argc, char **argv, int from)
 static int parse_args(struct trace_env *env, int argc, char **argv)
 {
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
-	       OPT_HIST };
+	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -153,6 +185,10 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		{ "as-root", no_argument, NULL, OPT_AS_ROOT },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "stacks", no_argument, NULL, OPT_STACKS },
+		{ "folded", required_argument, NULL, OPT_FOLDED },
+		{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
+		{ "stacks-top", required_argument, NULL, OPT_STACKS_TOP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -232,6 +268,23 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		case OPT_CSV:
 			env->csv_path = optarg;
 			break;
+		case OPT_STACKS:
+			env->stacks = true;
+			break;
+		case OPT_FOLDED:
+			env->folded_path = optarg;
+			env->stacks = true;
+			break;
+		case OPT_STACK_STORAGE:
+			if (parse_uint(optarg, 1, OFFCPU_STORAGE_MAX, &env->stack_storage_size))
+				return usage_error("--stack-storage-size wants a number of stacks from "
+						   "1 to %u, not '%s'", OFFCPU_STORAGE_MAX, optarg);
+			break;
+		case OPT_STACKS_TOP:
+			if (parse_uint(optarg, 1, 100000, &env->stacks_top))
+				return usage_error("--stacks-top wants a number of stacks from 1 to "
+						   "100000, not '%s'", optarg);
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -270,6 +323,15 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 				   "the options)");
 	if (env->hist_ms && !env->hist && !env->hist_per_process && !env->hist_per_thread)
 		return usage_error("-m sets the histograms' unit: give it with --hist, -P or -L");
+	if ((env->stack_storage_size || env->stacks_top) && !env->stacks)
+		return usage_error("--stack-storage-size and --stacks-top are about --stacks: "
+				   "give --stacks too");
+	if (env->folded_path && !strcmp(env->folded_path, "-"))
+		return usage_error("--folded wants a file name, not - (stdout carries the report)");
+	if (!env->stack_storage_size)
+		env->stack_storage_size = OFFCPU_STORAGE_DEFAULT;
+	if (!env->stacks_top)
+		env->stacks_top = OFFCPU_TOP_DEFAULT;
 	if (!env->argv && !env->npids)
 		return usage_error("nothing to trace: give -- CMD [ARGS...] or -p PID");
 	if (env->argv && env->npids)
@@ -482,7 +544,9 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 		}
 		if (env->duration_ns && t >= start + env->duration_ns)
 			break;
-		timeout = TICK_NS;
+		if (res->offcpu)
+			offcpu__poll(res->offcpu);	/* maps read while the processes live */
+		timeout = res->offcpu ? OFFCPU_POLL_NS : TICK_NS;
 		if (next_interval && next_interval - t < timeout)
 			timeout = next_interval - t;
 		if (env->duration_ns && start + env->duration_ns - t < timeout)
@@ -544,11 +608,15 @@ int cmd_trace(int argc, char **argv)
 	}
 	wopts.verbose = env.verbose;
 	rc = 1;
+	if (trace_stacks_open_output(&env))
+		goto cleanup;
 	/* before BPF: the supervisor must hold none of its objects */
 	if (env.argv)
 		trace_contain_open();
 	w = watch__open(&wopts);
 	if (!w)
+		goto cleanup;
+	if (trace_stacks_start(&env, w, &res))
 		goto cleanup;
 	/* pid -1: the BPF side counts hits only in watched tasks, so children are covered */
 	if (trace_probes_attach(w, env.probes, env.nprobes))
@@ -581,6 +649,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	/* nothing more to count: detach the probes before reading, so the numbers hold still */
 	watch__detach_user(w);
+	trace_stacks_finish(&env, &res);
 	if (cc.csv) {
 		/* -p's processes still run and still emit: take no more than the ring could
 		 * hold when we stopped */
@@ -616,7 +685,7 @@ int cmd_trace(int argc, char **argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else
 		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
-	if ((cc.failed || !res.have_bpf || !res.have_ctr) && rc == 0)
+	if ((cc.failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) && rc == 0)
 		rc = 1;
 cleanup:
 	if (res.cmd_pid > 0 && !res.cmd_reaped) {
@@ -627,6 +696,7 @@ cleanup:
 	if (env.argv)
 		trace_contain_close();
 	csv__close(cc.csv, false);
+	trace_stacks_close(&res);
 	watch__close(w);
 	return rc;
 }

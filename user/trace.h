@@ -42,6 +42,9 @@ struct trace_env {
 	struct trace_probe probes[SWC_MAX_PROBES];
 	int nprobes;
 	const char *csv_path;
+	bool stacks;			/* --stacks: off-CPU stacks (offcpu.h) */
+	const char *folded_path;	/* --folded FILE */
+	unsigned int stack_storage_size, stacks_top;
 	bool json, as_root, verbose, asyncio;
 	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
 };
@@ -68,6 +71,8 @@ struct trace_result {
 	struct swc_group_stats gs;
 	struct swc_counters ctr;
 	unsigned long long csv_rows;
+	struct swc_offcpu *offcpu;	/* --stacks, read by offcpu__finish() for the report */
+	bool stacks_failed;		/* ... which could not read them, or write --folded */
 };
 
 /* The per-interval lines: what was last printed, to print the next as a difference. */
@@ -85,6 +90,7 @@ struct task_row {
 
 struct swc_watch;
 struct swc_json;
+struct swc_offcpu;
 
 /* trace_spawn.c */
 /* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
@@ -142,6 +148,16 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 /* What the report starts with (the machine, what is traced): printed before the first
  * interval line with -i, and by trace_report_human otherwise. */
 void trace_report_header(const struct trace_env *env, const struct trace_result *res, FILE *f);
+
+/* trace_stacks.c (--stacks, --folded): each returns 0, or -1 with one line printed */
+/* Before BPF: creates --folded's temporary file. */
+int trace_stacks_open_output(const struct trace_env *env);
+/* After watch__open: loads the off-CPU stacks object on w's watch set into res->offcpu. */
+int trace_stacks_start(const struct trace_env *env, struct swc_watch *w,
+		       struct trace_result *res);
+/* After the trace: reads the stacks for the report, writes --folded into place. */
+int trace_stacks_finish(const struct trace_env *env, struct trace_result *res);
+void trace_stacks_close(struct trace_result *res);
 
 /* trace_interval.c */
 void trace_ticker_start(struct trace_ticker *tk, __u64 start_ns);

@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "fmt.h"
 #include "json.h"
+#include "offcpu.h"
 #include "report.h"
 #include "runner.h"
 #include "stats.h"
@@ -280,6 +281,10 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 		fprintf(f, "Python: asyncio task switches happen inside the interpreter and never "
 			   "reach the kernel; what shows above is the event loop waiting (epoll_wait), "
 			   "time.sleep() and threads. --asyncio counts task steps.\n");
+	if (res->offcpu)
+		offcpu_print_human(res->offcpu, env->stacks_top, f);
+	else if (env->stacks)
+		fprintf(f, "Off-CPU stacks: not measured (reading them failed)\n");
 	free(l.rows);
 }
 
@@ -435,6 +440,12 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_null(&j, "bpf");
 	if (env->csv_path)
 		jw_u64(&j, "csv_rows", res->csv_rows);
+	if (res->offcpu) {
+		offcpu_print_json(res->offcpu, &j);
+	} else if (env->stacks) {
+		jw_null(&j, "stacks_summary");
+		jw_null(&j, "stacks");
+	}
 	jw_obj_end(&j);
 	jw_finish(&j);
 	free(l.rows);

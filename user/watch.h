@@ -73,6 +73,11 @@ void watch__detach_user(struct swc_watch *w);
 int watch__await_gone(struct swc_watch *w, pid_t tgid, __u64 deadline_ns);
 /* How long a reaper waits for a final switch (for one zombie, or for one batch of them). */
 #define GONE_WAIT_NS	(100ULL * 1000 * 1000)
+/* Looks up key in a per-CPU map whose values are all __u64 counters (size bytes), summed over
+ * ncpus CPUs into out. 0 or -errno. */
+int swc_sum_percpu(int map_fd, int ncpus, __u32 key, void *out, size_t size);
+/* The watch set's map, for another BPF object to share it (bpf_map__reuse_fd). */
+int watch__watched_fd(struct swc_watch *w);
 /* Sums a group's per-CPU counters. */
 int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out);
 int watch__counters(struct swc_watch *w, struct swc_counters *out);
