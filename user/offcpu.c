@@ -17,6 +17,7 @@
 #include "ksyms.h"
 #include "offcpu.h"
 #include "symbolize.h"
+#include "sysinfo.h"
 #include "watch.h"
 
 struct swc_offcpu {
@@ -25,6 +26,7 @@ struct swc_offcpu {
 	struct swc_symbolizer *sym;
 	struct swc_ksyms *ksyms;
 	bool ksyms_tried;
+	bool foreign_pidns;	/* our /proc is not the pid namespace BPF's pids belong to */
 	unsigned int storage_size;
 	int ncpus;
 	struct offcpu_stack *stacks;
@@ -42,6 +44,7 @@ struct swc_offcpu *offcpu__open(int watched_fd, unsigned int storage_size, bool 
 	if (!o)
 		return NULL;
 	o->storage_size = storage_size;
+	o->foreign_pidns = !swc_in_initial_pidns();
 	o->ncpus = libbpf_num_possible_cpus();
 	o->sym = symbolizer__new();
 	o->skel = offcpu_bpf__open();
@@ -102,7 +105,8 @@ void offcpu__poll(struct swc_offcpu *o)
 		if (key.tgid == last)
 			continue;
 		last = key.tgid;
-		symbolizer__note(o->sym, key.tgid, false);
+		if (!o->foreign_pidns)
+			symbolizer__note(o->sym, key.tgid, false);
 	}
 }
 
@@ -182,7 +186,7 @@ int offcpu__finish(struct swc_offcpu *o)
 			return err;
 		}
 		/* the freshest maps of those still running (libraries loaded since) */
-		if (key.tgid != last)
+		if (key.tgid != last && !o->foreign_pidns)
 			symbolizer__note(o->sym, key.tgid, true);
 		last = key.tgid;
 	}
@@ -204,6 +208,11 @@ const struct swc_offcpu_counters *offcpu__counters(const struct swc_offcpu *o)
 unsigned int offcpu__storage_size(const struct swc_offcpu *o)
 {
 	return o->storage_size;
+}
+
+bool offcpu__foreign_pidns(const struct swc_offcpu *o)
+{
+	return o->foreign_pidns;
 }
 
 bool offcpu__kernel_hidden(const struct swc_offcpu *o)

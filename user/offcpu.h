@@ -68,6 +68,9 @@ const char *offcpu_frame_text(const struct offcpu_frame *f, char *buf, size_t le
  * or which filled every slot: callers are missing (frame pointers, or the depth limit). */
 bool offcpu_user_truncated(const struct offcpu_frame *frames, int n);
 bool offcpu__kernel_hidden(const struct swc_offcpu *o);
+/* We run in a PID namespace: BPF's pids are the host's, so no /proc/PID of ours is theirs
+ * and user frames stay unnamed. */
+bool offcpu__foreign_pidns(const struct swc_offcpu *o);
 
 struct swc_json;
 /* offcpu_print.c */

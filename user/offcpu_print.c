@@ -263,6 +263,9 @@ void offcpu_print_human(struct swc_offcpu *o, unsigned int top, FILE *f)
 	for (int i = 0; i < nstripped; i++)
 		fprintf(f, "%s is stripped: neither .symtab nor .dynsym names its frames "
 			   "(shown as file+offset [stripped])\n", stripped[i]);
+	if (offcpu__foreign_pidns(o))
+		fprintf(f, "User frames unnamed: switchcost runs in a PID namespace, and the pids "
+			   "eBPF reports are the host's, not this namespace's /proc\n");
 	if (offcpu__kernel_hidden(o))
 		fprintf(f, "Kernel frames unnamed: /proc/kallsyms shows no addresses "
 			   "(kernel.kptr_restrict)\n");
@@ -297,6 +300,7 @@ void offcpu_print_json(struct swc_offcpu *o, struct swc_json *j)
 	jw_u64(j, "switches", count);
 	jw_u64(j, "stack_storage_size", offcpu__storage_size(o));
 	jw_u64(j, "user_stacks_truncated", truncated);
+	jw_bool(j, "user_frames_named", !offcpu__foreign_pidns(o));
 	if (c) {
 		jw_u64(j, "switches_out", c->switches_out);
 		jw_u64(j, "user_stacks_lost", c->user_lost + c->user_collisions);
