@@ -235,8 +235,9 @@ void offcpu_print_human(struct swc_offcpu *o, unsigned int top, FILE *f)
 
 	st = offcpu__stacks(o, &n);
 	totals(o, &total, &count, &truncated);
-	fprintf(f, "\nOff-CPU stacks: %s off the CPU in %s switches out, %zu stacks; ",
-		swc_fmt_ns(total, a, sizeof(a)), swc_fmt_count(count, b, sizeof(b)), n);
+	fprintf(f, "\nOff-CPU stacks: %s off the CPU in %s switches out, %zu stack%s; ",
+		swc_fmt_ns(total, a, sizeof(a)), swc_fmt_count(count, b, sizeof(b)), n,
+		n == 1 ? "" : "s");
 	if (n > top)
 		fprintf(f, "the top %u (kernel frames, then user frames, leaf first):\n", top);
 	else
