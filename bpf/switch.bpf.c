@@ -27,6 +27,16 @@ const volatile __u32 targ_self_tgid = 0;	/* switchcost itself */
 const volatile bool targ_emit = false;		/* send switch records through events */
 const volatile bool targ_all_tasks = false;	/* record every switch on the machine */
 const volatile bool targ_per_task = true;	/* keep per-task totals in the tasks map */
+const volatile bool targ_every_task = false;	/* trace -a: every task is in group 0 */
+/* Filters, each judged on the task an event is about (prev or next), never on `current` */
+const volatile __u32 filter_tid = 0;		/* -t: this thread only; 0 = any */
+const volatile bool filter_comm = false;	/* --comm: tasks named targ_comm */
+const volatile char targ_comm[SWC_COMM_LEN] = {};
+const volatile bool filter_cgroup = false;	/* --cgroup: tasks in targ_cgroup_id's subtree */
+const volatile __u64 targ_cgroup_id = 0;	/* cgroup v2 id (its directory's inode) */
+const volatile __u32 targ_cgroup_level = 0;	/* its depth below the v2 root */
+/* switchcost's pid namespace when it is not the initial one: rows get the pids seen there */
+const volatile __u32 targ_pidns_inum = 0;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -46,19 +56,35 @@ struct {
 	__type(value, __u64);
 } watched SEC(".maps");
 
+/*
+ * Per-task (thread) totals, one row per task in order of first sight: the row's index lives in
+ * the task's hot state, so the hot path does an inlined array load instead of a hash lookup,
+ * and user space reads every row at the end, of tasks alive or gone. Sized by user space
+ * (--max-tasks); a task that finds it full is counted once in tasks_full.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);	/* tid (kernel pid) */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);	/* row, 0 .. tasks_used - 1 */
 	__type(value, struct swc_task);
 } tasks SEC(".maps");
 
-/* The hot per-task state of watched tasks, in task-local storage: cheaper than a hash lookup,
- * and freed with the task. */
+/* Rows of tasks handed out so far (may run past max_entries: those tasks were not kept). */
+__u32 tasks_used = 0;
+
+#define ROW_NONE	0	/* hot.row: no row yet */
+#define ROW_LOST	(~0U)	/* ... the table was full when the task was first seen */
+
+/*
+ * The per-task state of watched tasks, in task-local storage: cheaper than a hash lookup, and
+ * freed with the task. Every access goes through hot_get(), so a kernel without task storage
+ * can swap in a tid-keyed hash there.
+ */
 struct hot {
-	__u64 last_in_ns;	/* when it last went on a CPU; 0 = not seen yet */
-	__u64 last_out_ns;	/* when it last left a CPU; 0 = not seen yet */
-	__u64 wake_ns;		/* when it was last woken; 0 = not waiting to run */
+	__u64 last_out_ns;	/* sched_clock when it last left a CPU; 0 = not seen yet */
+	__u64 run_delay_out;	/* its sched_info.run_delay then */
+	__u32 row;		/* its tasks row + 1, or ROW_NONE / ROW_LOST */
+	__u32 blocked;		/* it left the CPU blocked: its next run follows a wake-up */
 };
 
 struct {
@@ -102,7 +128,6 @@ struct {
 	__uint(max_entries, 4096);	/* resized by user space when events are on */
 } events SEC(".maps");
 
-static const struct swc_task zero_task;
 
 /*
  * Wake the record consumer only once the ring buffer is a quarter full. The default wakes it
@@ -181,33 +206,97 @@ static __always_inline void clear_gone(__u32 tgid)
 		__sync_fetch_and_and(g, ~swc_watch_mask(tgid));
 }
 
+/* Two direct 8-byte BTF loads instead of a probe-read helper call: this runs for every record.
+ * comm is always NUL-terminated within its 16 bytes (__set_task_comm()). */
+static __always_inline void copy_comm(char *dst, struct task_struct *t)
+{
+	const __u64 *src = (const __u64 *)t->comm;
+
+	((__u64 *)dst)[0] = src[0];
+	((__u64 *)dst)[1] = src[1];
+}
+
 static __always_inline struct hot *hot_get(struct task_struct *t)
 {
 	return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* The task's totals in the tasks map, created on first sight; NULL when the map is full. */
-static __always_inline struct swc_task *task_entry(struct task_struct *t, __u32 tid, __u32 group)
+/*
+ * p's number in switchcost's pid namespace (targ_pidns_inum), 0 when p is not visible there.
+ * Once per task, when its row is handed out; 8 levels of nesting are looked at.
+ */
+static __always_inline __u32 pid_in_ns(struct pid *p)
 {
-	struct swc_task *ts;
-	struct swc_counters *c;
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid u;
 
-	ts = bpf_map_lookup_elem(&tasks, &tid);
-	if (ts)
-		return ts;
-	/* EEXIST from a racing CPU is fine: the lookup below finds its entry */
-	bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST);
-	ts = bpf_map_lookup_elem(&tasks, &tid);
+	for (int i = 0; i < 8; i++) {
+		if (i > (int)level)
+			break;
+		if (bpf_probe_read_kernel(&u, sizeof(u), (void *)p +
+					  bpf_core_field_offset(p->numbers) + i * sizeof(u)))
+			break;
+		if (BPF_CORE_READ(u.ns, ns.inum) == targ_pidns_inum)
+			return u.nr;
+	}
+	return 0;
+}
+
+/* The task's row of totals, handed out on first sight; NULL when the table is (was) full. */
+static __always_inline struct swc_task *task_row(struct task_struct *t, struct hot *h,
+						 __u32 group)
+{
+	struct swc_counters *c;
+	struct swc_task *ts;
+	__u32 row = h->row;
+
+	if (row == ROW_LOST)
+		return NULL;
+	if (row != ROW_NONE) {
+		row--;
+		return bpf_map_lookup_elem(&tasks, &row);
+	}
+	row = __sync_fetch_and_add(&tasks_used, 1);
+	ts = bpf_map_lookup_elem(&tasks, &row);
 	if (!ts) {
+		h->row = ROW_LOST;	/* counted once, however often it switches */
 		c = get_counters();
 		if (c)
 			c->tasks_full++;
 		return NULL;
 	}
-	ts->tgid = t->tgid;
+	h->row = row + 1;
+	if (targ_pidns_inum) {
+		ts->tid = pid_in_ns(BPF_CORE_READ(t, thread_pid));
+		ts->tgid = pid_in_ns(BPF_CORE_READ(t, group_leader, thread_pid));
+	} else {
+		ts->tid = t->pid;
+		ts->tgid = t->tgid;
+	}
 	ts->group = group;
-	bpf_probe_read_kernel_str(ts->comm, sizeof(ts->comm), t->comm);
+	copy_comm(ts->comm, t);
 	return ts;
+}
+
+/* comm is NUL-padded to its 16 bytes (__set_task_comm() uses strscpy_pad), as targ_comm is. */
+static __always_inline bool comm_is(struct task_struct *t)
+{
+	const __u64 *c = (const __u64 *)t->comm;
+	const volatile __u64 *want = (const volatile __u64 *)targ_comm;
+
+	return c[0] == want[0] && c[1] == want[1];
+}
+
+/* In the cgroup v2 subtree of targ_cgroup_id: its ancestor at targ_cgroup_level is that one. */
+static __always_inline bool in_cgroup(struct task_struct *t)
+{
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp), *anc = NULL;
+
+	if (!cg || BPF_CORE_READ(cg, level) < (int)targ_cgroup_level)
+		return false;
+	bpf_probe_read_kernel(&anc, sizeof(anc), (void *)cg + bpf_core_field_offset(cg->ancestors) +
+			      targ_cgroup_level * sizeof(anc));
+	return anc && BPF_CORE_READ(anc, kn, id) == targ_cgroup_id;
 }
 
 static __always_inline __u8 classify(struct task_struct *prev, struct task_struct *next,
@@ -218,16 +307,6 @@ static __always_inline __u8 classify(struct task_struct *prev, struct task_struc
 	if ((prev->flags | next->flags) & PF_KTHREAD)
 		return SWC_KIND_KERNEL;
 	return prev->tgid == next->tgid ? SWC_KIND_THREAD : SWC_KIND_PROCESS;
-}
-
-/* Two direct 8-byte BTF loads instead of a probe-read helper call: this runs for every record.
- * comm is always NUL-terminated within its 16 bytes (__set_task_comm()). */
-static __always_inline void copy_comm(char *dst, struct task_struct *t)
-{
-	const __u64 *src = (const __u64 *)t->comm;
-
-	((__u64 *)dst)[0] = src[0];
-	((__u64 *)dst)[1] = src[1];
 }
 
 static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
@@ -264,140 +343,196 @@ static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
 	bpf_ringbuf_submit(rec, rb_wakeup_flags());
 }
 
+/*
+ * The scheduler's own clock, as __schedule() stamped this switch (update_rq_clock() runs before
+ * the tracepoint): three loads, where bpf_ktime_get_ns() is a clock read. It is the clock of
+ * sched_info's last_arrival and last_queued, which give the times below without a hook of our
+ * own on every wake-up. The run queue is reached through prev, which runs on this CPU (the
+ * `runqueues` per-CPU symbol needs kallsyms with data symbols, which kernels may lack).
+ * 0 when this kernel lacks the fields (no CONFIG_FAIR_GROUP_SCHED or CONFIG_SCHED_INFO): no
+ * timings then.
+ */
+static __always_inline __u64 sched_now(struct task_struct *prev)
+{
+	if (!bpf_core_field_exists(prev->se.cfs_rq) || !bpf_core_field_exists(prev->sched_info))
+		return 0;
+	return prev->se.cfs_rq->rq->clock;
+}
+
+/* Whether the task is about the trace: in a group, and through every filter (-t, --comm,
+ * --cgroup). Called for prev and for next, so each side is judged on its own task. */
+static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
+{
+	__u32 g;
+
+	if (!tid)
+		return SWC_NO_GROUP;	/* the idle task */
+	g = targ_every_task ? 0 : group_of(t->tgid);
+	if (g == SWC_NO_GROUP)
+		return g;
+	if (filter_tid && tid != filter_tid)
+		return SWC_NO_GROUP;
+	if (filter_comm && !comm_is(t))
+		return SWC_NO_GROUP;
+	if (filter_cgroup && !in_cgroup(t))
+		return SWC_NO_GROUP;
+	return g;
+}
+
+/* prev leaves the CPU: its stint's length (sched_info.last_arrival is when it began). */
+static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
+				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
+				     __u64 *run_ns)
+{
+	struct swc_group_stats *s = group_stats(gp);
+	struct swc_task *ts = NULL;
+	struct hot *h = NULL;
+
+	if (timed || targ_per_task)
+		h = hot_get(prev);
+	if (timed && h) {
+		if (now >= prev->sched_info.last_arrival && prev->sched_info.last_arrival)
+			*run_ns = now - prev->sched_info.last_arrival;
+		h->last_out_ns = now;
+		h->run_delay_out = prev->sched_info.run_delay;
+		h->blocked = voluntary;
+	}
+	if (s) {
+		s->by_kind[kind]++;
+		s->switches_out++;
+		if (voluntary)
+			s->voluntary++;
+		else
+			s->involuntary++;
+		/* A non-leader thread's last switch: the kernel has already folded its
+		 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
+		if ((prev_state & SWC_TASK_DEAD) && prev->pid != prev->tgid)
+			s->exit_switches++;
+		if (*run_ns != SWC_UNKNOWN) {
+			s->run_ns_sum += *run_ns;
+			s->hist_run[swc_hist_slot(*run_ns)]++;
+		}
+	}
+	/* the process's last thread (not merely its leader: the leader can die first, or be
+	 * replaced by exec from another thread) */
+	if ((prev_state & SWC_TASK_DEAD) && !prev->signal->live.counter) {
+		/* keyed by the pid the reaper knows: its namespace's */
+		__u32 tgid = targ_pidns_inum ?
+			pid_in_ns(BPF_CORE_READ(prev, group_leader, thread_pid)) : prev->tgid;
+		__u32 idx = swc_watch_index(tgid);
+		__u64 *g = bpf_map_lookup_elem(&gone, &idx);
+
+		if (g)	/* the watch set's layout, one byte per tgid */
+			__sync_fetch_and_or(g, swc_watch_mask(tgid));
+	}
+	if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
+		ts->switches_out++;
+		if (voluntary)
+			ts->voluntary++;
+		else
+			ts->involuntary++;
+		if (*run_ns != SWC_UNKNOWN)
+			ts->on_cpu_ns += *run_ns;
+		if (prev_state & SWC_TASK_DEAD)
+			ts->exited = 1;
+	}
+}
+
+/*
+ * next takes the CPU: how long it was off it, and, when it had blocked, how long it waited
+ * from its wake-up: sched_info.run_delay grows by each wait on a run queue (migrations too),
+ * and last_queued is when the current wait began.
+ */
+static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kind, bool also_prev,
+				    bool timed, __u64 now, __u64 *off_ns, __u64 *delay_ns)
+{
+	struct swc_group_stats *s = group_stats(gn);
+	struct swc_task *ts = NULL;
+	struct hot *h = NULL;
+	__u64 queued, waited;
+
+	/* untimed (trace -a counting): next needs nothing of its own, prev's row counts */
+	if (timed)
+		h = hot_get(next);
+	if (timed && h) {
+		queued = next->sched_info.last_queued;
+		waited = next->sched_info.run_delay + (queued && now > queued ? now - queued : 0);
+		if (h->last_out_ns) {
+			if (now >= h->last_out_ns)
+				*off_ns = now - h->last_out_ns;
+			if (h->blocked && waited >= h->run_delay_out)
+				*delay_ns = waited - h->run_delay_out;
+		} else if (!next->sched_info.pcount) {
+			*delay_ns = waited;	/* its first run: from its wake-up after fork */
+		}
+	}
+	if (s) {
+		if (!also_prev)
+			s->by_kind[kind]++;
+		s->switches_in++;
+		if (*off_ns != SWC_UNKNOWN) {
+			s->off_ns_sum += *off_ns;
+			s->hist_off[swc_hist_slot(*off_ns)]++;
+		}
+		if (*delay_ns != SWC_UNKNOWN) {
+			s->delay_ns_sum += *delay_ns;
+			s->delay_count++;
+			s->hist_delay[swc_hist_slot(*delay_ns)]++;
+		}
+	}
+	if (targ_per_task && h && (ts = task_row(next, h, gn))) {
+		ts->switches_in++;
+		if (*off_ns != SWC_UNKNOWN)
+			ts->off_cpu_ns += *off_ns;
+		if (*delay_ns != SWC_UNKNOWN) {
+			ts->delay_ns_sum += *delay_ns;
+			ts->delay_count++;
+			ts->hist_delay[swc_hist_slot(*delay_ns)]++;
+			if (*delay_ns > ts->delay_max_ns) {
+				ts->delay_max_ns = *delay_ns;
+				/* the time of day is asked for only here, at a new maximum */
+				ts->delay_max_at_ns = bpf_ktime_get_ns();
+			}
+		}
+	}
+}
+
 /* tp_btf (Linux 5.5+): the task pointers are BTF-typed, so fields load directly, no helpers. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 prev_tid = prev->pid, next_tid = next->pid, prev_state;
-	__u32 gp = SWC_NO_GROUP, gn = SWC_NO_GROUP;
+	__u32 gp = group_of_task(prev, prev->pid), gn = group_of_task(next, next->pid);
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
-	struct hot *hp = NULL, *hn = NULL;
-	struct swc_group_stats *s;
-	struct swc_task *ts;
-	bool voluntary, timed = latency_on;
+	bool timed = latency_on, voluntary;
+	__u32 prev_state;
 	__u8 kind;
 
-	if (prev_tid)
-		gp = group_of(prev->tgid);
-	if (next_tid)
-		gn = group_of(next->tgid);
 	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
-
-	if (timed) {
-		now = bpf_ktime_get_ns();
-		if (gp != SWC_NO_GROUP)
-			hp = hot_get(prev);
-		if (gn != SWC_NO_GROUP)
-			hn = hot_get(next);
-	}
-	kind = classify(prev, next, prev_tid, next_tid);
+	if (timed)
+		now = sched_now(prev);
+	timed = timed && now;
+	kind = classify(prev, next, prev->pid, next->pid);
 	prev_state = task_state(prev);
 	voluntary = swc_is_voluntary(preempt, prev_state);
-
-	if (gp != SWC_NO_GROUP) {
-		if (hp) {
-			if (hp->last_in_ns)
-				run_ns = now - hp->last_in_ns;
-			hp->last_out_ns = now;
-			hp->wake_ns = 0;	/* a wake-up before it blocked is void now */
-		}
-		s = group_stats(gp);
-		if (s) {
-			s->by_kind[kind]++;
-			s->switches_out++;
-			if (voluntary)
-				s->voluntary++;
-			else
-				s->involuntary++;
-			/* A non-leader thread's last switch: the kernel has already folded its
-			 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
-			if ((prev_state & SWC_TASK_DEAD) && prev_tid != prev->tgid)
-				s->exit_switches++;
-			/* the process's last thread (not merely its leader: the leader can die
-			 * first, or be replaced by exec from another thread) */
-			if ((prev_state & SWC_TASK_DEAD) && !prev->signal->live.counter) {
-				__u32 tgid = prev->tgid, idx = swc_watch_index(tgid);
-				__u64 *g = bpf_map_lookup_elem(&gone, &idx);
-
-				if (g)	/* the watch set's layout, one byte per tgid */
-					__sync_fetch_and_or(g, swc_watch_mask(tgid));
-			}
-			if (run_ns != SWC_UNKNOWN) {
-				s->run_ns_sum += run_ns;
-				s->hist_run[swc_hist_slot(run_ns)]++;
-			}
-		}
-		if (targ_per_task && (ts = task_entry(prev, prev_tid, gp))) {
-			ts->switches_out++;
-			if (voluntary)
-				ts->voluntary++;
-			else
-				ts->involuntary++;
-			if (run_ns != SWC_UNKNOWN)
-				ts->on_cpu_ns += run_ns;
-			if (prev_state & SWC_TASK_DEAD)
-				ts->exited = 1;
-		}
-	}
-	if (gn != SWC_NO_GROUP) {
-		if (hn) {
-			if (hn->last_out_ns)
-				off_ns = now - hn->last_out_ns;
-			if (hn->wake_ns && now >= hn->wake_ns)
-				delay_ns = now - hn->wake_ns;
-			hn->wake_ns = 0;
-			hn->last_in_ns = now;
-		}
-		s = group_stats(gn);
-		if (s) {
-			if (gp != gn)
-				s->by_kind[kind]++;
-			s->switches_in++;
-			if (off_ns != SWC_UNKNOWN) {
-				s->off_ns_sum += off_ns;
-				s->hist_off[swc_hist_slot(off_ns)]++;
-			}
-			if (delay_ns != SWC_UNKNOWN) {
-				s->delay_ns_sum += delay_ns;
-				s->delay_count++;
-				s->hist_delay[swc_hist_slot(delay_ns)]++;
-			}
-		}
-		if (targ_per_task && (ts = task_entry(next, next_tid, gn))) {
-			ts->switches_in++;
-			if (off_ns != SWC_UNKNOWN)
-				ts->off_cpu_ns += off_ns;
-			if (delay_ns != SWC_UNKNOWN) {
-				ts->delay_ns_sum += delay_ns;
-				ts->delay_count++;
-				ts->hist_delay[swc_hist_slot(delay_ns)]++;
-				if (delay_ns > ts->delay_max_ns) {
-					ts->delay_max_ns = delay_ns;
-					ts->delay_max_at_ns = now;
-				}
-			}
-		}
-	}
+	if (gp != SWC_NO_GROUP)
+		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, &run_ns);
+	if (gn != SWC_NO_GROUP)
+		next_in(next, gn, kind, gp == gn, timed, now, &off_ns, &delay_ns);
 	if (targ_emit)
 		emit_switch(preempt, prev, next, kind, prev_state, gp != SWC_NO_GROUP ? gp : gn,
-			    now, run_ns, off_ns, delay_ns);
+			    bpf_ktime_get_ns(), run_ns, off_ns, delay_ns);
 	return 0;
 }
 
+/* Wake-ups are counted, no more: the delay comes from sched_info at the switch. Attached only
+ * when asked (run's counting pass, trace --syscalls), since every wake-up pays for it. */
 static __always_inline int handle_wakeup(struct task_struct *p)
 {
-	__u32 group = group_of(p->tgid);
+	__u32 group = group_of_task(p, p->pid);
 	struct swc_group_stats *s;
-	struct hot *h;
 
-	if (group == SWC_NO_GROUP)
-		return 0;
-	h = hot_get(p);
-	if (h)
-		h->wake_ns = bpf_ktime_get_ns();
-	s = group_stats(group);
-	if (s)
+	if (group != SWC_NO_GROUP && (s = group_stats(group)))
 		s->wakeups++;
 	return 0;
 }
@@ -414,6 +549,14 @@ int BPF_PROG(on_wakeup_new, struct task_struct *p)
 	return handle_wakeup(p);
 }
 
+/* switchcost itself, whose pid (targ_self_tgid) is the one its own pid namespace gives it */
+static __always_inline bool is_self(struct task_struct *t)
+{
+	if (targ_pidns_inum)
+		return pid_in_ns(BPF_CORE_READ(t, group_leader, thread_pid)) == targ_self_tgid;
+	return t->tgid == targ_self_tgid;
+}
+
 /* Follow fork from birth: a watched parent's child joins its group, and switchcost's own
  * fork joins adopt_group. Threads share the tgid and need nothing. */
 SEC("tp_btf/sched_process_fork")
@@ -425,7 +568,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (ptgid == ctgid)
 		return 0;
-	if (group == SWC_NO_GROUP && ptgid == targ_self_tgid && adopt_group)
+	if (group == SWC_NO_GROUP && adopt_group && is_self(parent))
 		group = adopt_group - 1;
 	if (group == SWC_NO_GROUP) {
 		/* a new process of an unwatched parent: a byte left by a watched process
@@ -448,21 +591,27 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p)
 {
-	__u32 tid = p->pid;
 	struct swc_task *ts;
+	struct hot *h;
+	__u32 row;
 
 	if (!targ_per_task)
 		return 0;
-	ts = bpf_map_lookup_elem(&tasks, &tid);
+	h = bpf_task_storage_get(&hot_state, p, 0, 0);
+	if (!h || h->row == ROW_NONE || h->row == ROW_LOST)
+		return 0;
+	row = h->row - 1;
+	ts = bpf_map_lookup_elem(&tasks, &row);
 	if (ts)
-		bpf_probe_read_kernel_str(ts->comm, sizeof(ts->comm), p->comm);
+		copy_comm(ts->comm, p);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter)
 {
-	__u32 group = group_of(bpf_get_current_pid_tgid() >> 32);
+	struct task_struct *cur = bpf_get_current_task_btf();
+	__u32 group = group_of_task(cur, cur->pid);
 	struct swc_group_stats *s;
 
 	if (group != SWC_NO_GROUP && (s = group_stats(group)))
@@ -480,7 +629,8 @@ static __always_inline int count_user_switch(__u64 cookie)
 	struct swc_switch_rec *rec;
 	struct swc_counters *c;
 	struct swc_task *ts;
-	__u32 group = group_of(tgid);
+	struct hot *h;
+	__u32 group = group_of_task(cur, tid);
 
 	if (group == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
@@ -493,7 +643,7 @@ static __always_inline int count_user_switch(__u64 cookie)
 			s->user_switches++;
 			s->by_kind[SWC_KIND_COROUTINE]++;
 		}
-		if (targ_per_task && (ts = task_entry(cur, tid, group)))
+		if (targ_per_task && (h = hot_get(cur)) && (ts = task_row(cur, h, group)))
 			ts->user_switches++;
 	}
 	if (!targ_emit)

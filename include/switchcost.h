@@ -39,8 +39,9 @@ struct swc_group_stats {
 	__u64 hist_delay[SWC_HIST_SLOTS];	/* next's wake-up to run delay */
 };
 
-/* Per-task (thread) totals: hash map keyed by kernel pid (tid). The hot timestamps live in
- * BPF task storage, not here: this map is preallocated, so every byte counts 8,192 times. */
+/* Per-task (thread) totals: one row per task seen, an array indexed by order of first sight.
+ * The hot state lives in BPF task storage, not here: this map is preallocated, so every byte
+ * counts once per row (--max-tasks). */
 struct swc_task {
 	__u64 switches_out, voluntary, involuntary, switches_in;
 	__u64 on_cpu_ns, off_cpu_ns, delay_ns_sum, delay_count;
@@ -49,7 +50,7 @@ struct swc_task {
 	__u64 delay_max_at_ns;	/* ... and when it ran after it (bpf_ktime_get_ns) */
 	__u64 hist_delay[SWC_HIST_SLOTS];
 	__u32 tgid, group;
-	__u32 exited, _pad;
+	__u32 exited, tid;	/* tid: the kernel's pid of the thread */
 	char comm[SWC_COMM_LEN];
 };
 

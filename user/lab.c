@@ -357,6 +357,7 @@ int cmd_lab(int argc, char **argv)
 	/* cost times switches: no syscall counter (every syscall on the machine would take the
 	 * tracing slow path), no clock, per-task state or wake-up hook while it times */
 	wopts.lean = sc->lean;
+	wopts.syscalls = true;	/* without lean: syscalls and wake-ups counted throughout */
 	wopts.aggregate_only = sc->lean;
 	wopts.ringbuf_bytes = LAB_RINGBUF_BYTES;
 	wopts.on_record = on_record;

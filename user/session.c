@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -38,7 +39,7 @@ struct swc_watch {
 	struct ring_buffer *rb;
 	struct bpf_link *links[6];
 	/* attached only while counting in lean mode: every syscall and wake-up pays for them */
-	struct bpf_link *sys_enter, *wakeup;
+	struct bpf_link *sys_enter, *wakeup, *wakeup_new;
 	struct swc_watchset set;	/* mmap'ed here, operated on by watchset.c */
 	size_t watched_len;		/* bytes of each of set.watched and set.gone */
 	int nlinks;
@@ -152,6 +153,17 @@ static unsigned long pid_max(void)
 	return n;
 }
 
+/* The inode of our pid namespace, 0 in the initial one: BPF then gives us pids as it names
+ * them (switchcost's own to adopt its forks, the rows', the exited-process marks). */
+static __u32 own_pidns_inum(void)
+{
+	struct stat st;
+
+	if (swc_in_initial_pidns() || stat("/proc/self/ns/pid", &st))
+		return 0;
+	return (__u32)st.st_ino;
+}
+
 static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
 {
 	struct switch_bpf *skel = switch_bpf__open();
@@ -169,6 +181,19 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 	if (opts->emit && opts->ringbuf_bytes)
 		bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_bytes);
 	skel->rodata->targ_per_task = !opts->aggregate_only;
+	bpf_map__set_max_entries(skel->maps.tasks, opts->aggregate_only ? 1 :
+				 opts->max_tasks ? opts->max_tasks : WATCH_MAX_TASKS);
+	skel->rodata->targ_every_task = opts->every_task;
+	skel->rodata->filter_tid = opts->filter_tid;
+	if (opts->filter_comm) {
+		skel->rodata->filter_comm = true;
+		/* as the kernel keeps it: 15 bytes and NUL padding */
+		strncpy((char *)skel->rodata->targ_comm, opts->filter_comm, SWC_COMM_LEN - 1);
+	}
+	skel->rodata->filter_cgroup = opts->filter_cgroup;
+	skel->rodata->targ_cgroup_id = opts->cgroup_id;
+	skel->rodata->targ_cgroup_level = opts->cgroup_level;
+	skel->rodata->targ_pidns_inum = own_pidns_inum();
 	*err = switch_bpf__load(skel);
 	if (*err) {
 		*err = -*err;
@@ -219,7 +244,6 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	if (!w)
 		return NULL;
 	w->opts = *opts;
-	w->set.initial_pidns = swc_in_initial_pidns();
 	w->ncpus = libbpf_num_possible_cpus();
 	if (w->ncpus <= 0) {
 		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
@@ -250,7 +274,6 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 	}
 	/* fork first, so no child of a watched process slips through while the rest attach */
 	if (attach_one(w, w->skel->progs.on_fork) || attach_one(w, w->skel->progs.on_exec) ||
-	    attach_one(w, w->skel->progs.on_wakeup_new) ||
 	    attach_one(w, w->skel->progs.on_switch))
 		goto fail;
 	w->lean = opts->lean;
@@ -282,18 +305,23 @@ static struct bpf_link *attach_quiet(struct bpf_program *prog, const char *what)
 
 int watch__set_counting(struct swc_watch *w, bool on)
 {
-	/* switch records carry latencies: with emit the clock and the wake-up hook stay on */
-	bool timing = on || !w->lean || w->opts.emit;
+	/* switch records carry latencies: with emit the timings stay on */
+	bool timing = w->lean ? on || w->opts.emit : !w->opts.counts_only || w->opts.emit;
+	/* the two hooks every syscall and wake-up on the machine pays for */
+	bool extras = w->lean ? on : w->opts.syscalls;
 
 	w->skel->data->latency_on = timing;
-	if (!timing) {
+	if (!extras) {
 		bpf_link__destroy(w->wakeup);
-		w->wakeup = NULL;
-	} else if (!w->wakeup && !(w->wakeup = attach_quiet(w->skel->progs.on_wakeup,
-							    "wake-up timer"))) {
+		bpf_link__destroy(w->wakeup_new);
+		w->wakeup = w->wakeup_new = NULL;
+	} else if ((!w->wakeup && !(w->wakeup = attach_quiet(w->skel->progs.on_wakeup,
+							     "wake-up counter"))) ||
+		   (!w->wakeup_new && !(w->wakeup_new = attach_quiet(w->skel->progs.on_wakeup_new,
+								     "wake-up counter")))) {
 		return -ENOENT;
 	}
-	if (!on && w->lean) {
+	if (!extras) {
 		bpf_link__destroy(w->sys_enter);
 		w->sys_enter = NULL;
 	} else if (!w->sys_enter && !(w->sys_enter = attach_quiet(w->skel->progs.on_sys_enter,
@@ -319,6 +347,7 @@ void watch__close(struct swc_watch *w)
 	watch__detach_user(w);
 	bpf_link__destroy(w->sys_enter);
 	bpf_link__destroy(w->wakeup);
+	bpf_link__destroy(w->wakeup_new);
 	if (w->set.watched)
 		munmap(w->set.watched, w->watched_len);
 	if (w->set.gone)
@@ -423,21 +452,28 @@ int watch__counters(struct swc_watch *w, struct swc_counters *out)
 	return sum_percpu(w, w->skel->maps.counters, 0, out, sizeof(*out));
 }
 
+__u32 watch__tasks_capacity(struct swc_watch *w)
+{
+	return bpf_map__max_entries(w->skel->maps.tasks);
+}
+
 int watch__for_each_task(struct swc_watch *w,
 			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx)
 {
 	int fd = bpf_map__fd(w->skel->maps.tasks);
+	__u32 used = w->skel->bss->tasks_used, cap = watch__tasks_capacity(w);
 	struct swc_task t;
-	__u32 key, next;
-	__u32 *prev = NULL;
 	int ret;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &t))
-			continue;	/* gone between the two calls */
-		ret = fn(ctx, key, &t);
+	if (w->opts.aggregate_only)
+		return 0;
+	/* rows are handed out in order and never taken back: 0 .. used - 1 */
+	for (__u32 row = 0; row < used && row < cap; row++) {
+		if (bpf_map_lookup_elem(fd, &row, &t))
+			return -errno;
+		if (!t.tid)
+			continue;	/* handed out a moment ago, not filled in yet */
+		ret = fn(ctx, t.tid, &t);
 		if (ret)
 			return ret;
 	}

@@ -10,6 +10,7 @@
 
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -426,8 +427,14 @@ bool swc_in_initial_pidns(void)
 {
 	char line[256];
 	bool initial = true;
-	FILE *f = fopen("/proc/self/status", "r");
+	struct stat st;
+	FILE *f;
 
+	/* The initial namespace has a fixed inode (PROC_PID_INIT_INO). NSpid alone is fooled by a
+	 * /proc mounted for the new namespace (unshare --pid --mount-proc): it then lists one pid. */
+	if (!stat("/proc/self/ns/pid", &st))
+		return st.st_ino == 0xEFFFFFFCU;
+	f = fopen("/proc/self/status", "r");
 	if (!f)
 		return true;
 	while (fgets(line, sizeof(line), f)) {

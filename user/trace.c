@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: switchcost trace [OPTIONS] [INTERVAL] -- CMD [ARGS...]\n"
 "       switchcost trace [OPTIONS] -p PID[,PID...] [-d SECONDS | INTERVAL [COUNT]]\n"
+"       switchcost trace [OPTIONS] -a | -t TID [-d SECONDS | INTERVAL [COUNT]]\n"
 "\n"
 "Starts CMD, watches it and every descendant from birth with eBPF on sched_switch, and on\n"
 "exit prints each thread's switches (voluntary/involuntary), on- and off-CPU time and\n"
@@ -49,7 +51,18 @@ static void usage(FILE *f)
 "\n"
 "Options:\n"
 "  -p, --pid PID[,PID...]  trace running processes (their threads, and children from now)\n"
-"  -d, --duration SECONDS  with -p: stop after this long (default: Ctrl-C or all gone)\n"
+"  -a, --all               every task on the machine: the top processes and threads by\n"
+"                          switches, and the machine's totals (aggregated in BPF)\n"
+"      --latency           with -a: also on-/off-CPU time and wake-up to run per task\n"
+"                          (always on with CMD or -p)\n"
+"      --top N             with -a: rows of each table (default 10)\n"
+"  -t, --tid TID           one thread only (alone: that thread, wherever it is)\n"
+"      --comm NAME         tasks named NAME only (alone: every such task on the machine)\n"
+"      --cgroup PATH       tasks in this cgroup v2 or below it, as a path or as\n"
+"                          /proc/PID/cgroup names it (alone: every such task)\n"
+"                          Filters are judged on the task each switch side is about\n"
+"                          (prev or next), never on the task that happens to run the hook\n"
+"  -d, --duration SECONDS  with -p or -a: stop after this long (default: Ctrl-C)\n"
 "  -i, --interval SECONDS  print the switches of each interval as they happen (the last,\n"
 "                          partial one too); the same as a positional INTERVAL\n"
 "  COUNT                   with -p: stop after COUNT intervals (as runqlat 1 10)\n"
@@ -59,6 +72,11 @@ static void usage(FILE *f)
 "  -P, --pids              a wake-up-to-run histogram per process\n"
 "  -L, --tids              a wake-up-to-run histogram per thread\n"
 "  -m, --milliseconds      histograms in msecs (default: the unit that fits)\n"
+"      --syscalls          count syscalls and wake-ups too (two more eBPF programs, run\n"
+"                          by every syscall and wake-up on the machine; without it they\n"
+"                          read \"not measured\")\n"
+"      --max-tasks N       rows of the per-task table (default %u, %u bytes each); tasks\n"
+"                          beyond it are counted, and the report says it is incomplete\n"
 "      --uprobe BINARY:SYMBOL\n"
 "                          count calls of a function as user-space (coroutine) switches,\n"
 "                          e.g. libc.so.6:swapcontext; repeatable\n"
@@ -106,8 +124,11 @@ static void usage(FILE *f)
 "  sudo switchcost trace -p 1234 -d 10 -i 1\n"
 "  sudo switchcost trace -T -p 1234 0.5 20\n"
 "  sudo switchcost trace -P -m -- make -j2\n"
-"  sudo switchcost trace --stacks --folded out.folded -- ./server\n",
-		OFFCPU_STORAGE_DEFAULT, OFFCPU_TOP_DEFAULT);
+"  sudo switchcost trace --stacks --folded out.folded -- ./server\n"
+"  sudo switchcost trace -a --latency 5 1\n"
+"  sudo switchcost trace --cgroup system.slice/cron.service -d 10\n",
+		WATCH_MAX_TASKS, (unsigned int)sizeof(struct swc_task), OFFCPU_STORAGE_DEFAULT,
+		OFFCPU_TOP_DEFAULT);
 }
 
 /* one line on stderr, exit status 2 */
@@ -151,6 +172,27 @@ static bool looks_numeric(const char *s)
 	return (s[0] >= '0' && s[0] <= '9') || (s[0] == '.' && s[1] >= '0' && s[1] <= '9');
 }
 
+/* -a, -t or a filter without CMD or -p: what follows the options is INTERVAL [COUNT]. */
+static bool standalone(const struct trace_env *env)
+{
+	return env->all || env->tid || env->comm || env->cgroup;
+}
+
+/* A whole number from 1 to max for option opt; prints the usage error. */
+static int parse_count(const char *opt, const char *arg, unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || arg[0] == '-' || !arg[0] || v < 1 || v > max)
+		return usage_error("%s wants a whole number from 1 to %lu, not '%s'", opt, max,
+				   arg);
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /* getopt stopped after "--": what follows is CMD, numbers included. */
 static bool after_dashdash(char **argv, int optind_now)
 {
@@ -169,13 +211,22 @@ static bool dashdash_follows(int argc, char **argv, int from)
 static int parse_args(struct trace_env *env, int argc, char **argv)
 {
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
-	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP };
+	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
+	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "timestamp", no_argument, NULL, 'T' },
 		{ "hist", no_argument, NULL, OPT_HIST },
+		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
+		{ "all", no_argument, NULL, 'a' },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "tid", required_argument, NULL, 't' },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "max-tasks", required_argument, NULL, OPT_MAX_TASKS },
 		{ "pids", no_argument, NULL, 'P' },
 		{ "tids", no_argument, NULL, 'L' },
 		{ "milliseconds", no_argument, NULL, 'm' },
@@ -202,12 +253,12 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 	optind = 1;
 	/* '+': stop at CMD, so its own options are not taken for ours */
 	for (;;) {
-		c = getopt_long(argc, argv, "+:p:d:i:TPLmvh", opts, NULL);
+		c = getopt_long(argc, argv, "+:p:d:i:TPLmvhat:", opts, NULL);
 		if (c == -1) {
 			/* [INTERVAL] [COUNT] between the options, as the libbpf-tools take
 			 * them; anything else is CMD */
 			if (optind < argc && npositional < 2 && !after_dashdash(argv, optind) &&
-			    looks_numeric(argv[optind]) && (env->npids ||
+			    looks_numeric(argv[optind]) && (env->npids || standalone(env) ||
 							    dashdash_follows(argc, argv, optind))) {
 				positional[npositional++] = argv[optind++];
 				continue;
@@ -247,6 +298,45 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		case OPT_HIST:
 			env->hist = true;
 			break;
+		case OPT_SYSCALLS:
+			env->syscalls = true;
+			break;
+		case 'a':
+			env->all = true;
+			break;
+		case OPT_LATENCY:
+			env->latency = true;
+			break;
+		case OPT_TOP:
+			if (parse_count("--top", optarg, 1000, &env->top))
+				return 2;
+			break;
+		case 't': {
+			unsigned int tid;
+
+			if (parse_count("-t", optarg, INT_MAX, &tid))
+				return 2;
+			env->tid = tid;
+			break;
+		}
+		case OPT_COMM:
+			if (!optarg[0] || strlen(optarg) >= SWC_COMM_LEN)
+				return usage_error("--comm wants a task name of 1 to %d bytes (as ps -o "
+						   "comm shows it), not '%s'", SWC_COMM_LEN - 1, optarg);
+			env->comm = optarg;
+			break;
+		case OPT_CGROUP:
+			env->cgroup = optarg;
+			break;
+		case OPT_MAX_TASKS: {
+			unsigned int rows;
+
+			/* 1 M rows of 440 bytes: 440 MiB of kernel memory is already a lot */
+			if (parse_count("--max-tasks", optarg, 1UL << 20, &rows))
+				return 2;
+			env->max_tasks = rows;
+			break;
+		}
 		case 'P':
 			env->hist_per_process = true;
 			break;
@@ -332,18 +422,28 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		env->stack_storage_size = OFFCPU_STORAGE_DEFAULT;
 	if (!env->stacks_top)
 		env->stacks_top = OFFCPU_TOP_DEFAULT;
-	if (!env->argv && !env->npids)
-		return usage_error("nothing to trace: give -- CMD [ARGS...] or -p PID");
+	if (env->all && (env->argv || env->npids))
+		return usage_error("-a traces every task; -p and CMD name some: give one of them");
+	if (env->stacks && env->all)
+		return usage_error("--stacks follows the traced tree, and -a has none: give CMD "
+				   "or -p with it");
+	if (env->top && !env->all)
+		return usage_error("--top sizes -a's tables: give it with -a");
+	/* a filter alone watches the machine through it */
+	if (!env->argv && !env->npids && (env->comm || env->cgroup))
+		env->all = true;
+	if (!env->argv && !env->npids && !env->all && !env->tid)
+		return usage_error("nothing to trace: give -- CMD [ARGS...], -p PID, -t TID or -a");
 	if (env->argv && env->npids)
 		return usage_error("-p traces running processes and CMD starts one: give either");
-	if (env->duration_ns && !env->npids)
-		return usage_error("-d goes with -p; a command is traced until it exits");
+	if (env->duration_ns && env->argv)
+		return usage_error("-d goes with -p, -t or -a; a command is traced until it exits");
 	if (env->as_root && !env->argv)
 		return usage_error("--as-root is about starting CMD; -p processes keep their user");
 	if (env->asyncio && !env->argv)
 		return usage_error("--asyncio needs CMD (python3 SCRIPT), not -p");
-	if (env->count && !env->npids)
-		return usage_error("COUNT goes with -p; a command is traced until it exits");
+	if (env->count && env->argv)
+		return usage_error("COUNT goes with -p, -t or -a; a command is traced until it exits");
 	if (env->count && env->duration_ns)
 		return usage_error("-d and COUNT both say when to stop: give one of them");
 	if (env->count)
@@ -517,8 +617,8 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			trace_reap(res, w);
 			if (res->cmd_reaped)
 				break;
-		} else if (!pids_alive(env, gone, res, start)) {
-			break;
+		} else if (env->npids && !pids_alive(env, gone, res, start)) {
+			break;	/* -a runs until -d, COUNT or a signal */
 		}
 		if (stop_requested) {
 			res->interrupted = true;
@@ -583,6 +683,13 @@ int cmd_trace(int argc, char **argv)
 		return rc;
 	if (swc_bpf_preflight())
 		return 1;
+	/* -t alone: that thread's process, filtered down to the thread */
+	if (env.tid && !env.argv && !env.npids && !env.all) {
+		env.pids[0] = (int)env.tid;
+		env.npids = 1;
+	}
+	if (trace_filter_setup(&env, &wopts))
+		return 1;
 	if (swc_signals_install()) {
 		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));
 		return 1;
@@ -607,6 +714,8 @@ int cmd_trace(int argc, char **argv)
 			out = stderr;
 	}
 	wopts.verbose = env.verbose;
+	wopts.syscalls = env.syscalls;
+	wopts.max_tasks = env.max_tasks;
 	rc = 1;
 	if (trace_stacks_open_output(&env))
 		goto cleanup;
@@ -674,6 +783,13 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "switchcost: reading the BPF side's own counters (drops, full "
 				"maps): %s\n", strerror(-err));
 	res.have_ctr = !err;
+	res.tasks_capacity = watch__tasks_capacity(w);
+	if (res.have_ctr && res.ctr.tasks_full)
+		fprintf(stderr, "switchcost: the per-task table was full (%u rows): %llu task(s) "
+				"are missing from it, so the report is incomplete; rerun with "
+				"--max-tasks above %llu\n", res.tasks_capacity,
+			(unsigned long long)res.ctr.tasks_full,
+			(unsigned long long)res.tasks_capacity + res.ctr.tasks_full);
 	for (int i = 0; i < env.nprobes; i++)
 		env.probes[i].hits = res.ctr.probe_hits[i];
 	if (env.json)

@@ -45,6 +45,14 @@ struct trace_env {
 	bool stacks;			/* --stacks: off-CPU stacks (offcpu.h) */
 	const char *folded_path;	/* --folded FILE */
 	unsigned int stack_storage_size, stacks_top;
+	bool syscalls;			/* --syscalls: count syscalls and wake-ups too */
+	bool all;			/* -a: every task on the machine */
+	bool latency;			/* --latency: with -a, the timings too */
+	unsigned int top;		/* --top: rows of -a's tables */
+	__u32 tid;			/* -t: one thread (a filter with CMD or -p) */
+	const char *comm;		/* --comm: tasks of this name */
+	const char *cgroup;		/* --cgroup: tasks in this cgroup v2 (and below) */
+	__u32 max_tasks;		/* --max-tasks: rows of the per-task table */
 	bool json, as_root, verbose, asyncio;
 	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
 };
@@ -68,6 +76,7 @@ struct trace_result {
 	__u64 left_running;		/* descendants still running when CMD ended, then stopped */
 	bool have_bpf;			/* gs was read from the BPF side */
 	bool have_ctr;			/* ctr was read from the BPF side */
+	__u32 tasks_capacity;		/* rows of the per-task table */
 	struct swc_group_stats gs;
 	struct swc_counters ctr;
 	unsigned long long csv_rows;
@@ -92,6 +101,20 @@ struct swc_watch;
 struct swc_json;
 struct swc_offcpu;
 
+struct swc_watch_opts;
+
+/* trace_filter.c */
+/* Sets o's every_task, counts_only, filters and pid namespace from env; resolves --cgroup.
+ * Prints one line and returns -1 when that fails or cannot be done here. */
+int trace_filter_setup(const struct trace_env *env, struct swc_watch_opts *o);
+
+/* trace_top.c */
+/* -a: the top processes and threads by switches (rows sorted by pid, tid). */
+void trace_top_print(const struct trace_env *env, const struct task_row *rows, size_t n,
+		     FILE *f);
+void trace_top_json(const struct trace_env *env, const struct task_row *rows, size_t n,
+		    struct swc_json *j);
+
 /* trace_spawn.c */
 /* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
  * its stdout on our stderr when env->cmd_stdout_to_stderr. Returns the child or -1 with one
@@ -110,6 +133,8 @@ int trace_exit_code(int status);
 void trace_tty_handoff(pid_t pgid);
 
 /* trace_contain.c */
+/* The cgroup v2 mount point (the first whose root is "/") in buf; 0, or -1 when none. */
+int trace_cgroup2_mount(char *buf, size_t len);
 /* Puts the traced tree in a cgroup of its own with a supervisor that kills it if switchcost
  * dies. 0 when contained; 1 when not (said once on stderr: the process group is used). */
 int trace_contain_open(void);

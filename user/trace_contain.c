@@ -34,8 +34,7 @@ static struct {
 	int keepalive;		/* the write end the supervisor waits on */
 } cg = { -1, -1, "", 0, -1 };
 
-/* The cgroup v2 mount point (the first whose root is "/"), or -1. */
-static int cgroup2_mount(char *buf, size_t len)
+int trace_cgroup2_mount(char *buf, size_t len)
 {
 	char line[8192], root[4096], mnt[4096];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -193,7 +192,7 @@ int trace_contain_open(void)
 	int pfd[2], err;
 	pid_t parent = getpid(), pid;
 
-	if (cgroup2_mount(mnt, sizeof(mnt))) {
+	if (trace_cgroup2_mount(mnt, sizeof(mnt))) {
 		fall_back("finding the cgroup v2 mount", ENOENT);
 		return 1;
 	}

@@ -64,7 +64,10 @@ static void print_json_line(const struct trace_env *env, const struct trace_tick
 	for (int k = 0; k < SWC_KIND_NR; k++)
 		jw_u64(&j, swc_kind_name(k), delta(now->by_kind[k], l->by_kind[k]));
 	jw_obj_end(&j);
-	jw_u64(&j, "wakeups", delta(now->wakeups, l->wakeups));
+	if (env->syscalls)
+		jw_u64(&j, "wakeups", delta(now->wakeups, l->wakeups));
+	else
+		jw_null(&j, "wakeups");	/* counted only with --syscalls */
 	jw_u64(&j, "user_switches", delta(now->user_switches, l->user_switches));
 	jw_obj_end(&j);
 	jw_finish(&j);

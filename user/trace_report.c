@@ -13,6 +13,7 @@
 #include "offcpu.h"
 #include "report.h"
 #include "runner.h"
+#include "selfstats.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "trace.h"
@@ -75,9 +76,33 @@ static int tasks_read(struct swc_watch *w, struct task_list *l)
 
 /* The comparison with the kernel's own count: for CMD, once it and its descendants are
  * reaped (wait4 has no numbers for -p's processes, which are not our children). */
+static bool filtered(const struct trace_env *env)
+{
+	return env->tid || env->comm || env->cgroup;
+}
+
 static bool can_compare(const struct trace_env *env, const struct trace_result *res)
 {
-	return env->argv && res->cmd_reaped && res->have_bpf;
+	/* a filter keeps some of CMD's tasks out, which wait4 still counts */
+	return env->argv && res->cmd_reaped && res->have_bpf && !filtered(env);
+}
+
+/* Tasks that found the per-task table full, each counted once by the BPF side. */
+static bool tasks_lost(const struct trace_result *res)
+{
+	return res->have_ctr && res->ctr.tasks_full;
+}
+
+/* -a --latency prints the machine-wide histograms, as --hist does */
+static const struct trace_env *hist_env(const struct trace_env *env)
+{
+	static struct trace_env copy;
+
+	if (!env->all || !env->latency || env->hist)
+		return env;
+	copy = *env;
+	copy.hist = true;
+	return &copy;
 }
 
 static bool has_probes(const struct trace_env *env)
@@ -158,7 +183,9 @@ static void print_tasks(const struct trace_env *env, const struct trace_result *
 static void print_target(const struct trace_env *env, const struct trace_result *res, FILE *f)
 {
 	fprintf(f, "# trace of ");
-	if (env->argv) {
+	if (env->all) {
+		fprintf(f, "every task on the machine (-a)%s", filtered(env) ? "" : "\n");
+	} else if (env->argv) {
 		for (char **a = env->argv; *a; a++)
 			fprintf(f, "%s%s", a == env->argv ? "" : " ", *a);
 		fprintf(f, " (pid %d, uid %u gid %u%s)", (int)res->cmd_pid, (unsigned int)res->uid,
@@ -168,8 +195,19 @@ static void print_target(const struct trace_env *env, const struct trace_result 
 		for (int i = 0; i < env->npids; i++)
 			fprintf(f, "%s%d", i ? "," : " ", env->pids[i]);
 	}
-	fprintf(f, env->argv ? "; every descendant followed from birth\n"
-			     : "; its threads, and children from now on\n");
+	if (!env->all)
+		fprintf(f, env->argv ? "; every descendant followed from birth\n"
+				     : "; its threads, and children from now on\n");
+	if (filtered(env)) {
+		fprintf(f, "%s only", env->all ? "," : "#");
+		if (env->tid)
+			fprintf(f, " thread %u", env->tid);
+		if (env->comm)
+			fprintf(f, " tasks named '%s'", env->comm);
+		if (env->cgroup)
+			fprintf(f, " tasks in cgroup %s", env->cgroup);
+		fprintf(f, " (each switch side judged on its own task)\n");
+	}
 }
 
 void trace_report_header(const struct trace_env *env, const struct trace_result *res, FILE *f)
@@ -201,21 +239,25 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	have_tasks = tasks_read(w, &l) == 0;
 	for (size_t i = 0; i < l.n; i++)
 		on_cpu += l.rows[i].t.on_cpu_ns;
-	if (l.n)
+	if (l.n && env->all)
+		trace_top_print(env, l.rows, l.n, f);
+	else if (l.n)
 		print_tasks(env, res, &l, f);
 	else if (have_tasks)
 		fprintf(f, "No task of the program was seen switching.\n");
 	else
 		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
-	fprintf(f, "(≈: from log2 buckets; max: the largest wake-up to run delay, exact, at: when "
-		   "it ended, into the trace; off-CPU counts only gaps that ended while traced)\n");
-	trace_hist_print(env, res->have_bpf ? gs : NULL, l.rows, l.n, f);
+	if (!env->all)
+		fprintf(f, "(≈: from log2 buckets; max: the largest wake-up to run delay, exact, at: "
+			   "when it ended, into the trace; off-CPU counts only gaps that ended while "
+			   "traced)\n");
+	trace_hist_print(hist_env(env), res->have_bpf ? gs : NULL, l.rows, l.n, f);
 
 	/* by_kind counts every switch with one of the program's tasks on either side (in or
 	 * out); "out of its tasks" is the per-task switches_out summed, what wait4 counts */
 	if (res->have_bpf) {
-		fprintf(f, "\nSwitches involving the program (either side of sched_switch), by "
-			   "kind: ");
+		fprintf(f, "\nSwitches involving %s (either side of sched_switch), by "
+			   "kind: ", env->all ? "the tasks watched" : "the program");
 		for (int k = 0; k < SWC_KIND_COROUTINE; k++)
 			fprintf(f, "%s%s %s", k ? ", " : "", swc_kind_name(k),
 				swc_fmt_count(gs->by_kind[k], a, sizeof(a)));
@@ -228,9 +270,12 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			fprintf(f, "; ");
 			swc_agreement_print(f, &agree);
 		}
-		fprintf(f, "\n  %s wake-ups, %s syscalls\n",
-			swc_fmt_count(gs->wakeups, a, sizeof(a)),
-			swc_fmt_count(gs->syscalls, b, sizeof(b)));
+		if (env->syscalls)
+			fprintf(f, "\n  %s wake-ups, %s syscalls\n",
+				swc_fmt_count(gs->wakeups, a, sizeof(a)),
+				swc_fmt_count(gs->syscalls, b, sizeof(b)));
+		else
+			fprintf(f, "\n  wake-ups and syscalls: not measured (--syscalls counts them)\n");
 	} else {
 		fprintf(f, "\nSwitches involving the program: not measured (reading the BPF "
 			   "counters failed)\n");
@@ -254,10 +299,11 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 				   swc_timeval_ns(&res->ru.ru_stime), a, sizeof(a)),
 			swc_fmt_ns(swc_timeval_ns(&res->ru.ru_utime), b, sizeof(b)),
 			swc_fmt_ns(swc_timeval_ns(&res->ru.ru_stime), c, sizeof(c)));
-	if (have_tasks)
+	if (have_tasks && !(env->all && !env->latency))
 		fprintf(f, "; on-CPU seen by eBPF %s\n", swc_fmt_ns(on_cpu, a, sizeof(a)));
 	else
-		fprintf(f, "; on-CPU seen by eBPF: not measured\n");
+		fprintf(f, "; on-CPU seen by eBPF: not measured%s\n",
+			have_tasks ? " (--latency measures it)" : "");
 	if (env->argv && res->cmd_reaped)
 		fprintf(f, "%s %s\n", env->argv[0],
 			swc_describe_status(res->status, a, sizeof(a)));
@@ -277,6 +323,12 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	if (env->csv_path)
 		fprintf(f, "; %llu CSV rows", res->csv_rows);
 	fprintf(f, "\n");
+	if (tasks_lost(res))
+		fprintf(f, "INCOMPLETE: %llu task(s) found the per-task table full (%u rows) and "
+			   "are not in the table above; the totals by kind still count them. Rerun "
+			   "with --max-tasks above %llu.\n", (unsigned long long)res->ctr.tasks_full,
+			res->tasks_capacity,
+			(unsigned long long)res->tasks_capacity + res->ctr.tasks_full);
 	if (is_python(env) && !env->asyncio)
 		fprintf(f, "Python: asyncio task switches happen inside the interpreter and never "
 			   "reach the kernel; what shows above is the event loop waiting (epoll_wait), "
@@ -339,6 +391,17 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	/* with -i every document is one line (JSON lines), the summary too */
 	swc_report_json_begin_indent(&j, f, "trace", &si, env->interval_ns ? 0 : 2);
 	jw_str(&j, "record", "summary");
+	jw_bool(&j, "all_tasks", env->all);
+	jw_obj_begin(&j, "filters");	/* null: not filtered on it */
+	if (env->tid)
+		jw_u64(&j, "tid", env->tid);
+	else
+		jw_null(&j, "tid");
+	jw_str(&j, "comm", env->comm);
+	jw_str(&j, "cgroup", env->cgroup);
+	jw_obj_end(&j);
+	/* -a counts only unless --latency: then the timings are null */
+	jw_bool(&j, "timings_measured", !(env->all && !env->latency));
 	if (env->argv) {
 		jw_arr_begin(&j, "argv");
 		for (char **a = env->argv; *a; a++)
@@ -389,8 +452,14 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_u64(&j, "involuntary", gs->involuntary);
 		jw_u64(&j, "switches_in", gs->switches_in);
 		jw_u64(&j, "exit_switches", gs->exit_switches);
-		jw_u64(&j, "wakeups", gs->wakeups);
-		jw_u64(&j, "syscalls", gs->syscalls);
+		/* counted only with --syscalls: null, never a 0 that looks measured */
+		if (env->syscalls) {
+			jw_u64(&j, "wakeups", gs->wakeups);
+			jw_u64(&j, "syscalls", gs->syscalls);
+		} else {
+			jw_null(&j, "wakeups");
+			jw_null(&j, "syscalls");
+		}
 	} else {
 		static const char *const unmeasured[] = {
 			"by_kind", "switches", "voluntary", "involuntary", "switches_in",
@@ -425,7 +494,9 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	}
 	jw_arr_end(&j);
 	jw_bool(&j, "timings_inflated_by_probes", has_probes(env));
-	if (have_tasks) {
+	if (have_tasks && env->all) {
+		trace_top_json(env, l.rows, l.n, &j);
+	} else if (have_tasks) {
 		jw_arr_begin(&j, "tasks");
 		for (size_t i = 0; i < l.n; i++)
 			json_task(&j, &l.rows[i], res);
@@ -433,7 +504,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	} else {
 		jw_null(&j, "tasks");
 	}
-	trace_hist_json(env, res->have_bpf ? gs : NULL, l.rows, l.n, &j);
+	trace_hist_json(hist_env(env), res->have_bpf ? gs : NULL, l.rows, l.n, &j);
 	if (res->have_ctr)
 		swc_report_json_bpf(&j, &res->ctr);
 	else
@@ -446,6 +517,20 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_null(&j, "stacks_summary");
 		jw_null(&j, "stacks");
 	}
+	swc_self_json(&j);	/* our own peak RSS and start to BPF attached */
+	jw_u64(&j, "tasks_capacity", res->tasks_capacity);
+	/* a report with tasks missing from its table is not a valid one */
+	jw_bool(&j, "valid", !tasks_lost(res));
+	jw_arr_begin(&j, "reasons");
+	if (tasks_lost(res)) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%llu task(s) found the per-task table full (%u rows): "
+			 "rerun with --max-tasks", (unsigned long long)res->ctr.tasks_full,
+			 res->tasks_capacity);
+		jw_str(&j, NULL, why);
+	}
+	jw_arr_end(&j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 	free(l.rows);

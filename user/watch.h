@@ -24,6 +24,17 @@ struct swc_watch_opts {
 				 * watch__set_counting(w, true): no syscall counter, and (unless
 				 * emit, whose records need them) no clock, per-task state or
 				 * wake-up hook */
+	bool syscalls;		/* not lean: count syscalls and wake-ups too (two more hooks, paid
+				 * by every syscall and wake-up on the machine) */
+	bool counts_only;	/* not lean: no timings (on-/off-CPU, wake-up to run), counts only */
+	bool every_task;	/* every task on the machine is in group 0 (trace -a) */
+	/* filters, judged on the task each event is about (0 / NULL / false: none) */
+	__u32 filter_tid;
+	const char *filter_comm;
+	bool filter_cgroup;
+	__u64 cgroup_id;	/* cgroup v2 id: the inode of its directory */
+	__u32 cgroup_level;	/* its depth below the v2 root */
+	__u32 max_tasks;	/* rows of the per-task table (0: WATCH_MAX_TASKS) */
 	size_t ringbuf_bytes;	/* ring buffer size when emit (power of two, >= page size) */
 	/* called for each record consumed (records.h); returns 0, or < 0 to stop */
 	int (*on_record)(void *ctx, const struct swc_switch_rec *rec);
@@ -81,6 +92,11 @@ int watch__watched_fd(struct swc_watch *w);
 /* Sums a group's per-CPU counters. */
 int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats *out);
 int watch__counters(struct swc_watch *w, struct swc_counters *out);
+/* Rows of the per-task table by default: 32,768 rows of 440 bytes, 14 MiB of kernel memory */
+#define WATCH_MAX_TASKS	32768
+/* How many rows the per-task table has, and how many tasks wanted one (more: some were lost,
+ * counted once each in swc_counters.tasks_full). */
+__u32 watch__tasks_capacity(struct swc_watch *w);
 /* Calls fn for every task seen; stops early when fn returns non-zero. */
 int watch__for_each_task(struct swc_watch *w,
 			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx);

@@ -62,8 +62,8 @@ int watch__await_gone(struct swc_watch *w, pid_t tgid, __u64 deadline_ns)
 	struct swc_watchset *set = watch__set(w);
 	__u64 mask = swc_watch_mask(tgid), *word;
 
-	/* BPF keys on global pids: in a nested PID namespace ours never match */
-	if (!set->initial_pidns || !set->gone)
+	/* BPF marks a process gone by the pid our namespace gives it (targ_pidns_inum) */
+	if (!set->gone)
 		return -ENOENT;
 	if (tgid <= 0 || (size_t)swc_watch_index(tgid) >= set->nwords)
 		return -EINVAL;

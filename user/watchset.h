@@ -18,7 +18,6 @@ struct swc_watchset {
 	__u64 *gone;		/* the exited-process marks, the same layout */
 	size_t nwords;		/* of each */
 	__u32 *adopt_group;	/* BPF's .bss word its fork handler reads: group + 1, or 0 */
-	bool initial_pidns;	/* our pids are the kernel's global pids */
 };
 
 /* The session's watch set (never NULL for an open session). */

@@ -7,6 +7,7 @@
  *   traced uid         prints "uid=U gid=G euid=E home=H"
  *   traced exit N      exits with status N
  *   traced sleep S     sleeps S seconds (after printing "ready"), then exits 0
+ *   traced spawn N     starts N threads one after another, each joined before the next
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -82,6 +83,22 @@ static int fork_pipes(void)
 	return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st);
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* N short-lived threads: N + 1 tasks in all, each switching at least once (its last) */
+static int spawn(long n)
+{
+	pthread_t t;
+
+	for (long i = 0; i < n; i++)
+		if (pthread_create(&t, NULL, nothing, NULL) || pthread_join(t, NULL))
+			return 1;
+	return 0;
+}
+
 static volatile long ticks;
 
 __attribute__((noinline)) void tick(void);
@@ -127,6 +144,8 @@ int main(int argc, char **argv)
 		       getenv("HOME") ? getenv("HOME") : "");
 		return 0;
 	}
+	if (!strcmp(argv[1], "spawn"))
+		return spawn(n);
 	if (!strcmp(argv[1], "exit"))
 		return (int)n;
 	if (!strcmp(argv[1], "sleep")) {

@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-only
+# switchcost trace's modes and limits: syscall counting only when asked, the per-task table's
+# size and what happens when it is full, the system-wide view, the filters and pid namespaces.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	# bats' own temporary directories are private to root: user nobody must reach the program
+	PROGDIR=$(mktemp -d /tmp/swc-modes-test.XXXXXX)
+	chmod 755 "$PROGDIR"
+	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
+	export PROGDIR TRACED=$PROGDIR/traced
+}
+
+teardown_file() {
+	rm -rf "$PROGDIR"
+}
+
+@test "trace: syscalls and wake-ups are counted with --syscalls only, 'not measured' without" {
+	requires root btf bpf
+	swc trace --json -- "$TRACED" threads 500
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.syscalls == null and .wakeups == null and .counts_agree == true'
+	swc trace --syscalls --json -- "$TRACED" threads 500
+	[ "$status" -eq 0 ]
+	# each hand-off is at least a futex wake and a wait; each a wake-up of the other thread
+	echo "$output" | jq -e '.syscalls >= 1000 and .wakeups >= 500 and .counts_agree == true'
+	swc trace -- "$TRACED" threads 100
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"wake-ups and syscalls: not measured (--syscalls counts them)"* ]]
+	[[ "$output" != *" 0 syscalls"* ]]
+	swc trace --syscalls -- "$TRACED" threads 100
+	[[ "$output" =~ [1-9][0-9,]*" wake-ups, "[1-9][0-9,]*" syscalls" ]]
+}
+
+@test "trace: 10,001 threads fit the default table, each once; agreement stays exact" {
+	requires root btf bpf
+	swc trace --json -- "$TRACED" spawn 10000
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '{n: (.tasks | length), bpf, valid, counts_agree}' >&2
+	echo "$output" | jq -e '(.tasks | length) == 10001 and ([.tasks[].tid] | unique | length)
+		== 10001 and .bpf.tasks_untracked == 0 and .valid == true and
+		.counts_agree == true'
+}
+
+@test "trace: a full task table loses each task once, says so and marks the report invalid" {
+	requires root btf bpf
+	swc trace --max-tasks 100 --json -- "$TRACED" spawn 300
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '{n: (.tasks | length), bpf, valid, reasons}' >&2
+	# 301 tasks: 100 rows, and the other 201 counted once each however often they switched
+	echo "$output" | jq -e '(.tasks | length) == 100 and .bpf.tasks_untracked == 201 and
+		.valid == false and (.reasons[0] | test("--max-tasks")) and .tasks_capacity == 100'
+	[[ "$stderr" == *"201 task(s) are missing from it, so the report is incomplete"* ]]
+	swc trace --max-tasks 100 -- "$TRACED" spawn 300
+	[[ "$output" == *"INCOMPLETE: 201 task(s) found the per-task table full (100 rows)"* ]]
+	swc trace --max-tasks 0 -- true
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: --max-tasks wants a whole number from 1 to 1048576, not '0'"* ]]
+}
+
+# bg_start VAR CMD...: starts CMD in the background, its pid in VAR (killed in teardown).
+teardown() {
+	for p in ${BGS:-}; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	for d in ${CGS:-}; do
+		# move anything left to the root, then remove the cgroup
+		if [ -d "$d" ]; then
+			while read -r p; do echo "$p" >"$(dirname "$d")/cgroup.procs" 2>/dev/null || true; done <"$d/cgroup.procs"
+			rmdir "$d" 2>/dev/null || true
+		fi
+	done
+}
+
+@test "trace -a: a known busy process is in the top 10, and JSON has both tables" {
+	requires root btf bpf
+	"$TRACED" threads 100000000 &
+	busy=$!
+	BGS="$busy"
+	sleep 0.3
+	swc trace -a -d 1 --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '[.processes[] | {pid, comm, switches}]' >&2
+	echo "$output" | jq -e --argjson p "$busy" '.all_tasks == true and
+		(.processes | length) == 10 and (.threads | length) == 10 and
+		any(.processes[]; .pid == $p and .comm == "traced" and .threads == 2) and
+		any(.threads[]; .pid == $p) and .timings_measured == false and
+		all(.processes[]; .off_cpu_ns == null) and .switches > 0'
+	# with --latency the timings are there, and the human report has both tables
+	swc trace -a --latency --top 3 -d 0.5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Top 3 processes by switches out"*"Top 3 threads by switches out"* ]]
+	[[ "$output" == *"wake→run p99"*"Wake-up to run delay"* ]]
+	swc trace -a -- true
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: -a traces every task; -p and CMD name some: give one of them (see switchcost trace --help)" ]
+}
+
+@test "trace -a 0.3 3: interval and count still give exactly 3 lines that add up to the summary" {
+	requires root btf bpf
+	swc trace -a --json 0.3 3
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -s '[.[] | select(.record == "interval")] | length')" -eq 3 ]
+	echo "$output" | jq -s -e '([.[] | select(.record == "interval") | .switches] | add) ==
+		(.[] | select(.record == "summary") | .switches)'
+}
+
+@test "trace -t TID: that thread only; --comm: tasks of that name only" {
+	requires root btf bpf
+	"$TRACED" threads 100000000 &
+	busy=$!
+	BGS="$busy"
+	sleep 0.3
+	tid=$(ls /proc/$busy/task | grep -vx "$busy" | head -1)
+	swc trace -t "$tid" -d 0.5 --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e --argjson t "$tid" '(.tasks | length) == 1 and .tasks[0].tid == $t
+		and .tasks[0].switches > 0 and .filters.tid == $t'
+	# --comm with CMD: sh runs traced; only traced's tasks are kept, and no comparison with
+	# wait4 (which counts sh too) is made
+	swc trace --comm traced --json -- sh -c "\"$TRACED\" threads 200; true"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '(.tasks | length) == 2 and all(.tasks[]; .comm == "traced") and
+		.counts_agree == null'
+	swc trace --json -- sh -c "\"$TRACED\" threads 200; true"
+	echo "$output" | jq -e 'any(.tasks[]; .comm == "sh")'
+	swc trace --comm 0123456789abcdefg -d 1
+	[ "$status" -eq 2 ]
+}
+
+@test "trace --cgroup: tasks in it and not outside; the side a switch is about decides" {
+	requires root btf bpf
+	mnt=$(findmnt -t cgroup2 -n -o TARGET | head -1)
+	[ -n "$mnt" ] || skip "no cgroup v2 mounted"
+	in=$mnt/swc-test-in.$$ out=$mnt/swc-test-out.$$
+	mkdir "$in" "$out"
+	CGS="$in $out"
+	# a parent and its child hand a token back and forth on one CPU: each wakes the other.
+	# The child goes in the cgroup, the parent (its waker) stays outside.
+	"$TRACED" fork 100000000 &
+	parent=$!
+	sleep 0.3
+	child=$(cat /proc/$parent/task/$parent/children | awk '{ print $1 }')
+	[ -n "$child" ]
+	echo "$child" >"$in/cgroup.procs"
+	echo "$parent" >"$out/cgroup.procs"
+	# an unrelated busy process in the other cgroup
+	"$TRACED" threads 100000000 &
+	other=$!
+	BGS="$parent $child $other"
+	echo "$other" >"$out/cgroup.procs"
+	swc trace --cgroup "$in" --latency -d 1 --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '{filters, processes}' >&2
+	# the child only; its wake-ups come from the parent outside, yet their delays are
+	# counted: the switch into the child is about the child (a filter on the running task,
+	# the parent, would drop them)
+	echo "$output" | jq -e --argjson c "$child" '(.processes | length) == 1 and
+		.processes[0].pid == $c and .processes[0].switches > 100 and
+		.processes[0].wakeup_delay_p99_ns_approx > 0 and .histograms.wakeup_delay_ns != null'
+	# the same cgroup named as /proc/PID/cgroup names it
+	swc trace --cgroup "/swc-test-out.$$" -d 0.5 --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e --argjson p "$parent" --argjson o "$other" --argjson c "$child" '
+		any(.processes[]; .pid == $p) and any(.processes[]; .pid == $o) and
+		all(.processes[]; .pid != $c)'
+	swc trace --cgroup /no/such/cgroup -d 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "switchcost: --cgroup /no/such/cgroup: no such cgroup v2 directory"* ]]
+}
+
+@test "trace in a pid namespace: a command's pids as the namespace sees them; -a refused" {
+	requires root btf bpf
+	run --separate-stderr unshare --pid --fork --mount-proc "$SWITCHCOST" trace --json -- "$TRACED" threads 200
+	echo "$output" | jq -c '{pid, tasks: [.tasks[] | {pid, tid}]}' >&2
+	[ "$status" -eq 0 ]
+	# the namespace's first process is switchcost (1): the command's pid is small, and each
+	# row's pid is it, not the host's
+	echo "$output" | jq -e '.pid < 100 and (.tasks | length) == 2 and
+		all(.tasks[]; .pid == $pid and .tid >= .pid and .tid < 100) and .counts_agree == true' --argjson pid "$(echo "$output" | jq .pid)"
+	run --separate-stderr unshare --pid --fork --mount-proc "$SWITCHCOST" trace -a -d 1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "switchcost: -a in a pid namespace: eBPF sees the host's pids"* ]]
+}
