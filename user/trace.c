@@ -616,6 +616,16 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 	sigdelset(&unblocked, SIGTERM);
 	sigdelset(&unblocked, SIGHUP);
 	for (;;) {
+		t = swc_now_ns();
+		/* every whole interval that came due is printed, a late wake-up too, before the
+		 * end is looked at: only the line printed with the summary can be short */
+		if (next_interval && t >= next_interval &&
+		    !(env->duration_ns && next_interval >= start + env->duration_ns)) {
+			if (!watch__group_stats(w, TRACE_GROUP, &gs))
+				trace_interval_print(env, tk, &gs, t, out);
+			next_interval += env->interval_ns;
+			continue;
+		}
 		if (env->argv) {
 			trace_reap(res, w);
 			if (res->cmd_reaped)
@@ -637,14 +647,6 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 				kill(-res->cmd_pid, SIGKILL);
 		}
 		t = swc_now_ns();
-		/* a late wake-up still prints every whole interval before the end */
-		if (next_interval && t >= next_interval &&
-		    !(env->duration_ns && next_interval >= start + env->duration_ns)) {
-			if (!watch__group_stats(w, TRACE_GROUP, &gs))
-				trace_interval_print(env, tk, &gs, t, out);
-			next_interval += env->interval_ns;
-			continue;
-		}
 		if (env->duration_ns && t >= start + env->duration_ns)
 			break;
 		if (res->offcpu)
@@ -779,6 +781,7 @@ int cmd_trace(int argc, char **argv)
 	res.have_bpf = !err;
 	/* the last interval, partial or not, from the snapshot the summary shows: the lines add
 	 * up to the summary */
+	tk.closing = true;
 	if (env.interval_ns && res.have_bpf)
 		trace_interval_print(&env, &tk, &res.gs, swc_now_ns(), out);
 	err = watch__counters(w, &res.ctr);

@@ -89,6 +89,7 @@ struct trace_ticker {
 	struct swc_group_stats last;
 	__u64 last_ns;			/* when the last line was taken (swc_now_ns) */
 	unsigned long printed;
+	bool closing;			/* the next line is the last (it may be partial) */
 };
 
 /* One thread's BPF totals (per-task table, -L/-P histograms). */

@@ -56,7 +56,9 @@ static void print_json_line(const struct trace_env *env, const struct trace_tick
 	jw_u64(&j, "interval", tk->printed + 1);
 	jw_u64(&j, "time_unix_ns", (__u64)ts.tv_sec * NS_PER_SEC + (__u64)ts.tv_nsec);
 	jw_u64(&j, "interval_ns", now_ns - tk->last_ns);
-	jw_bool(&j, "partial", now_ns - tk->last_ns < env->interval_ns);
+	/* only the last line can be short: a whole interval printed late is still whole, and
+	 * the one after it merely looks short */
+	jw_bool(&j, "partial", tk->closing && now_ns - tk->last_ns < env->interval_ns);
 	jw_u64(&j, "switches", delta(now->switches_out, l->switches_out));
 	jw_u64(&j, "voluntary", delta(now->voluntary, l->voluntary));
 	jw_u64(&j, "involuntary", delta(now->involuntary, l->involuntary));
