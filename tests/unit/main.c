@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	test_contract();
 	test_coro();
 	test_elfsyms();
+	test_offcpu_frame();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }
