@@ -28,10 +28,12 @@
 
 #define NS_PER_MS	1000000ULL
 #define TICK_NS		(1000ULL * 1000 * 1000)	/* longest sleep between checks */
-/* Room for 87,000 records, a quarter second at full rate, where the consumer takes them every
- * 10 ms. Not 32 MiB: a ring that large misses the caches at every record (bpf_stats, loaded:
- * on_switch 435 / 366 ns with 8 MiB, 517 / 668 ns with 32 MiB). */
-#define CSV_RINGBUF	(8UL << 20)
+/* Room for 43,000 records, 130 ms at full rate, where the consumer takes them every 10 ms.
+ * Not more: the consumer's mapping of the ring is resident, so 8 MiB took peak RSS (VmHWM) to
+ * 21.3 MB against 14.8 MB at 4 MiB (target 16); and a large ring misses the caches at every
+ * record (bpf_stats, loaded: on_switch 407 / 412 ns at 4 MiB, 467 / 820 ns at 8 MiB, 517 /
+ * 668 ns at 32 MiB). */
+#define CSV_RINGBUF	(4UL << 20)
 
 struct csv_ctx {
 	struct swc_csv *csv;
