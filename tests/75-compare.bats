@@ -89,6 +89,24 @@ PY
 	[ "${stderr_lines[3]}" = "switchcost: compare: lab.json: a lab cost result, not like the first file's: compare run or lab results of one kind" ]
 }
 
+@test "compare and report read only regular files of bounded size: no hang on a FIFO, /dev/zero" {
+	cd "$BATS_TEST_TMPDIR"
+	echo '{"command":"run","results":[]}' >ok.json
+	mkfifo fifo.json
+	truncate -s 300M huge.json
+	run --separate-stderr timeout 20 "$SWITCHCOST" compare fifo.json /dev/zero . huge.json ok.json
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "# 1 run results compared" ]
+	[ "${stderr_lines[0]}" = "switchcost: compare: fifo.json: not a regular file: give a switchcost --json document" ]
+	[ "${stderr_lines[1]}" = "switchcost: compare: /dev/zero: not a regular file: give a switchcost --json document" ]
+	[ "${stderr_lines[2]}" = "switchcost: compare: .: not a regular file: give a switchcost --json document" ]
+	[ "${stderr_lines[3]}" = "switchcost: compare: huge.json: 314572800 bytes, more than a switchcost result has (256 MiB): give a switchcost --json document" ]
+	run --separate-stderr timeout 20 "$SWITCHCOST" report fifo.json -o out.html
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "switchcost: report: fifo.json: not a regular file: give a switchcost --json document" ]
+	[ ! -e out.html ]
+}
+
 @test "compare --html: the table and a dot per file and column, rendered by chromium" {
 	requires root btf bpf
 	needs_chromium

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Saved results read back for report and compare (see report_doc.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "commands.h"
 #include "report.h"
 #include "report_doc.h"
+
+/* far above any result switchcost writes (a -a trace of 32768 tasks is a few MiB) */
+#define DOC_MAX_BYTES	(256 << 20)
 
 struct json_object *jr_get(struct json_object *o, const char *const *names)
 {
@@ -57,14 +63,31 @@ struct json_object *jr_at(struct json_object *o, size_t i)
 struct json_object *swc_doc_load(const char *who, const char *path)
 {
 	struct json_object *doc, *sv;
-	FILE *f = fopen(path, "r");
+	struct stat st;
+	int fd;
 
-	if (!f) {
+	/* O_NONBLOCK: a FIFO must not hang us at open; only a regular file of bounded size is
+	 * read (/dev/zero would otherwise be read until memory runs out) */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		fprintf(stderr, "switchcost: %s: %s: %s\n", who, path, strerror(errno));
 		return NULL;
 	}
-	fclose(f);
-	doc = json_object_from_file(path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "switchcost: %s: %s: not a regular file: give a switchcost --json "
+				"document\n", who, path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > DOC_MAX_BYTES) {
+		fprintf(stderr, "switchcost: %s: %s: %lld bytes, more than a switchcost result "
+				"has (%d MiB): give a switchcost --json document\n", who, path,
+			(long long)st.st_size, DOC_MAX_BYTES >> 20);
+		close(fd);
+		return NULL;
+	}
+	doc = json_object_from_fd(fd);
+	close(fd);
 	if (!doc) {
 		fprintf(stderr, "switchcost: %s: %s: not JSON (empty, cut short or another format): "
 				"give a switchcost --json document\n", who, path);
