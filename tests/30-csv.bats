@@ -154,7 +154,7 @@ print(n)' "$f"
 	assert_no_bpf_left
 }
 
-@test "csv: a full disk fails cleanly (exit 1, nothing under the final name)" {
+@test "csv: a full disk fails cleanly (exit 1, nothing under either final name; run and trace)" {
 	requires root btf bpf
 	local d=$BATS_TEST_TMPDIR/full
 	mkdir "$d"
@@ -165,6 +165,13 @@ print(n)' "$f"
 	[[ "$stderr" == *"switchcost: writing $d/s.csv: No space left on device"* ]]
 	[ -z "$(ls -A "$d")" ]
 	assert_no_bpf_left
+	# trace --csv alike, and its report does not count rows of a CSV that is not there
+	swc trace --csv "$d/t.csv" -- sh -c 'dd if=/dev/zero bs=1 count=100000 2>/dev/null | cat >/dev/null'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"switchcost: writing $d/t.csv: No space left on device"* ]]
+	[[ "$output" != *"CSV rows"* ]]
+	[[ "$output" == *"no CSV written"* ]]
+	[ -z "$(ls -A "$d")" ]
 }
 
 @test "csv: SIGINT mid-run leaves a valid CSV under the final name" {
@@ -173,14 +180,8 @@ print(n)' "$f"
 	"$SWITCHCOST" run -n 2000000 -r 3 --csv "$f" thread >"$BATS_TEST_TMPDIR/out" \
 		2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	BG_PID=$!
-	# under way: the temporary file holds more than the header
-	for _ in $(seq 100); do
-		local tmp
-		tmp=$(find "$BATS_TEST_TMPDIR" -name '.i.csv.*.tmp' -size +64k)
-		[ -n "$tmp" ] && break
-		sleep 0.1
-	done
-	[ -n "$tmp" ]
+	# under way: the file not yet in place holds more than the header
+	wait_for_output "$BG_PID" "$BATS_TEST_TMPDIR" 65536
 	kill -INT "$BG_PID"
 	local rc=0
 	wait "$BG_PID" || rc=$?

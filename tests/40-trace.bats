@@ -307,11 +307,8 @@ requires_asyncio() {
 	"$SWITCHCOST" trace --csv "$d/t.csv" -p "$BG2" > "$BATS_TEST_TMPDIR/out" \
 		2> "$BATS_TEST_TMPDIR/err" 3>&- &
 	BG=$!
-	# the temporary CSV is created after the signal handlers are in place
-	for _ in $(seq 100); do
-		[ -n "$(find "$d" -name '*.tmp')" ] && break
-		sleep 0.1
-	done
+	# the CSV is created after the signal handlers are in place
+	wait_for_output "$BG" "$d"
 	stop_bg TERM
 	cat "$BATS_TEST_TMPDIR/err" >&2
 	[ "$st" -eq 0 ]
@@ -329,10 +326,7 @@ requires_asyncio() {
 	"$SWITCHCOST" trace --csv "$d/t.csv" -- "$TRACED" threads 1000000000 \
 		> "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
 	BG=$!
-	for _ in $(seq 100); do
-		[ -n "$(find "$d" -name '*.tmp' -size +1M)" ] && break
-		sleep 0.1
-	done
+	wait_for_output "$BG" "$d" 1048576
 	stop_bg INT
 	cat "$BATS_TEST_TMPDIR/err" >&2
 	[ "$st" -eq 130 ]

@@ -40,6 +40,7 @@ foreign_prog_ids() {
 	self=$(readlink -f "$SWITCHCOST")
 	for d in /proc/[0-9]*; do
 		exe=$(readlink "$d/exe" 2>/dev/null) || continue
+		exe=${exe% (deleted)}	# a checkout rebuilt while its tests run
 		[ "${exe##*/}" = switchcost ] && [ "$exe" != "$self" ] || continue
 		grep -hs '^prog_id:' "$d"/fdinfo/* | awk '{ print $2 }'
 	done | sort -u
@@ -91,4 +92,27 @@ assert_no_switchcost_left() {
 		echo "switchcost processes left: $(ps -o pid,ppid,stat,args -p "${left//$'\n'/,}")" >&2
 		return 1
 	fi
+}
+
+# wait_for_output PID DIR [MIN_BYTES]: waits (30 s at most) until PID writes a file in DIR that
+# is not in place yet (an unnamed O_TMPFILE file, or a .NAME.XXXXXXXX.tmp) holding more than
+# MIN_BYTES (default 0): its output is under way.
+wait_for_output() {
+	local dir fd link min=${3:-0}
+	dir=$(realpath "$2")
+	for _ in $(seq 600); do
+		for fd in /proc/"$1"/fd/*; do
+			link=$(readlink "$fd" 2>/dev/null) || continue
+			case "$link" in
+			"$dir/#"* | "$dir/."*.tmp) ;;
+			*) continue ;;
+			esac
+			if [ "$(stat -L -c %s "$fd" 2>/dev/null || echo 0)" -gt "$min" ]; then
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	echo "wait_for_output: $1 wrote nothing under way in $dir" >&2
+	return 1
 }

@@ -3,26 +3,18 @@
  * Per-switch CSV export. Rows are formatted straight into a large buffer with our own integer
  * and field code (no printf: at a million rows a second it would be most of the cost), and
  * the buffer goes out in big write()s, through zlib's deflate when the name ends in ".gz".
- * The output is a temporary file beside the target, renamed into place at the end, so a
- * reader never sees half a file under the final name.
+ * The output is an outfile.h file, put in place at the end, so a reader never sees half a
+ * file under the final name.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/random.h>
-#include <sys/fsuid.h>
-#include <sys/stat.h>
 #include <zlib.h>
 #include "csv.h"
-#include "sudo.h"
 #include "utf8.h"
 
 #define CSV_BUF_BYTES	(1U << 20)	/* rows are flushed in writes of about this size */
@@ -39,6 +31,7 @@ struct swc_csv {
 	unsigned char *zbuf;
 	unsigned long long rows;
 	int err;		/* first write error (-errno), sticky */
+	bool finished;		/* csv__finish() done: all of it written */
 };
 
 /* ---- pure formatting ---------------------------------------------------------------- */
@@ -243,190 +236,6 @@ size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const cha
 	return p - out;
 }
 
-/* ---- the output file ---------------------------------------------------------------- */
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)	/* our stop handler has no SA_RESTART */
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/*
- * Under sudo, the directory is opened and the file created, renamed and removed with the sudo
- * user's filesystem identity (setfsuid): root's powers must not let `sudo switchcost --csv`
- * write where that user could not, nor replace a file that is not theirs.
- */
-static void fs_as_user(const struct swc_outfile *o)
-{
-	if (o->for_user)
-		swc_sudo_fs_enter();
-}
-
-static void fs_as_root(const struct swc_outfile *o)
-{
-	if (o->for_user)
-		swc_sudo_fs_leave();
-}
-
-void swc_outfile_init(struct swc_outfile *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->fd = o->dirfd = -1;
-}
-
-int swc_outfile_open(struct swc_outfile *o, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = NULL;
-	struct stat st;
-	int err, r;
-
-	swc_outfile_init(o);
-	r = swc_sudo_ids(&o->uid, &o->gid);
-	if (r < 0) {
-		err = EINVAL;
-		fprintf(stderr, "switchcost: writing %s: SUDO_UID or SUDO_GID is not a plain id: "
-				"fix or unset it\n", path);
-		return -err;
-	}
-	o->for_user = r > 0;
-	o->path = strdup(path);
-	o->name = strdup(slash ? slash + 1 : path);
-	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-	if (!o->path || !o->name || !dir) {
-		err = ENOMEM;
-		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(err));
-		goto fail;
-	}
-	if (!*o->name || !strcmp(o->name, ".") || !strcmp(o->name, "..")) {
-		err = EISDIR;
-		fprintf(stderr, "switchcost: writing %s: that names a directory; give a file "
-				"name\n", path);
-		goto fail;
-	}
-	/* directories on the way may be symlinks (/tmp on some systems); the target may not */
-	fs_as_user(o);
-	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fs_as_root(o);
-	if (o->dirfd < 0) {
-		err = errno;
-		fprintf(stderr, "switchcost: writing %s: cannot open directory %s: %s\n", path,
-			dir, strerror(err));
-		goto fail;
-	}
-	if (!fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
-		if (S_ISLNK(st.st_mode)) {
-			err = ELOOP;
-			fprintf(stderr, "switchcost: writing %s: it is a symbolic link, and "
-					"switchcost never writes through one: remove it or choose "
-					"another name\n", path);
-			goto fail;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			err = EEXIST;
-			fprintf(stderr, "switchcost: writing %s: it exists and is not a regular "
-					"file: choose another name (or '-' for stdout)\n", path);
-			goto fail;
-		}
-		if (o->for_user && st.st_uid != o->uid) {
-			err = EPERM;
-			fprintf(stderr, "switchcost: writing %s: it exists and belongs to uid %u, "
-					"not to you (SUDO_UID %u): choose another name\n", path,
-				(unsigned int)st.st_uid, (unsigned int)o->uid);
-			goto fail;
-		}
-	}
-	o->tmp = malloc(strlen(o->name) + 32);
-	if (!o->tmp) {
-		err = ENOMEM;
-		fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(err));
-		goto fail;
-	}
-	for (int tries = 0; tries < 100; tries++) {
-		unsigned int rnd;
-
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			rnd = (unsigned int)getpid() * 2654435761U + tries;
-		sprintf(o->tmp, ".%s.%08x.tmp", o->name, rnd);
-		fs_as_user(o);	/* created as the sudo user: theirs, where they may write */
-		o->fd = openat(o->dirfd, o->tmp,
-			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		fs_as_root(o);
-		if (o->fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (o->fd < 0) {
-		err = errno;
-		fprintf(stderr, "switchcost: writing %s: cannot create a file in %s: %s\n", path,
-			dir, strerror(err));
-		free(o->tmp);
-		o->tmp = NULL;
-		goto fail;
-	}
-	/* the file is for the user who ran sudo, not for root (fsgid may have stayed root's) */
-	if (o->for_user && fchown(o->fd, o->uid, o->gid)) {
-		err = errno;
-		fprintf(stderr, "switchcost: writing %s: giving it to SUDO_UID %u: %s\n", path,
-			(unsigned int)o->uid, strerror(err));
-		goto fail;
-	}
-	free(dir);
-	return 0;
-fail:
-	free(dir);
-	swc_outfile_commit(o, false);
-	return -err;
-}
-
-int swc_outfile_commit(struct swc_outfile *o, bool keep)
-{
-	int err = 0;
-
-	if (o->fd >= 0) {
-		/* fsync: a full disk or a failed device that write() did not report shows here,
-		 * before the rename makes the file look complete */
-		if (keep && fsync(o->fd) && errno != EINVAL)
-			err = errno;
-		if (close(o->fd) && !err && keep)
-			err = errno;
-		o->fd = -1;
-		if (err) {
-			fprintf(stderr, "switchcost: writing %s: %s\n", o->path, strerror(err));
-			keep = false;
-		}
-		fs_as_user(o);
-		if (keep && renameat(o->dirfd, o->tmp, o->dirfd, o->name)) {
-			err = errno;
-			fs_as_root(o);
-			fprintf(stderr, "switchcost: writing %s: renaming it into place: %s\n",
-				o->path, strerror(err));
-			keep = false;
-		}
-		if (!keep)
-			unlinkat(o->dirfd, o->tmp, 0);
-		fs_as_root(o);
-	}
-	if (o->dirfd >= 0)
-		close(o->dirfd);
-	free(o->tmp);
-	free(o->name);
-	free(o->path);
-	swc_outfile_init(o);
-	return -err;
-}
-
 /* ---- the writer ------------------------------------------------------------------------ */
 
 static int csv_fd(const struct swc_csv *c)
@@ -444,7 +253,7 @@ static int deflate_out(struct swc_csv *c, int flush)
 		zr = deflate(&c->z, flush);
 		if (zr == Z_STREAM_ERROR)
 			return -EIO;
-		err = write_all(csv_fd(c), c->zbuf, ZBUF_BYTES - c->z.avail_out);
+		err = swc_write_all(csv_fd(c), c->zbuf, ZBUF_BYTES - c->z.avail_out);
 		if (err)
 			return err;
 	} while (c->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
@@ -462,7 +271,7 @@ static int csv_flush(struct swc_csv *c, bool finish)
 		c->z.avail_in = c->len;
 		err = deflate_out(c, finish ? Z_FINISH : Z_NO_FLUSH);
 	} else if (c->len) {
-		err = write_all(csv_fd(c), c->buf, c->len);
+		err = swc_write_all(csv_fd(c), c->buf, c->len);
 	}
 	c->len = 0;
 	c->err = err;
@@ -538,21 +347,39 @@ unsigned long long csv__rows(const struct swc_csv *c)
 	return c ? c->rows : 0;
 }
 
+int csv__finish(struct swc_csv *c)
+{
+	int err;
+
+	if (!c || c->finished)
+		return c ? c->err : 0;
+	/* rows already received are written out even when the run was stopped */
+	err = csv_flush(c, true);
+	c->finished = true;
+	if (err)
+		fprintf(stderr, "switchcost: writing %s: %s%s\n", csv__path(c), strerror(-err),
+			c->to_stdout ? "" : "; no file left under that name");
+	return err;
+}
+
+struct swc_outfile *csv__outfile(struct swc_csv *c)
+{
+	return c && !c->to_stdout ? &c->out : NULL;
+}
+
+const char *csv__path(const struct swc_csv *c)
+{
+	return c->to_stdout ? "stdout" : c->out.path ? c->out.path : "the CSV";
+}
+
 int csv__close(struct swc_csv *c, bool keep)
 {
-	const char *path;
 	int err = 0;
 
 	if (!c)
 		return 0;
-	path = c->to_stdout ? "stdout" : c->out.path;
-	if (keep || c->to_stdout) {
-		/* rows already received are written out even when the run was stopped */
-		err = csv_flush(c, true);
-		if (err)
-			fprintf(stderr, "switchcost: writing %s: %s%s\n", path, strerror(-err),
-				c->to_stdout ? "" : "; no file left under that name");
-	}
+	if (keep || c->to_stdout)
+		err = csv__finish(c);
 	if (c->gz)
 		deflateEnd(&c->z);
 	if (!c->to_stdout) {

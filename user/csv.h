@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-switch CSV export (RFC 4180): one row per switch record, header first, no comments.
- * Written safely as root: a temporary file created O_EXCL|O_NOFOLLOW in the target's
- * directory, renamed into place by csv__close(); never through a symlink; owned by
- * SUDO_UID/SUDO_GID when run through sudo. "-" is stdout; a name ending in ".gz" is
+ * Written safely as root through outfile.h: put in place by csv__close() only, never
+ * through a symlink, owned by SUDO_UID/SUDO_GID when run through sudo. "-" is stdout; a name ending in ".gz" is
  * gzip-compressed (zlib, streaming). Formatting avoids printf in the hot path.
  */
 #ifndef SWC_CSV_H
@@ -13,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "outfile.h"
 #include "switchcost.h"
 
 #define SWC_CSV_HEADER "ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state," \
@@ -32,8 +32,16 @@ struct swc_csv *csv__open(const char *path);
 /* Appends one row; workload may be NULL (empty field). Returns 0 or -errno (e.g. -ENOSPC). */
 int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload);
 unsigned long long csv__rows(const struct swc_csv *c);
-/* Flushes and, if keep, renames the temporary file into place (and chowns it); otherwise
- * removes it. Returns 0 or -errno with a message printed. NULL is fine. */
+/* Writes out what is buffered and ends a gzip stream; the file stays out of sight until
+ * committed (csv__close(), or swc_outfile_commit_pair() on csv__outfile()). Returns 0 or
+ * -errno with a message printed. */
+int csv__finish(struct swc_csv *c);
+/* The file behind c, NULL for stdout. */
+struct swc_outfile *csv__outfile(struct swc_csv *c);
+/* The path as given, "stdout" for "-". */
+const char *csv__path(const struct swc_csv *c);
+/* If keep, finishes and puts the file in place; otherwise drops it. Returns 0 or -errno with
+ * a message printed. NULL is fine. */
 int csv__close(struct swc_csv *c, bool keep);
 
 /* Pure helpers, unit-tested: the kind's name, prev_state's letter ("R" when preempted),
@@ -47,24 +55,5 @@ size_t swc_csv_u64(unsigned long long v, char *out);
  * latencies (SWC_UNKNOWN), an unknown kind and a NULL workload are empty fields; a coroutine
  * row has no prev_state. Bytes of comm that are not UTF-8 become U+FFFD. */
 size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload);
-
-/*
- * A file written safely as root, also used for the metadata sidecar: swc_outfile_open()
- * refuses a symlink or a non-regular file at path, creates a temporary ".NAME.XXXXXXXX.tmp"
- * in path's directory with O_EXCL|O_NOFOLLOW (owned by SUDO_UID/SUDO_GID under sudo) and
- * leaves its descriptor in fd; swc_outfile_commit() fsyncs and renames it into place when
- * keep, or removes it. Both print one line on failure and return -errno.
- */
-struct swc_outfile {
-	int fd, dirfd;
-	char *path, *name, *tmp;
-	bool for_user;		/* under sudo: file operations run as that user */
-	uid_t uid;
-	gid_t gid;
-};
-
-void swc_outfile_init(struct swc_outfile *o);
-int swc_outfile_open(struct swc_outfile *o, const char *path);
-int swc_outfile_commit(struct swc_outfile *o, bool keep);
 
 #endif

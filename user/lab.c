@@ -372,6 +372,8 @@ int cmd_lab(int argc, char **argv)
 		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
 	} else if (rc < 0) {
 		rc = 1;
+	} else {
+		rc = swc_stdout_check(rc);	/* while errno still names a failed write */
 	}
 	watch__close(lab.w);
 	return rc;

@@ -37,27 +37,30 @@ static int measure_row(struct lab *lab, const struct swc_workload_cfg *cfg,
 
 static void sentence(const struct swc_measurement *r, FILE *f)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], sys[48];
 
+	/* a counting pass that failed measured nothing: no number in its place */
+	if (isnan(swc_measure_syscalls_per_switch(r)))
+		snprintf(sys, sizeof(sys), "n/m (no counting pass)");
+	else
+		snprintf(sys, sizeof(sys), "%.2f", swc_measure_syscalls_per_switch(r));
 	switch (r->id) {
 	case SWC_WL_PROCESS:
 		fprintf(f, "the kernel switched %s times out of these tasks (%s process-to-process "
-			   "switches involved them), %.2f per switch made,\n      with %.2f syscalls per switch "
+			   "switches involved them), %.2f per switch made,\n      with %s syscalls per switch "
 			   "(futex wait and wake); each process-to-process switch loads the "
 			   "other\n      address space's page tables.\n",
 			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 			swc_fmt_count(r->gs.by_kind[SWC_KIND_PROCESS], b, sizeof(b)),
-			swc_measure_per_made(r, r->gs.switches_out),
-			swc_measure_syscalls_per_switch(r));
+			swc_measure_per_made(r, r->gs.switches_out), sys);
 		break;
 	case SWC_WL_THREAD:
 		fprintf(f, "the kernel switched %s times (%s thread-to-thread switches), %.2f per switch "
-			   "made, with %.2f syscalls per switch;\n      both threads share one "
+			   "made, with %s syscalls per switch;\n      both threads share one "
 			   "address space, so no page-table switch.\n",
 			swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 			swc_fmt_count(r->gs.by_kind[SWC_KIND_THREAD], b, sizeof(b)),
-			swc_measure_per_made(r, r->gs.switches_out),
-			swc_measure_syscalls_per_switch(r));
+			swc_measure_per_made(r, r->gs.switches_out), sys);
 		break;
 	default:
 		fprintf(f, "the kernel switched this thread %s times while it made %s coroutine "
@@ -124,7 +127,10 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		swc_fmt_count(r->gs.switches_out, c[5], sizeof(c[5]));
 		snprintf(c[6], sizeof(c[6]), "%s / %s", swc_fmt_count(r->gs.voluntary, a, 32),
 			 swc_fmt_count(r->gs.involuntary, b, 32));
-		snprintf(c[7], sizeof(c[7]), "%.2f", swc_measure_syscalls_per_switch(r));
+		if (isnan(swc_measure_syscalls_per_switch(r)))
+			snprintf(c[7], sizeof(c[7]), "n/m");
+		else
+			snprintf(c[7], sizeof(c[7]), "%.2f", swc_measure_syscalls_per_switch(r));
 		swc_table__add_row(t, cells);
 	}
 	swc_table__print(t, stdout);
@@ -170,7 +176,9 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 
 		jw_obj_begin(&j, NULL);
 		jw_str(&j, "workload", swc_workload_name(r->id));
-		jw_bool(&j, "ok", r->rr.ok);
+		jw_bool(&j, "ok", !swc_measure_failed(r));
+		if (r->rr.ok && swc_measure_failed(r))
+			jw_str(&j, "error", "the counting pass failed");
 		if (r->rr.ok) {
 			jw_double(&j, "ns_per_switch", r->per_switch.median);
 			jw_double(&j, "ns_per_switch_min", r->per_switch.min);
@@ -227,8 +235,8 @@ int lab_cost(struct lab *lab)
 		err = measure_row(lab, &cfg, &rows[i]);
 		if (err)
 			return err;
-		if (!rows[i].rr.ok)
-			rc = 1;
+		if (swc_measure_failed(&rows[i]))
+			rc = 1;	/* as in run: a row without its counting pass is not whole */
 	}
 	if (lab->env.json)
 		print_json(lab, &cfg, rows);

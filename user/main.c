@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* switchcost: subcommand dispatch. `run` is the default command. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "selfstats.h"
 #include "sudo.h"
@@ -64,29 +67,37 @@ static const struct command *find_command(const char *name, bool *ambiguous)
 
 int main(int argc, char **argv)
 {
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	const struct command *cmd;
 	bool ambiguous;
 
 	swc_self_started();
 	/* stdin, stdout and stderr open, so no file we open lands on fd 0-2 and gets a
 	 * workload's or a traced command's output */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
 			return 1;
+		if (fd == STDOUT_FILENO)
+			swc_stdout_mark_closed();
+	}
+	/* a closed pipe on stdout is a write error to report (swc_stdout_check()), not death */
+	sigaction(SIGPIPE, &ignore, NULL);
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		usage(stdout);
-		return 0;
+		return swc_stdout_check(0);
 	}
 	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("switchcost %s\n", SWC_VERSION);
-		return 0;
+		return swc_stdout_check(0);
 	}
 	/* one answer for every command: the sudo user is who the database says, with their groups */
 	if (swc_sudo_check())
 		return 2;
 	if (argc < 2 || argv[1][0] == '-')
-		return cmd_run(argc, argv);	/* options of the default command */
+		return swc_stdout_check(cmd_run(argc, argv));	/* the default command's options */
 	cmd = find_command(argv[1], &ambiguous);
 	if (ambiguous) {
 		fprintf(stderr, "switchcost: command '%s' is ambiguous:", argv[1]);
@@ -99,10 +110,10 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		/* a workload name given to the default command reads naturally: switchcost thread */
 		if (swc_workload_from_name(argv[1]) >= 0)
-			return cmd_run(argc, argv);
+			return swc_stdout_check(cmd_run(argc, argv));
 		fprintf(stderr, "switchcost: unknown command '%s' (see switchcost --help)\n",
 			argv[1]);
 		return 2;
 	}
-	return cmd->fn(argc - 1, argv + 1);
+	return swc_stdout_check(cmd->fn(argc - 1, argv + 1));
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "fmt.h"
 #include "ibpb.h"
@@ -21,35 +22,11 @@
 #include "signals.h"
 #include "watch.h"
 
-/* ---- per-switch CSV (--csv) ------------------------------------------------------------ */
-
-static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
-{
-	struct csv_ctx *cc = ctx;
-	const char *wl = rec->group < 4 * SWC_WL_NR ? cc->names[rec->group] : NULL;
-	int err;
-
-	err = csv__write(cc->csv, rec, wl);
-	if (err) {
-		if (!cc->failed)
-			fprintf(stderr, "switchcost: writing %s: %s; the run is stopped and no "
-					"file is left under that name\n", cc->path, strerror(-err));
-		cc->failed = true;
-		return err;
-	}
-	cc->by_kind[rec->kind < SWC_KIND_NR ? rec->kind : SWC_KIND_NR]++;
-	if (rec->group == SWC_NO_GROUP)
-		cc->unwatched++;
-	return 0;
-}
-
-/* The workload column: group g < SWC_WL_NR is workload g's timed pass, SWC_WL_NR + g its
- * probed pass ("coroutine:probed"); a switch of no watched task (--all-tasks) has none. */
-static void csv_ctx_init(struct csv_ctx *cc, const char *path)
+/* The workload and pass columns: group g < SWC_WL_NR is workload g's timed pass, SWC_WL_NR + g
+ * its counting pass ("coroutine:probed"); a switch of no watched task (--all-tasks) has none. */
+static void csv_ctx_init(struct csv_ctx *cc, const struct run_env *env)
 {
 	memset(cc, 0, sizeof(*cc));
-	swc_outfile_init(&cc->meta);
-	cc->path = strcmp(path, "-") ? path : "stdout";
 	for (int g = 0; g < SWC_WL_NR; g++) {
 		cc->names[g] = swc_workload_name(g);
 		snprintf(cc->counting[g], sizeof(cc->counting[g]), "%s:probed",
@@ -63,16 +40,14 @@ static void csv_ctx_init(struct csv_ctx *cc, const char *path)
 			 cc->names[IBPB_GROUP(g)]);
 		cc->names[COUNTING_GROUP(IBPB_GROUP(g))] = cc->ibpb_counting[g];
 	}
-}
-
-unsigned long long run_csv_sched_rows(const struct csv_ctx *cc)
-{
-	unsigned long long sum = 0;
-
-	for (int k = 0; k <= SWC_KIND_NR; k++)
-		if (k != SWC_KIND_COROUTINE)
-			sum += cc->by_kind[k];
-	return sum;
+	for (int g = 0; g < 4 * SWC_WL_NR; g++)
+		cc->passes[g] = g % (2 * SWC_WL_NR) < SWC_WL_NR ? "timed" : "probed";
+	cc->sink.names = cc->names;
+	cc->sink.passes = cc->passes;
+	cc->sink.nnames = 4 * SWC_WL_NR;
+	cc->sink.ringbuf_bytes = env->ringbuf_bytes;
+	cc->sink.all_tasks = env->all_tasks;
+	cc->sink.allow_drops = env->allow_drops;
 }
 
 /*
@@ -112,6 +87,18 @@ static int measure_row(const struct run_env *env, struct swc_watch *w, struct sw
 	return swc_measure(w, &cfg, env->cpus, env->ncpus, m);
 }
 
+/* The status of a run that completed: a failed row, an invalid one under --strict. */
+static int rows_status(const struct run_env *env, const struct swc_measurement *rows, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (swc_measure_failed(&rows[i]))
+			return 1;
+	for (int i = 0; env->strict && i < n; i++)
+		if (rows[i].rr.ok && !rows[i].val.valid)
+			return EXIT_INVALID;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_env env = { .ipc = SWC_IPC_FUTEX };
@@ -121,13 +108,13 @@ int cmd_run(int argc, char **argv)
 	struct swc_measurement rows[SWC_WL_NR + 2];
 	struct swc_watch *w = NULL;
 	struct swc_sysinfo si;
-	int rc, r, err = 0, n = 0;
-	bool failed = false, interrupted, pinned = false, csv_kept = false;
-	struct csv_ctx cc = { 0 }, *ccp = NULL;
+	int rc, r, err = 0, n = 0, drops;
+	bool interrupted, pinned = false, csv_kept = false;
+	struct csv_ctx cc, *ccp = NULL;
 	cpu_set_t saved_cpus;
 	char a[32];
 
-	swc_outfile_init(&cc.meta);
+	memset(&cc, 0, sizeof(cc));
 	rc = run_parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
@@ -139,22 +126,15 @@ int cmd_run(int argc, char **argv)
 	}
 	swc_sysinfo_read(&si);
 	if (env.csv) {
-		csv_ctx_init(&cc, env.csv);
-		/* before the BPF side: a refused target costs nothing and leaves nothing */
-		cc.csv = csv__open(env.csv);
-		if (!cc.csv)
+		csv_ctx_init(&cc, &env);
+		if (csvsink__open(&cc.sink, env.csv))
 			return 1;
-		/* the metadata's target is checked (and held) now too, not after the run */
-		if (strcmp(env.csv, "-") && run_open_meta(&cc, env.csv)) {
-			csv__close(cc.csv, false);
-			return 1;
-		}
 		ccp = &cc;
 		wopts.emit = true;
 		wopts.all_tasks = env.all_tasks;
 		wopts.ringbuf_bytes = env.ringbuf_bytes;
-		wopts.on_record = csv_on_record;
-		wopts.ctx = &cc;
+		wopts.on_record = csvsink__on_record;
+		wopts.ctx = &cc.sink;
 		pinned = pin_consumer(&env, &saved_cpus);
 	}
 	if (!env.no_bpf) {
@@ -198,35 +178,42 @@ int cmd_run(int argc, char **argv)
 	interrupted = stop_requested || err == -EINTR;
 	/* the rows already received, the runners' last switches among them, are written even
 	 * after a stop request */
-	if (w && ccp && !cc.failed) {
+	if (w && ccp && !cc.sink.failed) {
 		r = records__drain(w, 0);
 		if (r < 0 && !err)
 			err = r;
 	}
 	if (w && !watch__counters(w, &ctr))
 		ctrp = &ctr;
+	drops = ccp && ctrp && !interrupted && !err ?
+		csvsink__drops(&cc.sink, ctrp->events_dropped) : 0;
+	if (interrupted)
+		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
+	else if (err)
+		rc = 1;
+	else
+		rc = rows_status(&env, rows, n) ?: drops;
 	if (ccp) {
-		csv_kept = !cc.failed && (interrupted || !err);
-		if (csv__close(cc.csv, csv_kept)) {
+		/* before the report, which must not speak of a CSV that is not there */
+		struct run_meta meta = { &env, &si, w, ctrp, &cc, rows, n, interrupted, rc };
+
+		csv_kept = !cc.sink.failed && (interrupted || !err);
+		if (csvsink__close(&cc.sink, csv_kept, run_write_meta, &meta) && csv_kept) {
 			csv_kept = false;
-			if (!err)
+			if (!interrupted)
 				err = -EIO;
+			rc = interrupted ? rc : 1;
 		}
-		cc.csv = NULL;
 	}
 	if (interrupted) {
 		fprintf(stderr, "switchcost: interrupted by %s: workloads stopped, nothing left "
 				"running", strsignal(stop_requested ? stop_requested : SIGINT));
 		if (csv_kept)
-			fprintf(stderr, "; the %s rows received so far are in %s", swc_fmt_count(
-				run_csv_sched_rows(&cc) + cc.by_kind[SWC_KIND_COROUTINE], a,
-				sizeof(a)),
-				cc.path);
+			fprintf(stderr, "; the %s rows received so far are in %s",
+				swc_fmt_count(csvsink__rows(&cc.sink), a, sizeof(a)),
+				cc.sink.shown);
 		fprintf(stderr, "\n");
-		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
-	} else if (err) {
-		rc = 1;
-	} else {
+	} else if (!err) {
 		/* with --csv -, stdout carries the CSV and the summary goes to stderr */
 		FILE *out = env.csv && !strcmp(env.csv, "-") ? stderr : stdout;
 
@@ -234,35 +221,13 @@ int cmd_run(int argc, char **argv)
 			run_print_json(&env, &si, rows, n, ctrp, ccp, out);
 		else
 			run_print_human(&env, &si, rows, n, ctrp, ccp, out);
-		for (int i = 0; i < n; i++)
-			if ((!rows[i].rr.ok && !rows[i].unavailable) ||
-			    (rows[i].counted && !rows[i].counting_ok))
-				failed = true;
-		rc = failed ? 1 : 0;
-		for (int i = 0; env.strict && !rc && i < n; i++)
-			if (rows[i].rr.ok && !rows[i].val.valid)
-				rc = EXIT_INVALID;
-		if (ccp && ctrp && ctrp->events_dropped) {
-			fprintf(stderr, "switchcost: %s switch records were lost (ring buffer "
-					"full), so %s lacks them: give a larger --ringbuf-size "
-					"(now %lu%s)%s\n",
-				swc_fmt_count(ctrp->events_dropped, a, sizeof(a)), cc.path,
-				env.ringbuf_bytes >> (env.ringbuf_bytes >> 20 ? 20 : 10),
-				env.ringbuf_bytes >> 20 ? "M" : "K", env.allow_drops ? "" :
-				", or --allow-drops to accept that (exit status 3)");
-			if (!rc && !env.allow_drops)
-				rc = EXIT_DROPS;
-		}
+		if (out == stdout)
+			rc = swc_stdout_check(rc);	/* while errno still names a failed write */
 	}
-	if (csv_kept && strcmp(env.csv, "-") &&
-	    run_write_meta(&env, &si, w, ctrp, &cc, interrupted, rc) && !rc)
-		rc = 1;
 cleanup:
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
-	csv__close(cc.csv, false);	/* still open only on a failure: its file goes */
-	swc_outfile_commit(&cc.meta, false);	/* likewise; a no-op once committed */
+	csvsink__close(&cc.sink, false, NULL, NULL);	/* still open only on a failure */
 	watch__close(w);
 	return rc;
 }
-

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "csv.h"
+#include "csvsink.h"
 #include "measure.h"
 #include "run_ws.h"
 #include "sysinfo.h"
@@ -26,16 +26,7 @@ struct swc_watch;
 #define COUNTING_GROUP(g)	(SWC_WL_NR + (g))
 /* BPF group of a workload's --ibpb row (its counting pass: COUNTING_GROUP of that) */
 #define IBPB_GROUP(id)		(2 * SWC_WL_NR + (id))
-/*
- * Ring buffer for --csv. A record takes 96 bytes there (88 + libbpf's 8-byte header), so
- * 32 MiB holds 349,525 of them: more than a whole default thread or process workload makes
- * (2 x 102,000 round trips, about 205,000 records), so the default suite loses nothing even if
- * the consumer were starved for a whole workload. It is locked kernel memory, freed at exit.
- */
-#define DEFAULT_RINGBUF_BYTES	(32UL << 20)
-#define MAX_RINGBUF_BYTES	(1UL << 30)
-/* Exit status of a run that completed but lost switch records (without --allow-drops). */
-#define EXIT_DROPS		3
+#define EXIT_DROPS		SWC_EXIT_DROPS
 /* Exit status of a --strict run with a row judged invalid (user/validity.h) */
 #define EXIT_INVALID		SWC_EXIT_INVALID
 
@@ -53,20 +44,29 @@ struct run_env {
 	bool strict;			/* --strict: an invalid row makes the exit status 4 */
 	const char *ws;			/* --ws LIST: the working-set sweep instead of the rows */
 	struct swc_sweep_opts ws_opts;
-	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then DEFAULT_RINGBUF_BYTES */
+	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then SWC_CSV_DEFAULT_RINGBUF */
 };
 
-/* What the record consumer has written, by kind and by whose records they were. */
+/* --csv: the sink, and its workload and pass columns by BPF group. */
 struct csv_ctx {
-	struct swc_csv *csv;
-	const char *path;
-	const char *names[4 * SWC_WL_NR];	/* workload column per BPF group */
+	struct swc_csvsink sink;
+	const char *names[4 * SWC_WL_NR];
+	const char *passes[4 * SWC_WL_NR];
 	char counting[SWC_WL_NR][32];
 	char ibpb_counting[SWC_WL_NR][40];
-	unsigned long long by_kind[SWC_KIND_NR + 1];	/* [SWC_KIND_NR]: unknown kind */
-	unsigned long long unwatched;		/* rows of no group (--all-tasks) */
-	bool failed;
-	struct swc_outfile meta;		/* FILE.meta.json, opened up front */
+};
+
+/* What the sidecar describes. */
+struct run_meta {
+	const struct run_env *env;
+	const struct swc_sysinfo *si;
+	struct swc_watch *w;
+	const struct swc_counters *ctr;
+	const struct csv_ctx *cc;
+	const struct swc_measurement *rows;
+	int n;
+	bool interrupted;
+	int exit_status;
 };
 
 /* Parses run's command line into env; returns 0, or the exit status of a usage error. */
@@ -82,11 +82,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		    const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
 		    const struct csv_ctx *cc, FILE *f);
 
-unsigned long long run_csv_sched_rows(const struct csv_ctx *cc);
-/* FILE.meta.json beside the CSV, its target opened (and checked) before the run. */
-int run_open_meta(struct csv_ctx *cc, const char *csv_path);
-int run_write_meta(const struct run_env *env, const struct swc_sysinfo *si,
-		   struct swc_watch *w, const struct swc_counters *ctr,
-		   struct csv_ctx *cc, bool interrupted, int exit_status);
+/* FILE.meta.json's document (ctx: struct run_meta), for csvsink__close(). */
+int run_write_meta(void *ctx, FILE *f);
 
 #endif

@@ -78,136 +78,41 @@ static void json_config(struct swc_json *j, const struct run_env *env)
 	jw_obj_end(j);
 }
 
-/* Switches and coroutine switches the BPF side counted in one group: each switch once per
- * group, so the group's rows, unless records were dropped. */
-static void group_counts(struct swc_watch *w, __u32 group, unsigned long long *sched,
-			 unsigned long long *coro)
+int run_write_meta(void *ctx, FILE *f)
 {
-	struct swc_group_stats gs;
-
-	*sched = *coro = 0;
-	if (watch__group_stats(w, group, &gs))
-		return;
-	for (int k = 0; k < SWC_KIND_NR; k++)
-		if (k != SWC_KIND_COROUTINE)
-			*sched += gs.by_kind[k];
-	*coro = gs.by_kind[SWC_KIND_COROUTINE];
-}
-
-static void json_csv(struct swc_json *j, const struct run_env *env, const struct csv_ctx *cc)
-{
-	jw_obj_begin(j, "csv");
-	jw_str(j, "path", env->csv);
-	if (strcmp(env->csv, "-")) {
-		char meta[PATH_MAX];
-
-		snprintf(meta, sizeof(meta), "%s.meta.json", env->csv);
-		jw_str(j, "metadata", meta);
-	} else {
-		jw_null(j, "metadata");
-	}
-	jw_u64(j, "rows", run_csv_sched_rows(cc) + cc->by_kind[SWC_KIND_COROUTINE]);
-	jw_u64(j, "sched_rows", run_csv_sched_rows(cc));
-	jw_u64(j, "coroutine_rows", cc->by_kind[SWC_KIND_COROUTINE]);
-	jw_u64(j, "unwatched_rows", cc->unwatched);
-	jw_obj_begin(j, "rows_by_kind");
-	for (int k = 0; k < SWC_KIND_NR; k++)
-		jw_u64(j, swc_kind_name(k), cc->by_kind[k]);
-	jw_obj_end(j);
-	jw_u64(j, "ringbuf_bytes", env->ringbuf_bytes);
-	jw_bool(j, "all_tasks", env->all_tasks);
-	jw_obj_end(j);
-}
-
-/*
- * FILE.meta.json beside the CSV: what the CSV cannot hold without comment lines. Written
- * like the CSV (temporary file, renamed into place), after it. Returns 0 or -errno.
- */
-int run_open_meta(struct csv_ctx *cc, const char *csv_path)
-{
-	char *path;
-	int err;
-
-	if (asprintf(&path, "%s.meta.json", csv_path) < 0)
-		return -ENOMEM;
-	err = swc_outfile_open(&cc->meta, path);
-	free(path);
-	return err;
-}
-
-int run_write_meta(const struct run_env *env, const struct swc_sysinfo *si,
-		   struct swc_watch *w, const struct swc_counters *ctr,
-		   struct csv_ctx *cc, bool interrupted, int exit_status)
-{
-	unsigned long long sched, coro, sched_total = 0, coro_total = 0;
-	struct swc_outfile *out = &cc->meta;
+	const struct run_meta *m = ctx;
 	struct swc_json j;
-	char *path, *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	int err;
+	char buf[128];
 
-	if (asprintf(&path, "%s.meta.json", env->csv) < 0)
-		return -ENOMEM;
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		free(path);
-		return -ENOMEM;
-	}
-	swc_report_json_begin(&j, f, "run", si);
-	json_config(&j, env);
-	json_csv(&j, env, cc);
-	jw_arr_begin(&j, "groups");
-	for (int g = 0; g < 4 * SWC_WL_NR; g++) {
-		if (!cc->names[g])
-			continue;
-		group_counts(w, g, &sched, &coro);
-		sched_total += sched;
-		coro_total += coro;
-		if (!sched && !coro)
-			continue;
-		jw_obj_begin(&j, NULL);
-		jw_str(&j, "workload", cc->names[g]);
-		jw_str(&j, "pass", g % (2 * SWC_WL_NR) < SWC_WL_NR ? "timed" : "probed");
-		jw_u64(&j, "sched_switches", sched);
-		jw_u64(&j, "coroutine_switches", coro);
-		jw_obj_end(&j);
+	swc_report_json_begin(&j, f, "run", m->si);
+	json_config(&j, m->env);
+	csvsink__json(&m->cc->sink, &j);
+	csvsink__json_groups(&m->cc->sink, &j, m->w, m->ctr);
+	/* a row that died says so here too: the CSV holds its switches up to then */
+	jw_arr_begin(&j, "failed_workloads");
+	for (int i = 0; i < m->n; i++) {
+		const struct swc_measurement *r = &m->rows[i];
+
+		if (r->ran && !r->rr.ok) {
+			jw_obj_begin(&j, NULL);
+			jw_str(&j, "workload", run_row_name(r));
+			jw_str(&j, "pass", "timed");
+			jw_str(&j, "error", swc_describe_status(r->rr.status, buf, sizeof(buf)));
+			jw_obj_end(&j);
+		} else if (r->counted && !r->counting_ok) {
+			jw_obj_begin(&j, NULL);
+			jw_str(&j, "workload", run_row_name(r));
+			jw_str(&j, "pass", "counting");
+			jw_str(&j, "error", "the counting pass failed");
+			jw_obj_end(&j);
+		}
 	}
 	jw_arr_end(&j);
-	jw_obj_begin(&j, "bpf");
-	jw_u64(&j, "sched_switches", sched_total);
-	jw_u64(&j, "coroutine_switches", coro_total);
-	jw_u64(&j, "events_dropped", ctr ? ctr->events_dropped : 0);
-	jw_u64(&j, "tasks_untracked", ctr ? ctr->tasks_full : 0);
-	jw_u64(&j, "processes_unwatched", ctr ? ctr->watch_full : 0);
-	jw_obj_end(&j);
-	jw_bool(&j, "interrupted", interrupted);
-	jw_i64(&j, "exit_status", exit_status);
+	jw_bool(&j, "interrupted", m->interrupted);
+	jw_i64(&j, "exit_status", m->exit_status);
 	jw_obj_end(&j);
 	jw_finish(&j);
-	if (fclose(f) || !buf) {
-		free(buf);
-		free(path);
-		return -ENOMEM;
-	}
-	err = 0;
-	for (size_t done = 0; done < len;) {
-		ssize_t k = write(out->fd, buf + done, len - done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			err = -errno;
-			fprintf(stderr, "switchcost: writing %s: %s\n", path, strerror(errno));
-			break;
-		}
-		done += k;
-	}
-	if (swc_outfile_commit(out, !err) && !err)
-		err = -EIO;
-	free(buf);
-	free(path);
-	return err;
+	return ferror(f) ? -EIO : 0;
 }
 
 void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
@@ -319,7 +224,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		swc_report_json_bpf(&j, ctr);
 	swc_self_json(&j);
 	if (cc)
-		json_csv(&j, env, cc);
+		csvsink__json(&cc->sink, &j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 }

@@ -113,40 +113,6 @@ static int parse_cpus(struct run_env *env, const char *arg)
 	return 0;
 }
 
-/* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. */
-static int parse_ringbuf_size(struct run_env *env, const char *arg)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	/* digits first: strtoull alone would take " 32M" and "+32M" */
-	if (end != arg && arg[0] >= '0' && arg[0] <= '9' && !errno) {
-		unsigned int shift = 0;
-
-		if (*end == 'K' || *end == 'k')
-			shift = 10;
-		else if (*end == 'M' || *end == 'm')
-			shift = 20;
-		else if (*end == 'G' || *end == 'g')
-			shift = 30;
-		if (shift)
-			end++;
-		if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
-			end += strlen(end);
-		if (!*end && v <= (MAX_RINGBUF_BYTES >> shift)) {
-			v <<= shift;
-			if (v >= 4096 && !(v & (v - 1))) {
-				env->ringbuf_bytes = v;
-				return 0;
-			}
-		}
-	}
-	return usage_error("--ringbuf-size wants a power of two from 4K to 1G, such as 32M or "
-			   "64M, not '%s'", arg);
-}
-
 /* --ws: the sweep takes process, thread and coroutine on one CPU, and its own round trips. */
 static int ws_args(struct run_env *env)
 {
@@ -258,7 +224,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 			env->csv = optarg;
 			break;
 		case OPT_RINGBUF:
-			if ((rc = parse_ringbuf_size(env, optarg)))
+			if ((rc = swc_csvsink_parse_ringbuf("run", optarg, &env->ringbuf_bytes)))
 				return rc;
 			break;
 		case OPT_ALLOW_DROPS:
@@ -336,7 +302,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 	if (!env->csv && env->ringbuf_bytes)
 		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
 	if (env->csv && !env->ringbuf_bytes)
-		env->ringbuf_bytes = DEFAULT_RINGBUF_BYTES;
+		env->ringbuf_bytes = SWC_CSV_DEFAULT_RINGBUF;
 	if (env->ncpus == 0) {
 		if (swc_allowed_cpus(env->cpus, 1) != 1)
 			env->cpus[0] = 0;

@@ -351,14 +351,13 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 			   "unwatched; counts are low.\n", (unsigned long long)ctr->tasks_full,
 			(unsigned long long)ctr->watch_full);
 	if (cc) {
+		const struct swc_csvsink *s = &cc->sink;
 		char a[32], b[32];
 
 		fprintf(f, "Per-switch CSV: %s rows (%s sched_switch, %s coroutine) to %s",
-			swc_fmt_count(run_csv_sched_rows(cc) + cc->by_kind[SWC_KIND_COROUTINE], a,
-				      sizeof(a)),
-			swc_fmt_count(run_csv_sched_rows(cc), b, sizeof(b)),
-			swc_fmt_count(cc->by_kind[SWC_KIND_COROUTINE], why, sizeof(why)),
-			cc->path);
+			swc_fmt_count(csvsink__rows(s), a, sizeof(a)),
+			swc_fmt_count(csvsink__sched_rows(s), b, sizeof(b)),
+			swc_fmt_count(s->by_kind[SWC_KIND_COROUTINE], why, sizeof(why)), s->shown);
 		if (strcmp(env->csv, "-"))
 			fprintf(f, ", metadata in %s.meta.json", env->csv);
 		fprintf(f, "; eBPF events dropped: %llu\n",

@@ -10,6 +10,12 @@
 
 volatile sig_atomic_t stop_requested;
 
+/* Every signal whose default is to end us, SIGPIPE aside: a clean stop instead, so nothing of
+ * ours is left half-written (outfile.h's temporary names) or running. */
+static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+			    SIGPROF };
+#define NSIGS	(sizeof(sigs) / sizeof(sigs[0]))
+
 static void on_stop(int sig)
 {
 	stop_requested = sig;
@@ -17,13 +23,12 @@ static void on_stop(int sig)
 
 int swc_signals_install(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;	/* no SA_RESTART: read() and waitpid() must return */
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < NSIGS; i++)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -errno;
 	/* a dead runner's pipe or `--csv - | head` must give EPIPE to handle, not kill us with
@@ -42,9 +47,8 @@ void swc_signals_child_reset(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < NSIGS; i++)
+		sigaction(sigs[i], &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 }

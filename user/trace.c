@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "commands.h"
-#include "csv.h"
+#include "csvsink.h"
 #include "offcpu.h"
 #include "parse.h"
 #include "records.h"
@@ -34,12 +34,6 @@
  * record (bpf_stats, loaded: on_switch 407 / 412 ns at 4 MiB, 467 / 820 ns at 8 MiB, 517 /
  * 668 ns at 32 MiB). */
 #define CSV_RINGBUF	(4UL << 20)
-
-struct csv_ctx {
-	struct swc_csv *csv;
-	const char *path;
-	bool failed;
-};
 
 static void usage(FILE *f)
 {
@@ -104,7 +98,11 @@ static void usage(FILE *f)
 "                          so stdout carries the JSON document only. With an interval:\n"
 "                          JSON lines, one document per interval, then the summary\n"
 "      --csv FILE          every switch as a CSV row (.gz to compress); - for stdout,\n"
-"                          and then the report, -i lines and CMD's own stdout go to stderr\n"
+"                          and then the report, -i lines and CMD's own stdout go to stderr;\n"
+"                          metadata (command, counts, drops) beside it in FILE.meta.json\n"
+"      --ringbuf-size N    ring buffer for --csv, a power of two: 4K .. 1G (default 4M)\n"
+"      --allow-drops       exit as CMD did even when switch records were lost (otherwise\n"
+"                          %d when CMD exits 0)\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
 "  -h, --help              this help\n"
 "\n"
@@ -133,7 +131,7 @@ static void usage(FILE *f)
 "  sudo switchcost trace -a --latency 5 1\n"
 "  sudo switchcost trace --cgroup system.slice/cron.service -d 10\n",
 		WATCH_MAX_TASKS, (unsigned int)sizeof(struct swc_task), OFFCPU_STORAGE_DEFAULT,
-		OFFCPU_TOP_DEFAULT);
+		OFFCPU_TOP_DEFAULT, SWC_EXIT_DROPS);
 }
 
 /* one line on stderr, exit status 2 */
@@ -217,7 +215,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 {
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
 	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
-	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP };
+	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
+	       OPT_RINGBUF, OPT_ALLOW_DROPS };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -241,6 +240,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		{ "as-root", no_argument, NULL, OPT_AS_ROOT },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
 		{ "stacks", no_argument, NULL, OPT_STACKS },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
@@ -363,6 +364,13 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		case OPT_CSV:
 			env->csv_path = optarg;
 			break;
+		case OPT_RINGBUF:
+			if ((rc = swc_csvsink_parse_ringbuf("trace", optarg, &env->ringbuf_bytes)))
+				return rc;
+			break;
+		case OPT_ALLOW_DROPS:
+			env->allow_drops = true;
+			break;
 		case OPT_STACKS:
 			env->stacks = true;
 			break;
@@ -455,6 +463,12 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		env->duration_ns = env->interval_ns * env->count;
 	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
 		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
+	if (!env->csv_path && env->ringbuf_bytes)
+		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
+	if (!env->csv_path && env->allow_drops)
+		return usage_error("--allow-drops is about --csv's records: add --csv FILE");
+	if (env->csv_path && !env->ringbuf_bytes)
+		env->ringbuf_bytes = CSV_RINGBUF;
 	env->cmd_stdout_to_stderr = env->argv && (env->json ||
 						  (env->csv_path && !strcmp(env->csv_path, "-")));
 	/* probes last: their checks read files, and a usage error should come first */
@@ -536,22 +550,6 @@ static int watch_pids(struct trace_env *env, struct swc_watch *w)
 	return 0;
 }
 
-static int csv_on_record(void *ctx, const struct swc_switch_rec *rec)
-{
-	struct csv_ctx *cc = ctx;
-	int err;
-
-	if (cc->failed)
-		return 0;
-	err = csv__write(cc->csv, rec, rec->group == TRACE_GROUP ? "trace" : NULL);
-	if (err) {
-		fprintf(stderr, "switchcost: writing %s: %s; no file is left under that name\n",
-			cc->path, strerror(-err));
-		cc->failed = true;
-	}
-	return 0;
-}
-
 static void on_sigchld(int sig)
 {
 	(void)sig;	/* only there to interrupt ppoll() */
@@ -561,14 +559,16 @@ static void on_sigchld(int sig)
  * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv
  * it consumes records meanwhile (records__wait()). Returns 0, or < 0 after the consumer failed.
  */
-static int wait_a_while(struct swc_watch *w, bool csv, __u64 timeout_ns, const sigset_t *unblocked)
+static int wait_a_while(struct swc_watch *w, const struct swc_csvsink *sink, __u64 timeout_ns,
+			const sigset_t *unblocked)
 {
 	int ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
-	int n = records__wait(csv ? w : NULL, -1, ms, unblocked);
+	int n = records__wait(sink ? w : NULL, -1, ms, unblocked);
 
 	if (n < 0 && n != -EINTR) {
-		fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is left\n",
-			strerror(-n));
+		if (!sink->failed)	/* else the sink said why */
+			fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is "
+					"left\n", strerror(-n));
 		return n;
 	}
 	return 0;
@@ -598,12 +598,11 @@ static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *re
 /* Watches until CMD ends, the -p processes end, a stop request or -d / COUNT; prints each
  * whole interval but the last, which cmd_trace prints from the snapshot the summary uses. */
 static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
-		      __u64 start, struct trace_ticker *tk, FILE *out)
+		      __u64 start, struct trace_ticker *tk, struct swc_csvsink *sink, FILE *out)
 {
 	struct swc_group_stats gs;
 	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
 	bool gone[TRACE_MAX_PIDS] = { false };
-	bool csv = env->csv_path != NULL;
 	sigset_t block, unblocked;
 	int forwarded = 0, err = 0;
 
@@ -658,9 +657,9 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			timeout = next_interval - t;
 		if (env->duration_ns && start + env->duration_ns - t < timeout)
 			timeout = start + env->duration_ns - t;
-		if (wait_a_while(w, csv, timeout, &unblocked) < 0) {
+		if (wait_a_while(w, sink, timeout, &unblocked) < 0) {
 			/* the CSV is incomplete: stop reading records, keep tracing */
-			csv = false;
+			sink = NULL;
 			err = -1;
 		}
 	}
@@ -676,7 +675,9 @@ int cmd_trace(int argc, char **argv)
 	struct trace_result res;
 	struct swc_watch_opts wopts = { 0 };
 	struct swc_watch *w = NULL;
-	struct csv_ctx cc = { NULL, NULL, false };
+	static const char *const names[] = { [TRACE_GROUP] = "trace" };
+	struct swc_csvsink sink = { .names = names, .nnames = 1 };
+	struct trace_meta meta;
 	struct trace_ticker tk;
 	struct sigaction sa;
 	FILE *out = stdout;
@@ -708,14 +709,14 @@ int cmd_trace(int argc, char **argv)
 
 	if (env.csv_path) {
 		/* before the BPF side: a refused target costs nothing and leaves nothing */
-		cc.path = env.csv_path;
-		cc.csv = csv__open(env.csv_path);
-		if (!cc.csv)
+		sink.ringbuf_bytes = env.ringbuf_bytes;
+		sink.allow_drops = env.allow_drops;
+		if (csvsink__open(&sink, env.csv_path))
 			return 1;
 		wopts.emit = true;
-		wopts.ringbuf_bytes = CSV_RINGBUF;
-		wopts.on_record = csv_on_record;
-		wopts.ctx = &cc;
+		wopts.ringbuf_bytes = env.ringbuf_bytes;
+		wopts.on_record = csvsink__on_record;
+		wopts.ctx = &sink;
 		/* with --csv -, stdout carries the CSV and the report goes to stderr */
 		if (!strcmp(env.csv_path, "-"))
 			out = stderr;
@@ -753,8 +754,8 @@ int cmd_trace(int argc, char **argv)
 	trace_ticker_start(&tk, start);
 	if (env.interval_ns && !env.json)
 		trace_report_header(&env, &res, out);
-	if (trace_loop(&env, w, &res, start, &tk, out))
-		cc.failed = true;
+	if (trace_loop(&env, w, &res, start, &tk, sink.csv ? &sink : NULL, out))
+		sink.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
 		res.left_running = trace_kill_descendants(&res, w);
@@ -766,15 +767,9 @@ int cmd_trace(int argc, char **argv)
 	/* nothing more to count: detach the probes before reading, so the numbers hold still */
 	watch__detach_user(w);
 	trace_stacks_finish(&env, &res);
-	if (cc.csv) {
-		/* -p's processes still run and still emit: take no more than the ring could
-		 * hold when we stopped */
-		records__drain(w, CSV_RINGBUF / sizeof(struct swc_switch_rec));
-		res.csv_rows = csv__rows(cc.csv);
-		if (csv__close(cc.csv, !cc.failed))
-			cc.failed = true;
-		cc.csv = NULL;
-	}
+	if (sink.csv)	/* -p's processes still run and still emit: take no more than the ring
+			 * could hold when we stopped */
+		records__drain(w, env.ringbuf_bytes / sizeof(struct swc_switch_rec));
 	/* a failed read is reported as "not measured", never as zeros */
 	err = watch__group_stats(w, TRACE_GROUP, &res.gs);
 	if (err)
@@ -800,17 +795,32 @@ int cmd_trace(int argc, char **argv)
 			(unsigned long long)res.tasks_capacity + res.ctr.tasks_full);
 	for (int i = 0; i < env.nprobes; i++)
 		env.probes[i].hits = res.ctr.probe_hits[i];
-	if (env.json)
-		trace_report_json(&env, w, &res, out);
-	else
-		trace_report_human(&env, w, &res, out);
-	fflush(out);
 	if (env.argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else
 		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
-	if ((cc.failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) && rc == 0)
+	if ((sink.failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) && rc == 0)
 		rc = 1;
+	if (sink.csv) {
+		/* the CSV's contract is run's: lost records are said, and fail a clean exit */
+		code = res.have_ctr ? csvsink__drops(&sink, res.ctr.events_dropped) : 0;
+		if (rc == 0)
+			rc = code;
+		res.csv_rows = csvsink__rows(&sink);
+		meta = (struct trace_meta){ &env, &res, w, &sink, rc };
+		/* before the report, which must not count rows of a CSV that is not there */
+		if (csvsink__close(&sink, true, trace_write_meta, &meta) && rc == 0)
+			rc = 1;
+		res.csv_kept = !sink.failed;
+	}
+	if (env.json)
+		trace_report_json(&env, w, &res, out);
+	else
+		trace_report_human(&env, w, &res, out);
+	if (out == stdout)
+		rc = swc_stdout_check(rc);	/* while errno still names a failed write */
+	else
+		fflush(out);
 cleanup:
 	if (res.cmd_pid > 0 && !res.cmd_reaped) {
 		trace_tty_handoff(-1);
@@ -819,7 +829,7 @@ cleanup:
 	}
 	if (env.argv)
 		trace_contain_close();
-	csv__close(cc.csv, false);
+	csvsink__close(&sink, false, NULL, NULL);	/* still open only on a failure */
 	trace_stacks_close(&res);
 	watch__close(w);
 	return rc;

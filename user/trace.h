@@ -53,6 +53,8 @@ struct trace_env {
 	const char *comm;		/* --comm: tasks of this name */
 	const char *cgroup;		/* --cgroup: tasks in this cgroup v2 (and below) */
 	__u32 max_tasks;		/* --max-tasks: rows of the per-task table */
+	unsigned long ringbuf_bytes;	/* --ringbuf-size, with --csv */
+	bool allow_drops;		/* --allow-drops: lost records do not make the status 3 */
 	bool json, as_root, verbose, asyncio;
 	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
 };
@@ -82,6 +84,7 @@ struct trace_result {
 	unsigned long long csv_rows;
 	struct swc_offcpu *offcpu;	/* --stacks, read by offcpu__finish() for the report */
 	bool stacks_failed;		/* ... which could not read them, or write --folded */
+	bool csv_kept;			/* the CSV is in place: csv_rows may be reported */
 };
 
 /* The per-interval lines: what was last printed, to print the next as a difference. */
@@ -115,6 +118,16 @@ void trace_top_print(const struct trace_env *env, const struct task_row *rows, s
 		     FILE *f);
 void trace_top_json(const struct trace_env *env, const struct task_row *rows, size_t n,
 		    struct swc_json *j);
+struct swc_csvsink;
+
+/* What FILE.meta.json describes (--csv). */
+struct trace_meta {
+	const struct trace_env *env;
+	const struct trace_result *res;
+	struct swc_watch *w;
+	const struct swc_csvsink *sink;
+	int exit_status;
+};
 
 /* trace_spawn.c */
 /* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
@@ -171,6 +184,8 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			const struct trace_result *res, FILE *f);
 void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		       const struct trace_result *res, FILE *f);
+/* FILE.meta.json beside the CSV (ctx: struct trace_meta), for csvsink__close(). */
+int trace_write_meta(void *ctx, FILE *f);
 /* What the report starts with (the machine, what is traced): printed before the first
  * interval line with -i, and by trace_report_human otherwise. */
 void trace_report_header(const struct trace_env *env, const struct trace_result *res, FILE *f);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What trace prints: the per-task table, the summary by kind, times, exit status; or JSON. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/wait.h>
-#include "csv.h"
+#include "csvsink.h"
 #include "fmt.h"
 #include "json.h"
 #include "offcpu.h"
@@ -320,8 +321,10 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			(unsigned long long)res->ctr.watch_full);
 	else
 		fprintf(f, "eBPF: drops and full maps not measured (reading the counters failed)");
-	if (env->csv_path)
+	if (env->csv_path && res->csv_kept)
 		fprintf(f, "; %llu CSV rows", res->csv_rows);
+	else if (env->csv_path)
+		fprintf(f, "; no CSV written");
 	fprintf(f, "\n");
 	if (tasks_lost(res))
 		fprintf(f, "INCOMPLETE: %llu task(s) found the per-task table full (%u rows) and "
@@ -509,8 +512,10 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		swc_report_json_bpf(&j, &res->ctr);
 	else
 		jw_null(&j, "bpf");
-	if (env->csv_path)
+	if (env->csv_path && res->csv_kept)
 		jw_u64(&j, "csv_rows", res->csv_rows);
+	else if (env->csv_path)
+		jw_null(&j, "csv_rows");	/* no CSV was written */
 	if (res->offcpu) {
 		offcpu_print_json(res->offcpu, &j);
 	} else if (env->stacks) {
@@ -534,4 +539,35 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	jw_obj_end(&j);
 	jw_finish(&j);
 	free(l.rows);
+}
+
+int trace_write_meta(void *ctx, FILE *f)
+{
+	const struct trace_meta *m = ctx;
+	struct swc_sysinfo si;
+	struct swc_json j;
+
+	swc_sysinfo_read(&si);
+	swc_report_json_begin(&j, f, "trace", &si);
+	jw_obj_begin(&j, "config");
+	if (m->env->argv) {
+		jw_arr_begin(&j, "argv");
+		for (char **a = m->env->argv; *a; a++)
+			jw_str(&j, NULL, *a);
+		jw_arr_end(&j);
+	} else {
+		jw_arr_begin(&j, "pids");
+		for (int i = 0; i < m->env->npids; i++)
+			jw_i64(&j, NULL, m->env->pids[i]);
+		jw_arr_end(&j);
+	}
+	jw_bool(&j, "allow_drops", m->env->allow_drops);
+	jw_obj_end(&j);
+	csvsink__json(m->sink, &j);
+	csvsink__json_groups(m->sink, &j, m->w, m->res->have_ctr ? &m->res->ctr : NULL);
+	jw_bool(&j, "interrupted", m->res->interrupted);
+	jw_i64(&j, "exit_status", m->exit_status);
+	jw_obj_end(&j);
+	jw_finish(&j);
+	return ferror(f) ? -EIO : 0;
 }

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * --csv of run and trace: one sink with one contract. Each switch record becomes a row (csv.h),
+ * counted by kind; the first write error stops the sink (the consumer returns it) and leaves no
+ * file. At the end the metadata sidecar FILE.meta.json is written, and the CSV and the sidecar
+ * are put in place together or not at all (outfile.h). Records the ring buffer dropped are
+ * said on stderr, and make the exit status SWC_EXIT_DROPS unless --allow-drops.
+ */
+#ifndef SWC_CSVSINK_H
+#define SWC_CSVSINK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "csv.h"
+#include "outfile.h"
+#include "switchcost.h"
+
+struct swc_json;
+struct swc_watch;
+
+/*
+ * The ring buffer for --csv. A record takes 96 bytes there (88 + libbpf's 8-byte header), so
+ * 32 MiB holds 349,525 of them: more than a whole default thread or process workload of run
+ * makes (2 x 102,000 round trips, about 205,000 records), so the default suite loses nothing
+ * even if the consumer were starved for a whole workload. It is locked kernel memory, freed
+ * at exit.
+ */
+#define SWC_CSV_DEFAULT_RINGBUF	(32UL << 20)
+#define SWC_CSV_MAX_RINGBUF	(1UL << 30)
+/* Exit status of a command that completed but lost switch records (without --allow-drops). */
+#define SWC_EXIT_DROPS		3
+
+struct swc_csvsink {
+	struct swc_csv *csv;
+	struct swc_outfile meta;	/* FILE.meta.json, opened with the CSV */
+	const char *path;		/* as given ("-": stdout, no sidecar) */
+	const char *shown;		/* for messages: the path, or "stdout" */
+	const char *const *names;	/* the workload column by BPF group; NULL: empty */
+	const char *const *passes;	/* the pass by BPF group ("timed", ...); NULL: none */
+	unsigned int nnames;
+	unsigned long long by_kind[SWC_KIND_NR + 1];	/* [SWC_KIND_NR]: unknown kind */
+	unsigned long long unwatched;	/* rows of no group (--all-tasks) */
+	unsigned long ringbuf_bytes;
+	bool all_tasks, allow_drops;
+	bool failed;			/* a write failed: nothing will be kept */
+};
+
+/* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. Returns 0, or
+ * the usage error's exit status with the line printed for cmd. */
+int swc_csvsink_parse_ringbuf(const char *cmd, const char *arg, unsigned long *out);
+
+/* Opens path's CSV and, for a file, its sidecar's target (both checked before any BPF work).
+ * Returns 0, or 1 with the reason printed. */
+int csvsink__open(struct swc_csvsink *s, const char *path);
+/* The records consumer (swc_watch_opts.on_record): 0, or the write error that stops it. */
+int csvsink__on_record(void *ctx, const struct swc_switch_rec *rec);
+unsigned long long csvsink__sched_rows(const struct swc_csvsink *s);
+unsigned long long csvsink__rows(const struct swc_csvsink *s);
+/* The "csv" object of --json and of the sidecar. */
+void csvsink__json(const struct swc_csvsink *s, struct swc_json *j);
+/* The sidecar's "groups" (rows each BPF group should have, by its own count) and "bpf"
+ * (totals, drops, full maps) objects. */
+void csvsink__json_groups(const struct swc_csvsink *s, struct swc_json *j, struct swc_watch *w,
+			  const struct swc_counters *ctr);
+/* Says on stderr that dropped records are missing from the CSV; returns the exit status they
+ * call for (SWC_EXIT_DROPS, or 0 with --allow-drops or no drops). */
+int csvsink__drops(const struct swc_csvsink *s, unsigned long long dropped);
+/*
+ * keep: finishes the CSV, has meta() write the sidecar's whole JSON document to f (a memory
+ * stream; csvsink__json() gives its "csv" object), and puts both in place, or neither.
+ * Otherwise drops both. Returns 0 or -errno with the reason printed. Safe to call again
+ * (cleanup paths do, with keep false): the second call does nothing.
+ */
+int csvsink__close(struct swc_csvsink *s, bool keep,
+		   int (*meta)(void *ctx, FILE *f), void *ctx);
+
+#endif
