@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 	test_addrspace();
 	test_validity();
 	test_sweep();
+	test_timeline();
 	test_contract();
 	test_coro();
 	test_elfsyms();
