@@ -117,15 +117,6 @@ void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr)
 	jw_obj_end(j);
 }
 
-void swc_agreement_compute(const struct swc_group_stats *gs, const struct rusage *ru,
-			   struct swc_agreement *a)
-{
-	a->ebpf = gs->switches_out;
-	a->exit_switches = gs->exit_switches;
-	a->kernel = (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw;
-	a->diff = (long long)(a->ebpf - a->exit_switches) - (long long)a->kernel;
-}
-
 void swc_agreement_print(FILE *f, const struct swc_agreement *a)
 {
 	char n[32];

@@ -40,8 +40,15 @@ struct swc_agreement {
 	long long diff;		/* ebpf - exit_switches - kernel: 0 when they agree */
 };
 
-void swc_agreement_compute(const struct swc_group_stats *gs, const struct rusage *ru,
-			   struct swc_agreement *a);
+/* inline: the unit tests check it without the rest of the reports */
+static inline void swc_agreement_compute(const struct swc_group_stats *gs,
+					 const struct rusage *ru, struct swc_agreement *a)
+{
+	a->ebpf = gs->switches_out;
+	a->exit_switches = gs->exit_switches;
+	a->kernel = (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw;
+	a->diff = (long long)(a->ebpf - a->exit_switches) - (long long)a->kernel;
+}
 /* "the kernel's own counters (wait4 nvcsw+nivcsw): N, agree[ by ±d][ once ...]" */
 void swc_agreement_print(FILE *f, const struct swc_agreement *a);
 /* rusage_switches, kernel_minus_rusage, counts_agree in the current object */

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	test_validity();
 	test_sweep();
 	test_timeline();
+	test_agreement();
 	test_contract();
 	test_coro();
 	test_elfsyms();

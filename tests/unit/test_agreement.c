@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* eBPF's switch count against the kernel's own counters (report.h swc_agreement_compute). */
+#include <string.h>
+#include <sys/resource.h>
+#include <linux/types.h>
+#include "report.h"
+#include "unit.h"
+
+void test_agreement(void)
+{
+	struct swc_group_stats gs;
+	struct rusage ru;
+	struct swc_agreement a;
+
+	memset(&gs, 0, sizeof(gs));
+	memset(&ru, 0, sizeof(ru));
+	/* exact: every switch out eBPF saw is one of wait4's */
+	gs.switches_out = 12416;
+	ru.ru_nvcsw = 12000;
+	ru.ru_nivcsw = 416;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.kernel, 12416);
+	CHECK_INT_EQ(a.diff, 0);
+	/* the explained exception: a thread's final switch, which the kernel no longer counts */
+	gs.switches_out = 12407;
+	gs.exit_switches = 1;
+	ru.ru_nvcsw = 12000;
+	ru.ru_nivcsw = 406;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.ebpf, 12407);
+	CHECK_INT_EQ(a.exit_switches, 1);
+	CHECK_INT_EQ(a.diff, 0);
+	/* anything else is a difference, with its sign: one switch eBPF missed ... */
+	ru.ru_nivcsw = 407;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.diff, -1);
+	/* ... or one it saw beyond the kernel's count and the exits */
+	ru.ru_nivcsw = 405;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.diff, 1);
+	/* large counts do not wrap */
+	gs.switches_out = 5000000000ULL;
+	gs.exit_switches = 0;
+	ru.ru_nvcsw = 4000000000L;
+	ru.ru_nivcsw = 1000000000L;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.diff, 0);
+}
