@@ -15,13 +15,16 @@ needs_chromium() {
 three_runs() {
 	local d=$BATS_TEST_TMPDIR
 	"$SWITCHCOST" --quick --json process thread coroutine >"$d/a.json"
-	jq '.host.name = "pc-2" | .system.kernel = "6.1.0-18-amd64" | .system.virtualised = false |
+	# b and c are other machines' results made up here: valid by construction, whatever the
+	# load this machine measured a.json under
+	jq '.host.name = "pc-2" | .results[].valid = true | .results[].reasons = [] |
+	    .system.kernel = "6.1.0-18-amd64" | .system.virtualised = false |
 	    .system.address_space.pti = false | .system.address_space.pcid = true |
 	    (.results[] | select(.workload == "process") | .ns_per_switch.median) = 2000 |
 	    (.results[] | select(.workload == "thread") | .ns_per_switch.median) = 1500 |
 	    (.results[] | select(.workload == "coroutine") | .ns_per_switch.median) = 5' \
 		"$d/a.json" >"$d/b.json"
-	jq '.host.name = "pc-3" |
+	jq '.host.name = "pc-3" | .results[].valid = true | .results[].reasons = [] |
 	    (.results[] | select(.workload == "process") | .ns_per_switch.median) = 4000 |
 	    (.results[] | select(.workload == "thread") | .ns_per_switch.median) = 1000 |
 	    (.results[] | select(.workload == "coroutine") | .ns_per_switch.median) = 10' \
@@ -105,6 +108,20 @@ PY
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "switchcost: report: fifo.json: not a regular file: give a switchcost --json document" ]
 	[ ! -e out.html ]
+}
+
+@test "compare: a figure its file says is not valid is marked, with the file's reasons" {
+	cd "$BATS_TEST_TMPDIR"
+	row() { echo "{\"workload\":\"$1\",\"ns_per_switch\":{\"median\":$2},\"valid\":$3,\"reasons\":$4}"; }
+	echo "{\"command\":\"run\",\"results\":[$(row process 4000 true '[]'),$(row thread 1000 true '[]')]}" >quiet.json
+	echo "{\"command\":\"run\",\"results\":[$(row process 9000 false '["busy machine","repeats spread 3x"]'),$(row thread 1000 true '[]')]}" >busy.json
+	swc compare quiet.json busy.json --html c.html
+	[ "$status" -eq 0 ]
+	grep -q '^quiet.json  *4.00 µs  *1.00 µs  *4.0×  *-$' <<<"$output"
+	grep -q '^busy.json  *9.00 µs !  *1.00 µs  *9.0× !  *-$' <<<"$output"
+	grep -q '^max  *9.00 µs !  *1.00 µs  *9.0× !  *-$' <<<"$output"
+	grep -qx 'busy.json: process: busy machine; repeats spread 3x' <<<"$output"
+	grep -q '<td class="num bad"[^>]*>9.00 µs !</td>' c.html
 }
 
 @test "compare --html: the table and a dot per file and column, rendered by chromium" {

@@ -36,12 +36,21 @@ static int col_index(struct cmp *c, const char *name, enum cmp_unit unit)
 	return c->ncols++;
 }
 
-static void set_val(struct cmp *c, struct cmp_file *f, const char *name, enum cmp_unit u, double v)
+static void set_val(struct cmp *c, struct cmp_file *f, const char *name, enum cmp_unit u, double v,
+		    bool invalid)
 {
 	int i = col_index(c, name, u);
 
-	if (i >= 0)
+	if (i >= 0) {
 		f->vals[i] = v;
+		f->invalid[i] = invalid;
+	}
+}
+
+/* A row the file itself marks not valid ("valid": false, e.g. measured on a busy machine) */
+static bool row_invalid(struct json_object *row)
+{
+	return !jr_bool(row, NAMES("valid"), true);
 }
 
 static const char *yes_no(struct json_object *o, const char *const *names)
@@ -82,6 +91,7 @@ static void read_figures(struct cmp *c, struct cmp_file *f)
 	struct json_object *vars = jr_get(f->doc, NAMES("variants"));
 	struct json_object *runs = jr_get(f->doc, NAMES("runs"));
 	double proc = NAN, thr = NAN, coro = NAN;
+	bool proc_bad = false, thr_bad = false, coro_bad = false;
 	char name[64];
 
 	for (size_t i = 0; i < jr_len(rows); i++) {
@@ -89,33 +99,35 @@ static void read_figures(struct cmp *c, struct cmp_file *f)
 		const char *w = jr_str(r, NAMES("workload"));
 		double ns = jr_num(r, NAMES("ns_per_switch"), NAN);
 
+		bool bad = row_invalid(r);
+
 		if (!w)
 			continue;
-		set_val(c, f, w, CMP_NS, ns);
+		set_val(c, f, w, CMP_NS, ns, bad);
 		if (!strcmp(w, "process"))
-			proc = ns;
+			proc = ns, proc_bad = bad;
 		else if (!strcmp(w, "thread"))
-			thr = ns;
+			thr = ns, thr_bad = bad;
 		else if (!strcmp(w, "coroutine"))
-			coro = ns;
+			coro = ns, coro_bad = bad;
 	}
 	if (jr_len(rows)) {
-		set_val(c, f, "process/thread", CMP_RATIO, proc / thr);
-		set_val(c, f, "thread/coroutine", CMP_RATIO, thr / coro);
+		set_val(c, f, "process/thread", CMP_RATIO, proc / thr, proc_bad || thr_bad);
+		set_val(c, f, "thread/coroutine", CMP_RATIO, thr / coro, thr_bad || coro_bad);
 	}
 	for (size_t i = 0; i < jr_len(vars); i++) {
 		struct json_object *v = jr_at(vars, i);
 
 		if (jr_str(v, NAMES("name")))
 			set_val(c, f, jr_str(v, NAMES("name")), CMP_UNITS,
-				jr_num(v, NAMES("measured_units"), NAN));
+				jr_num(v, NAMES("measured_units"), NAN), row_invalid(v));
 	}
 	for (size_t i = 0; i < jr_len(runs); i++) {
 		struct json_object *r = jr_at(runs, i);
 
 		snprintf(name, sizeof(name), "%s %s", jr_str(r, NAMES("workers")) ?: "?",
 			 jr_str(r, NAMES("placement")) ?: "?");
-		set_val(c, f, name, CMP_NS, jr_num(r, NAMES("wall_ns"), NAN));
+		set_val(c, f, name, CMP_NS, jr_num(r, NAMES("wall_ns"), NAN), row_invalid(r));
 	}
 }
 
@@ -159,6 +171,55 @@ const char *cmp_fmt(enum cmp_unit u, double v, char *buf, size_t n)
 	return buf;
 }
 
+bool cmp_col_invalid(const struct cmp *c, int col)
+{
+	for (size_t r = 0; r < c->nfiles; r++)
+		if (c->files[r].invalid[col] && !isnan(c->files[r].vals[col]))
+			return true;
+	return false;
+}
+
+const char *cmp_cell(const struct cmp *c, size_t r, int col, char *buf, size_t n)
+{
+	size_t len;
+
+	cmp_fmt(c->cols[col].unit, c->files[r].vals[col], buf, n);
+	len = strlen(buf);
+	if (c->files[r].invalid[col] && !isnan(c->files[r].vals[col]))
+		snprintf(buf + len, n - len, " !");
+	return buf;
+}
+
+/* Why each figure marked "!" is not valid, in its file's own words */
+static void print_invalid(const struct cmp *c)
+{
+	static const char *const arrays[] = { "results", "variants", "runs" };
+	bool any = false;
+
+	for (size_t r = 0; r < c->nfiles; r++) {
+		for (int a = 0; a < 3; a++) {
+			struct json_object *rows = jr_get(c->files[r].doc, NAMES(arrays[a]));
+
+			for (size_t i = 0; i < jr_len(rows); i++) {
+				struct json_object *row = jr_at(rows, i);
+				struct json_object *why = jr_get(row, NAMES("reasons"));
+				const char *n = jr_str(row, NAMES("workload", "name", "placement"));
+
+				if (!row_invalid(row))
+					continue;
+				if (!any)
+					printf("\n! not valid in its file (the figure is shown, but it is a "
+					       "wrong answer until measured again):\n");
+				any = true;
+				printf("%s: %s:", c->files[r].path, n ? n : "?");
+				for (size_t k = 0; k < jr_len(why); k++)
+					printf("%s %s", k ? ";" : "", json_object_get_string(jr_at(why, k)));
+				printf("%s\n", jr_len(why) ? "" : " no reason given");
+			}
+		}
+	}
+}
+
 static void print_text(const struct cmp *c, bool grade, char **unread, size_t nunread)
 {
 	static const enum swc_align left[F_NR + 1] = { SWC_LEFT };
@@ -197,7 +258,7 @@ static void print_text(const struct cmp *c, bool grade, char **unread, size_t nu
 	for (size_t r = 0; t && r < c->nfiles; r++) {
 		cells[0] = c->files[r].path;
 		for (int i = 0; i < c->ncols; i++)
-			cells[i + 1] = cmp_fmt(c->cols[i].unit, c->files[r].vals[i], buf[i], 32);
+			cells[i + 1] = cmp_cell(c, r, i, buf[i], 32);
 		cells[c->ncols + 1] = c->files[r].pass ? "PASS" : "FAIL";
 		swc_table__add_row(t, cells);
 	}
@@ -206,8 +267,13 @@ static void print_text(const struct cmp *c, bool grade, char **unread, size_t nu
 		for (int i = 0; i < c->ncols; i++) {
 			double v[3];
 
-			cells[i + 1] = cmp_spread(c, i, v) ?
-				       cmp_fmt(c->cols[i].unit, v[s], buf[i], 32) : "-";
+			cells[i + 1] = "-";
+			if (!cmp_spread(c, i, v))
+				continue;
+			/* a spread over a figure that is not valid is not valid either */
+			cells[i + 1] = cmp_fmt(c->cols[i].unit, v[s], buf[i], 30);
+			if (cmp_col_invalid(c, i))
+				strcat(buf[i], " !");
 		}
 		cells[c->ncols + 1] = "";
 		swc_table__add_row(t, cells);
@@ -215,6 +281,7 @@ static void print_text(const struct cmp *c, bool grade, char **unread, size_t nu
 	if (t)
 		swc_table__print(t, stdout);
 	swc_table__free(t);
+	print_invalid(c);
 	if (!grade)
 		return;
 	putchar('\n');

@@ -33,6 +33,7 @@ struct cmp_file {
 	struct json_object *doc;
 	const char *facts[F_NR];	/* pointers into doc, or static strings */
 	double vals[CMP_MAX_COLS];	/* NaN: not in this file */
+	bool invalid[CMP_MAX_COLS];	/* the file says the figure is not valid (busy machine) */
 	bool graded, pass;
 	char reasons[CMP_MAX_REASONS];	/* why it failed, "; "-separated */
 };
@@ -49,6 +50,10 @@ struct cmp {
 bool cmp_spread(const struct cmp *c, int col, double out[3]);
 /* A figure in its unit: "3.40 µs", "6.05", "2.62×"; "-" for NaN. */
 const char *cmp_fmt(enum cmp_unit u, double v, char *buf, size_t n);
+/* Whether a figure of column col is one its file says is not valid. */
+bool cmp_col_invalid(const struct cmp *c, int col);
+/* File r's figure in column col as cmp_fmt, with " !" when that file says it is not valid. */
+const char *cmp_cell(const struct cmp *c, size_t r, int col, char *buf, size_t n);
 
 /* Grades every file against the notes' expectations and the lab's tolerances; returns
  * false when the kind cannot be graded (with a line printed). */

@@ -50,8 +50,9 @@ static void table(FILE *f, const struct cmp *c, bool grade)
 		svg_escape(f, cf->path);
 		fputs("</td>", f);
 		for (int i = 0; i < c->ncols; i++)
-			fprintf(f, "<td class=\"num\">%s</td>",
-				cmp_fmt(c->cols[i].unit, cf->vals[i], buf, sizeof(buf)));
+			fprintf(f, "<td class=\"num%s\"%s>%s</td>", cf->invalid[i] ? " bad" : "",
+				cf->invalid[i] ? " title=\"not valid in its file: see its reasons\"" : "",
+				cmp_cell(c, r, i, buf, sizeof(buf)));
 		if (grade) {
 			fprintf(f, "<td class=\"%s\">%s", cf->pass ? "good" : "bad",
 				cf->pass ? "PASS" : "FAIL");
@@ -68,8 +69,10 @@ static void table(FILE *f, const struct cmp *c, bool grade)
 		for (int i = 0; i < c->ncols; i++) {
 			double v[3];
 
-			fprintf(f, "<td class=\"num\">%s</td>", cmp_spread(c, i, v) ?
-				cmp_fmt(c->cols[i].unit, v[s], buf, sizeof(buf)) : "-");
+			fprintf(f, "<td class=\"num%s\">%s%s</td>", cmp_col_invalid(c, i) ? " bad" : "",
+				cmp_spread(c, i, v) ?
+				cmp_fmt(c->cols[i].unit, v[s], buf, sizeof(buf)) : "-",
+				cmp_spread(c, i, v) && cmp_col_invalid(c, i) ? " !" : "");
 		}
 		fputs(grade ? "<td></td></tr>\n" : "</tr>\n", f);
 	}
