@@ -227,35 +227,62 @@ static int finish(struct result *rs, int n)
 	return rc;
 }
 
+/* Runs the variants of list, then reports them: the JSON document, or human(). */
+static int run_scenario(struct lab *lab, const enum variant *list, int n,
+			void (*human)(struct lab *lab, const struct result *rs, int n))
+{
+	struct result *rs = calloc(n, sizeof(*rs));
+	int err;
+
+	if (!rs)
+		return -ENOMEM;
+	err = run_list(lab, list, n, rs);
+	if (!err) {
+		if (lab->env.json)
+			lab_tl_json_doc(lab, rs, n, stdout);
+		else
+			human(lab, rs, n);
+		err = finish(rs, n);
+	}
+	free(rs);
+	return err;
+}
+
+static void timeline_human(struct lab *lab, const struct result *rs, int n)
+{
+	lab_tl_print_header(lab, stdout);
+	for (int i = 0; i < n; i++)
+		lab_tl_print_variant(lab, &rs[i], stdout);
+	lab_tl_print_legend(stdout);
+	lab_tl_print_summary(rs, n, stdout);
+	lab_tl_print_drops(lab, stdout);
+}
+
 int lab_timeline(struct lab *lab)
 {
 	static const enum variant all[V_NR] = {
 		V_SEQUENTIAL, V_ASYNC_BLOCKING, V_ASYNC, V_THREADS_JOIN, V_THREADS_NOJOIN,
 		V_THREADS_DAEMON,
 	};
-	struct result *rs = calloc(V_NR, sizeof(*rs));
-	int err;
 
-	if (!rs)
-		return -ENOMEM;
-	err = run_list(lab, all, V_NR, rs);
-	if (err) {
-		free(rs);
-		return err;
-	}
-	if (lab->env.json) {
-		lab_tl_json_doc(lab, rs, V_NR, stdout);
-	} else {
-		lab_tl_print_header(lab, stdout);
-		for (int i = 0; i < V_NR; i++)
-			lab_tl_print_variant(lab, &rs[i], stdout);
-		lab_tl_print_legend(stdout);
-		lab_tl_print_summary(rs, V_NR, stdout);
-		lab_tl_print_drops(lab, stdout);
-	}
-	err = finish(rs, V_NR);
-	free(rs);
-	return err;
+	return run_scenario(lab, all, V_NR, timeline_human);
+}
+
+/* The thread variants told from the threads' side, then drawn as in timeline. */
+static void join_human(struct lab *lab, const struct result *rs, int n)
+{
+	lab_tl_print_header(lab, stdout);
+	for (int i = 0; i < n; i++)
+		lab_tl_print_join(&rs[i], stdout);
+	fprintf(stdout, "\nWith join() the main thread waits: its clock shows the slowest "
+			"thread. Without it the main thread's\nclock shows only the "
+			"start-up; the threads (non-daemon) keep the process alive until "
+			"they finish.\nDaemon-style threads die with the process: the "
+			"kernel's final switch of each is at the main thread's exit.\n");
+	for (int i = 0; i < n; i++)
+		lab_tl_print_variant(lab, &rs[i], stdout);
+	lab_tl_print_legend(stdout);
+	lab_tl_print_drops(lab, stdout);
 }
 
 int lab_join(struct lab *lab)
@@ -263,34 +290,6 @@ int lab_join(struct lab *lab)
 	static const enum variant list[] = {
 		V_THREADS_JOIN, V_THREADS_NOJOIN, V_THREADS_DAEMON,
 	};
-	const int n = sizeof(list) / sizeof(list[0]);
-	struct result *rs = calloc(n, sizeof(*rs));
-	int err;
 
-	if (!rs)
-		return -ENOMEM;
-	err = run_list(lab, list, n, rs);
-	if (err) {
-		free(rs);
-		return err;
-	}
-	if (lab->env.json) {
-		lab_tl_json_doc(lab, rs, n, stdout);
-	} else {
-		lab_tl_print_header(lab, stdout);
-		for (int i = 0; i < n; i++)
-			lab_tl_print_join(&rs[i], stdout);
-		fprintf(stdout, "\nWith join() the main thread waits: its clock shows the slowest "
-				"thread. Without it the main thread's\nclock shows only the "
-				"start-up; the threads (non-daemon) keep the process alive until "
-				"they finish.\nDaemon-style threads die with the process: the "
-				"kernel's final switch of each is at the main thread's exit.\n");
-		for (int i = 0; i < n; i++)
-			lab_tl_print_variant(lab, &rs[i], stdout);
-		lab_tl_print_legend(stdout);
-		lab_tl_print_drops(lab, stdout);
-	}
-	err = finish(rs, n);
-	free(rs);
-	return err;
+	return run_scenario(lab, list, sizeof(list) / sizeof(list[0]), join_human);
 }
