@@ -91,6 +91,19 @@ folded_sum() {
 	[[ "$output" != *"block_long"* ]]
 }
 
+@test "trace --stacks: a comm with a terminal escape reaches neither the terminal nor a folded line" {
+	requires root btf bpf
+	cd "$BATS_TEST_TMPDIR"
+	# the shell names itself ESC[31mEVIL<TAB>X, then blocks waiting for sleep
+	swc trace --stacks --stacks-top 100 --folded f -- \
+		bash -c 'printf "\033[31mEVIL\tX" >/proc/self/comm; sleep 0.3; true'
+	[ "$status" -eq 0 ]
+	grep -q ' switches  ?\[31mEVIL?X \[' <<<"$output"
+	! grep -q $'\033' <<<"$output"
+	grep -q '^_\[31mEVIL_X;' f
+	! grep -q $'[\033\t]' f
+}
+
 @test "trace --stacks under sudo: the folded file is the user's; a symlink is refused" {
 	requires root btf bpf nobody
 	local d=$PROGDIR/u uid gid

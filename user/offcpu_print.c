@@ -52,6 +52,19 @@ static void sb_add(struct strbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* A comm or a file name comes from the traced program: it may hold a newline or a terminal
+ * escape, which must reach neither the terminal nor a folded line. */
+static bool is_control(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+static void put_printable(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(is_control(*s) ? '?' : *s, f);
+}
+
 /* One folded frame: ';' separates frames and a line ends the record, so neither may appear. */
 static void sb_frame(struct strbuf *b, const char *s)
 {
@@ -60,7 +73,7 @@ static void sb_frame(struct strbuf *b, const char *s)
 	if (b->len)
 		sb_add(b, ";", 1);
 	for (; *s; s++) {
-		c = (*s == ';' || (unsigned char)*s < 0x20 || *s == 0x7f) ? '_' : *s;
+		c = (*s == ';' || is_control(*s)) ? '_' : *s;
 		sb_add(b, &c, 1);
 	}
 }
@@ -176,8 +189,11 @@ static void print_side(const struct offcpu_frame *frames, int n, __s32 id, bool 
 
 	if (lost(id, user))
 		fprintf(f, "        [%s stack lost]\n", user ? "user" : "kernel");
-	for (int i = 0; i < n && i < HUMAN_FRAMES; i++)
-		fprintf(f, "        %s\n", offcpu_frame_text(&frames[i], buf, sizeof(buf)));
+	for (int i = 0; i < n && i < HUMAN_FRAMES; i++) {
+		fputs("        ", f);
+		put_printable(f, offcpu_frame_text(&frames[i], buf, sizeof(buf)));
+		fputc('\n', f);
+	}
 	if (n > HUMAN_FRAMES)
 		fprintf(f, "        ... %d more\n", n - HUMAN_FRAMES);
 	for (int i = 0; i < n; i++)
@@ -243,10 +259,12 @@ void offcpu_print_human(struct swc_offcpu *o, unsigned int top, FILE *f)
 	else
 		fprintf(f, "all of them (kernel frames, then user frames, leaf first):\n");
 	for (size_t i = 0; i < n && i < top; i++) {
-		fprintf(f, "  %2zu. %s  %5.1f%%  %s switches  %s [%u]\n", i + 1,
+		fprintf(f, "  %2zu. %s  %5.1f%%  %s switches  ", i + 1,
 			swc_fmt_ns(st[i].off_ns, a, sizeof(a)),
 			total ? 100.0 * (double)st[i].off_ns / (double)total : 0.0,
-			swc_fmt_count(st[i].count, b, sizeof(b)), st[i].comm, st[i].tgid);
+			swc_fmt_count(st[i].count, b, sizeof(b)));
+		put_printable(f, st[i].comm);
+		fprintf(f, " [%u]\n", st[i].tgid);
 		nf = offcpu__frames(o, &st[i], false, frames);
 		print_side(frames, nf, st[i].kernel_stack_id, false, stripped, &nstripped, f);
 		fprintf(f, "        --\n");
@@ -261,9 +279,11 @@ void offcpu_print_human(struct swc_offcpu *o, unsigned int top, FILE *f)
 			   "program's or thread's entry): user frames are walked by frame pointer, "
 			   "and code built without them (most of Debian's binaries) hides its "
 			   "callers; build with -fno-omit-frame-pointer\n", truncated, n);
-	for (int i = 0; i < nstripped; i++)
-		fprintf(f, "%s is stripped: neither .symtab nor .dynsym names its frames "
-			   "(shown as file+offset [stripped])\n", stripped[i]);
+	for (int i = 0; i < nstripped; i++) {
+		put_printable(f, stripped[i]);
+		fprintf(f, " is stripped: neither .symtab nor .dynsym names its frames "
+			   "(shown as file+offset [stripped])\n");
+	}
 	if (offcpu__foreign_pidns(o))
 		fprintf(f, "User frames unnamed: switchcost runs in a PID namespace, and the pids "
 			   "eBPF reports are the host's, not this namespace's /proc\n");
