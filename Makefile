@@ -2,7 +2,30 @@
 # switchcost: make | make run | make test | make bench | make help
 .DEFAULT_GOAL := all
 
+# Cross-building: make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- (Debian's gcc-aarch64-linux-gnu
+# and the arm64 -dev packages through multiarch: scripts/deps.sh --arch arm64). ARCH takes the
+# kernel's name (x86, arm64) or uname -m's (x86_64, aarch64).
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH     ?= $(HOST_ARCH)
+BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
+UARCH    := $(subst x86,x86_64,$(subst arm64,aarch64,$(BPF_ARCH)))
+ifeq ($(filter x86 arm64,$(BPF_ARCH)),)
+$(error switchcost: ARCH=$(ARCH) is not supported: x86 or arm64)
+endif
+CROSS_COMPILE ?=
+CROSS_TRIPLET := $(patsubst %-,%,$(CROSS_COMPILE))
+ifeq ($(BPF_ARCH),$(HOST_ARCH))
 O        ?= build
+else
+O        ?= build/$(BPF_ARCH)
+endif
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC       := $(CROSS_COMPILE)gcc
+endif
+# the host's pkg-config, reading the target's multiarch .pc files
+PKG_CONFIG ?= PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -12,8 +35,8 @@ prefix   ?= /usr/local
 DESTDIR  ?=
 ARGS     ?=
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-UARCH := $(shell uname -m)
+# one vmlinux.h per architecture (its BTF types: pt_regs, user_pt_regs), dumped from a kernel's BTF
+VMLINUX_H := vmlinux/$(BPF_ARCH)/vmlinux.h
 
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
@@ -24,14 +47,14 @@ LIBBPF_LIBS = $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
 JSONC_CFLAGS = $(shell $(PKG_CONFIG) --cflags json-c 2>/dev/null)
 JSONC_LIBS = $(or $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null),-ljson-c)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Iuser -I$(O) \
-	$(LIBBPF_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(ARCH)\"
+	$(LIBBPF_CFLAGS) $(JSONC_CFLAGS) -MMD -MP -pthread -DSWC_BPF_ARCH=\"$(BPF_ARCH)\"
 ALL_LDFLAGS := $(LDFLAGS) -pthread
 LDLIBS = $(LIBBPF_LIBS) $(JSONC_LIBS) -lelf -lz -lm -lcrypt
 
 # clang's own system include dirs, so BPF code finds <asm/...> without gcc-multilib
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
+BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ivmlinux/$(BPF_ARCH) \
 	$(LIBBPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -60,16 +83,16 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bats bench deps vmlinux install clean help check-aarch64 test-vm
+.PHONY: all run test unit bats bench deps vmlinux install clean help test-vm
 
 all: $(O)/switchcost
 
 # A build never installs anything: it names what is missing (`sudo make deps` installs it).
 $(O)/.deps-ok: scripts/deps.sh
-	$(Q)scripts/deps.sh --check
+	$(Q)scripts/deps.sh --check $(if $(CROSS_COMPILE),--arch $(BPF_ARCH))
 	$(Q)mkdir -p $(O) && touch $@
 
-$(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h vmlinux.h | $(O)/.deps-ok
+$(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h $(VMLINUX_H) | $(O)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -133,15 +156,25 @@ $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
 # Every test: the tree built with -Werror by gcc and by clang (each in its own directory, so
 # flags never mix with the plain build's objects), then the unit tests and the command-line
 # suites (BPF ones need root) on the gcc build; one summary line. Installs nothing.
+# On x86-64 also the arm64 cross-build (Debian's aarch64-linux-gnu-gcc), whose unit tests run
+# under qemu-user: the only run the aarch64 coroutine switch gets without arm64 hardware.
 TEST_GCC   := $(O)/werror-gcc
 TEST_CLANG := $(O)/werror-clang
+TEST_ARM64 := $(O)/werror-arm64
 test: $(O)/.test-deps-ok
 	$(Q)$(MAKE) --no-print-directory O=$(TEST_CLANG) CC=clang EXTRA_CFLAGS=-Werror \
 		$(TEST_CLANG)/switchcost $(TEST_CLANG)/unit_tests
 	$(Q)$(MAKE) --no-print-directory O=$(TEST_GCC) CC=gcc EXTRA_CFLAGS=-Werror \
 		$(TEST_GCC)/switchcost $(TEST_GCC)/unit_tests
+ifeq ($(HOST_ARCH),x86)
+	$(Q)$(MAKE) --no-print-directory O=$(TEST_ARM64) ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- EXTRA_CFLAGS=-Werror \
+		$(TEST_ARM64)/switchcost $(TEST_ARM64)/unit_tests
+endif
 	@$(GIVE_BACK)
-	scripts/run-tests $(abspath $(TEST_GCC)/switchcost) $(abspath $(TEST_GCC)/unit_tests)
+	$(if $(filter x86,$(HOST_ARCH)),SWITCHCOST_ARM64=$(abspath $(TEST_ARM64)/switchcost) \
+		UNIT_TESTS_ARM64=$(abspath $(TEST_ARM64)/unit_tests)) \
+		scripts/run-tests $(abspath $(TEST_GCC)/switchcost) $(abspath $(TEST_GCC)/unit_tests)
 
 # Boots Debian kernel packages in KVM guests and runs the suites there (docs/VMS.md); not in test.
 test-vm: $(O)/switchcost
@@ -154,12 +187,11 @@ bench: $(O)/switchcost $(O)/empty_counter
 deps:
 	scripts/deps.sh --test
 
-# Regenerates vmlinux.h from the running kernel (another architecture, a newer kernel).
+# Regenerates vmlinux/ARCH/vmlinux.h from a kernel's BTF: the running one's by default, or
+# BTF=file (raw BTF or an ELF vmlinux) with ARCH=arm64 for another architecture (docs/VMS.md).
+BTF ?= /sys/kernel/btf/vmlinux
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h.tmp && mv vmlinux.h.tmp vmlinux.h
-
-check-aarch64:
-	$(CLANG) --target=aarch64-linux-gnu -c user/coro_aarch64.S -o $(O)/coro_aarch64.o
+	$(BPFTOOL) btf dump file $(BTF) format c > $(VMLINUX_H).tmp && mv $(VMLINUX_H).tmp $(VMLINUX_H)
 
 install: $(O)/switchcost
 	install -D -m 0755 $(O)/switchcost $(DESTDIR)$(prefix)/bin/switchcost
@@ -176,9 +208,10 @@ help:
 	@echo '  unit, bats     one half of test'
 	@echo '  bench          probe-effect, RSS and start-up benchmark (scripts/bench)'
 	@echo '  deps           install build and test dependencies (Debian/Ubuntu)'
-	@echo '  vmlinux        regenerate vmlinux.h from /sys/kernel/btf/vmlinux'
+	@echo '  vmlinux        regenerate vmlinux/$$(ARCH)/vmlinux.h from /sys/kernel/btf/vmlinux (or BTF=file)'
 	@echo '  install        install to $$(DESTDIR)$$(prefix) (prefix=$(prefix))'
 	@echo '  clean          remove $(O)/'
 	@echo 'Knobs: V=1 O=dir CC CLANG BPFTOOL CFLAGS EXTRA_CFLAGS LDFLAGS ARGS'
+	@echo '       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-  cross-build into build/arm64/'
 
 -include $(wildcard $(O)/user/*.d $(O)/unit/*.d)

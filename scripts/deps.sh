@@ -4,16 +4,29 @@
 # is missing. Debian/Ubuntu: apt-get; elsewhere: prints the packages to install and fails.
 # --check: installs nothing, names what is missing and fails (make and make test: a build or a
 # test run never changes the machine; `sudo make deps` or `sudo make run` installs).
+# --arch arm64: what cross-building for arm64 needs (Debian's cross gcc, the arm64 -dev packages
+# through multiarch, qemu-user to run the unit tests). --test on x86-64 includes it: make test
+# cross-builds and runs the aarch64 unit tests.
 set -eu
 
-need="" test=false check=false
-for a in "$@"; do
-	case $a in
+need="" test=false check=false cross=""
+while [ $# -gt 0 ]; do
+	case $1 in
 	--test) test=true ;;
 	--check) check=true ;;
-	*) echo "switchcost: scripts/deps.sh: unknown option '$a' (--test, --check)" >&2; exit 2 ;;
+	--arch) cross=${2:-}; shift ;;
+	*) echo "switchcost: scripts/deps.sh: unknown option '$1' (--test, --check, --arch arm64)" >&2
+	   exit 2 ;;
 	esac
+	shift
 done
+case $cross in
+''|arm64) ;;
+*) echo "switchcost: scripts/deps.sh: --arch '$cross': only arm64 is cross-built" >&2; exit 2 ;;
+esac
+if $test && [ "$(uname -m)" = x86_64 ]; then
+	cross=arm64
+fi
 if $test; then
 	# the CSV tests load the export with pandas, as a user would
 	/usr/bin/python3 -c 'import pandas' 2>/dev/null || need="$need python3-pandas"
@@ -44,6 +57,19 @@ have_hdr crypt.h           || need="$need libcrypt-dev"
 have_hdr json-c/json.h     || need="$need libjson-c-dev"
 [ -e /usr/include/sys/sdt.h ] || [ -n "$(ls /usr/include/*/sys/sdt.h 2>/dev/null)" ] || need="$need systemtap-sdt-dev"
 
+if [ "$cross" = arm64 ]; then
+	ml=/usr/lib/aarch64-linux-gnu
+	have_cmd aarch64-linux-gnu-gcc || need="$need gcc-aarch64-linux-gnu"
+	[ -e /usr/aarch64-linux-gnu/include/stdio.h ] || need="$need libc6-dev-arm64-cross"
+	have_cmd qemu-aarch64-static || have_cmd qemu-aarch64 || need="$need qemu-user-static"
+	have_cmd file || need="$need file"
+	[ -e $ml/libbpf.so ]    || need="$need libbpf-dev:arm64"
+	[ -e $ml/libelf.so ]    || need="$need libelf-dev:arm64"
+	[ -e $ml/libz.so ]      || need="$need zlib1g-dev:arm64"
+	[ -e $ml/libjson-c.so ] || need="$need libjson-c-dev:arm64"
+	[ -e /usr/include/aarch64-linux-gnu/sys/sdt.h ] || need="$need systemtap-sdt-dev:arm64"
+fi
+
 [ -n "$need" ] || exit 0
 need=$(printf '%s\n' $need | sort -u | tr '\n' ' ')
 
@@ -64,6 +90,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "switchcost: installing:$need"
 export DEBIAN_FRONTEND=noninteractive
+# the arm64 -dev packages come through multiarch
+case $need in
+*:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64 ;;
+esac
 apt-get update -qq
 # Ubuntu ships bpftool in linux-tools-*, not as its own package.
 if echo "$need" | grep -qw bpftool && ! apt-cache show bpftool >/dev/null 2>&1; then

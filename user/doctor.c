@@ -131,10 +131,10 @@ static void check_arch(const struct swc_sysinfo *si)
 	const char *want = machine_to_bpf_arch(si->arch);
 	bool ok = !strcmp(want, SWC_BPF_ARCH);
 	struct check *c = add("arch", ok, true, "this machine is %s; the BPF programs were built "
-			      "for %s (from its vmlinux.h)", si->arch, SWC_BPF_ARCH);
+			      "for %s (from vmlinux/%s/vmlinux.h)", si->arch, SWC_BPF_ARCH, SWC_BPF_ARCH);
 
-	fix(c, "rebuild on this machine: make clean && make (make vmlinux regenerates vmlinux.h "
-	       "from this kernel's BTF)");
+	fix(c, "rebuild on this machine: make clean && make (x86 and arm64 have a vmlinux.h; "
+	       "make vmlinux dumps one from this kernel's BTF)");
 }
 
 static void check_privileges(void)

@@ -98,6 +98,15 @@ static void read_cpuinfo(struct swc_sysinfo *si)
 		val = colon + 1;
 		squeeze(line);
 		squeeze(val);
+		/* cpuinfo describes the real CPU: an x86 one under an aarch64 binary (or the
+		 * reverse) means a user-mode emulator (qemu-user) runs us */
+#if defined(__aarch64__)
+		if (!strcmp(line, "vendor_id"))
+			si->emulated = true;
+#elif defined(__x86_64__)
+		if (!strcmp(line, "CPU implementer"))
+			si->emulated = true;
+#endif
 		if (!flags_seen && !strcmp(line, "flags")) {
 			char *tok, *save = NULL;
 
@@ -388,6 +397,9 @@ void swc_sysinfo_print(const struct swc_sysinfo *si, FILE *f)
 	fprintf(f, " · libbpf %s%s\n", si->libbpf, si->btf ? "" : " · no kernel BTF");
 	/* the facts that decide process vs thread; the full list stays in --json "mitigations" */
 	swc_addrspace_print(&si->as, f);
+	if (si->emulated)
+		fprintf(f, "# emulated: this %s binary runs on another architecture's CPU (qemu-user): every "
+			"figure is the emulator's, not the hardware's\n", si->arch);
 	if (si->virtualised)
 		fputs("# VM figures: kernel entry and switches cost more under a hypervisor than "
 		      "on bare metal\n", f);
@@ -401,6 +413,7 @@ void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j)
 	jw_str(j, "cpu_model", si->cpu_model);
 	jw_i64(j, "cpus_online", si->ncpus_online);
 	jw_bool(j, "virtualised", si->virtualised);
+	jw_bool(j, "emulated", si->emulated);
 	/* null both on bare metal and when the hypervisor could not be named. */
 	jw_str(j, "hypervisor", si->virtualised && si->hypervisor[0] ? si->hypervisor : NULL);
 	jw_str(j, "mitigations", si->mitigations);

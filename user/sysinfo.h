@@ -16,6 +16,7 @@ struct swc_sysinfo {
 	char cpu_model[128];	/* /proc/cpuinfo "model name" (or "CPU part"/"Hardware" elsewhere) */
 	int ncpus_online;
 	bool virtualised;	/* cpuinfo "hypervisor" flag, or DMI / device-tree says so */
+	bool emulated;		/* cpuinfo is another architecture's: a user-mode emulator runs us */
 	char hypervisor[64];	/* "KVM", "VMware", "Xen", "Microsoft Hyper-V", "QEMU", ... or "" */
 	char mitigations[512];	/* compact: "meltdown: PTI; spectre_v2: Retpolines, IBPB" ... */
 	char libbpf[32];	/* "1.1" (libbpf_version_string) */
