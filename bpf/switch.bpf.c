@@ -37,6 +37,10 @@ const volatile __u64 targ_cgroup_id = 0;	/* cgroup v2 id (its directory's inode)
 const volatile __u32 targ_cgroup_level = 0;	/* its depth below the v2 root */
 /* switchcost's pid namespace when it is not the initial one: rows get the pids seen there */
 const volatile __u32 targ_pidns_inum = 0;
+/* No task storage in tracing programs here (Linux < 5.11, or SWITCHCOST_DISABLE): user space
+ * made hot_state an LRU hash keyed by tid, and hot_get() takes that path (the verifier never
+ * sees the other one: this is read-only data, known when it checks). */
+const volatile bool targ_hot_by_tid = false;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -214,9 +218,23 @@ static __always_inline void copy_comm(char *dst, struct task_struct *t)
 	((__u64 *)dst)[1] = src[1];
 }
 
+static const struct hot zero_hot;
+
+/* The hot state of t: its task storage, or (targ_hot_by_tid) its tid's entry, created zeroed. */
 static __always_inline struct hot *hot_get(struct task_struct *t)
 {
-	return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 tid;
+	struct hot *h;
+
+	if (!targ_hot_by_tid)
+		return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	tid = t->pid;
+	h = bpf_map_lookup_elem(&hot_state, &tid);
+	if (h)
+		return h;
+	/* EEXIST from a racing CPU is fine: the lookup below finds its entry */
+	bpf_map_update_elem(&hot_state, &tid, &zero_hot, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&hot_state, &tid);
 }
 
 /*
@@ -560,10 +578,13 @@ static __always_inline bool is_self(struct task_struct *t)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, ctid = child->pid;
 	__u32 group = group_of(ptgid);
 	struct swc_counters *c;
 
+	/* task storage is born empty; a tid's hash entry may be a dead task's */
+	if (targ_hot_by_tid)
+		bpf_map_delete_elem(&hot_state, &ctid);
 	if (ptgid == ctgid)
 		return 0;
 	if (group == SWC_NO_GROUP && adopt_group && is_self(parent))

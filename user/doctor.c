@@ -168,7 +168,8 @@ static const char *feature_fix(enum swc_feature f)
 	case SWC_FEAT_RAW_TP:
 		return "needs Linux 4.17+; as non-root, root or CAP_BPF+CAP_PERFMON";
 	case SWC_FEAT_TASK_STORAGE:
-		return "needs Linux 5.11+ (task storage in tracing programs)";
+		return "needs Linux 5.11+ (task storage in tracing programs); without it the "
+		       "per-task times live in a hash keyed by tid instead (the same figures)";
 	case SWC_FEAT_RINGBUF:
 		return "needs Linux 5.8+ (BPF ring buffer)";
 	case SWC_FEAT_UPROBE:
@@ -187,17 +188,28 @@ static const char *const feature_use[SWC_FEAT_COUNT] = {
 	[SWC_FEAT_UPROBE] = "uprobe on this binary (coroutine counting pass, trace --uprobe)",
 };
 
+/* A uprobe refused at attach wants privileges; one that does not load wants a newer kernel. */
+static const char *uprobe_fix(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		return feature_fix(SWC_FEAT_UPROBE);
+	return "needs Linux 5.15+ (bpf_get_attach_cookie): until then the coroutine counting "
+	       "pass, lab cost and trace --uprobe/--usdt/--asyncio are not measured";
+}
+
 static void check_features(void)
 {
 	for (int f = 0; f < SWC_FEAT_COUNT; f++) {
 		int err = swc_feature_probe(f);
-		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_TASK_STORAGE ||
-			    f == SWC_FEAT_RINGBUF;
-		struct check *c = add(swc_feature_name(f), !err, core, "%s: %s", feature_use[f],
-				      err ? strerror(-err) : "loads and attaches");
+		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_RINGBUF;
+		struct check *c = add(swc_feature_name(f), !err, core, "%s: %s%s", feature_use[f],
+				      err ? strerror(-err) : "loads and attaches",
+				      swc_feature_disabled(f) ? " (SWITCHCOST_DISABLE)" : "");
 
 		if (err && (err == -EPERM || err == -EACCES) && !can_load)
 			fix(c, "run as root (sudo switchcost); no program loads without privileges");
+		else if (f == SWC_FEAT_UPROBE)
+			fix(c, "%s", uprobe_fix(err));
 		else
 			fix(c, "%s", feature_fix(f));
 	}

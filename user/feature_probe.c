@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <bpf/libbpf.h>
 #include "feature_probe.h"
 #include "probe.skel.h"
@@ -60,14 +62,29 @@ static struct bpf_link *attach(struct bpf_program *prog, enum swc_feature f)
 	return bpf_program__attach(prog);
 }
 
+bool swc_feature_disabled(enum swc_feature f)
+{
+	const char *list = getenv("SWITCHCOST_DISABLE"), *name = swc_feature_name(f);
+	size_t n = strlen(name);
+
+	for (const char *at = list; at && *at; at += strcspn(at, ",") + (at[strcspn(at, ",")] != 0))
+		if (!strncmp(at, name, n) && (at[n] == ',' || at[n] == '\0'))
+			return true;
+	return false;
+}
+
 int swc_feature_probe(enum swc_feature f)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet);
-	struct probe_bpf *skel = probe_bpf__open();
+	libbpf_print_fn_t old;
+	struct probe_bpf *skel;
 	struct bpf_program *want, *p;
 	struct bpf_link *link;
 	int err;
 
+	if (swc_feature_disabled(f))
+		return -EOPNOTSUPP;
+	old = libbpf_set_print(quiet);
+	skel = probe_bpf__open();
 	if (!skel) {
 		err = -errno;
 		goto out;

@@ -10,7 +10,8 @@ enum swc_feature {
 	SWC_FEAT_RAW_TP,	/* raw tracepoint on sched_switch: the older route */
 	SWC_FEAT_TASK_STORAGE,	/* task-local storage from a tracing program (5.11+) */
 	SWC_FEAT_RINGBUF,	/* BPF ring buffer (5.8+): switch records for --csv */
-	SWC_FEAT_UPROBE,	/* a uprobe on our own binary: coroutine pass, trace --uprobe */
+	SWC_FEAT_UPROBE,	/* a uprobe on our own binary, with the helpers switchcost's call
+				 * (attach cookie: 5.15): coroutine pass, trace --uprobe */
 	SWC_FEAT_COUNT
 };
 
@@ -21,5 +22,11 @@ const char *swc_feature_name(enum swc_feature f);
  * accepts it, else a negative errno; leaves no program or map behind either way.
  */
 int swc_feature_probe(enum swc_feature f);
+/*
+ * Whether the test knob SWITCHCOST_DISABLE (a comma-separated list of the names above, e.g.
+ * task_storage,uprobe) names f: swc_feature_probe() then answers -EOPNOTSUPP without asking the
+ * kernel, so the fallback for an older kernel runs here.
+ */
+bool swc_feature_disabled(enum swc_feature f);
 
 #endif

@@ -22,9 +22,13 @@ static const char *uprobe_refused(void)
 	if (!asked) {
 		asked = true;
 		err = swc_feature_probe(SWC_FEAT_UPROBE);
-		if (err)
+		if (err == -EPERM || err == -EACCES)
 			snprintf(why, sizeof(why), "uprobes refused (%s): needs root "
 				 "(CAP_SYS_ADMIN); see switchcost doctor", strerror(-err));
+		else if (err)
+			snprintf(why, sizeof(why), "uprobes unavailable (%s): the kernel lacks "
+				 "bpf_get_attach_cookie (Linux 5.15); see switchcost doctor",
+				 strerror(-err));
 	}
 	return why;
 }

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
+#include "feature_probe.h"
 #include "selfstats.h"
 #include "sysinfo.h"
 #include "watch.h"
@@ -164,6 +165,36 @@ static __u32 own_pidns_inum(void)
 	return (__u32)st.st_ino;
 }
 
+/* Entries of the tid-keyed hot state: tasks of the watched groups alive at once (LRU beyond). */
+#define HOT_BY_TID_ENTRIES	65536
+
+/*
+ * What this kernel lacks (feature_probe.c, or SWITCHCOST_DISABLE) takes the older route: without
+ * task storage in tracing programs (< 5.11) the per-task times live in an LRU hash keyed by tid;
+ * without uprobes with an attach cookie (< 5.15) the coroutine counting pass and trace --uprobe
+ * are not measured, but everything else loads.
+ */
+static void take_fallbacks(struct switch_bpf *skel)
+{
+	int err;
+
+	if (getenv("SWITCHCOST_DISABLE") && *getenv("SWITCHCOST_DISABLE"))
+		fprintf(stderr, "switchcost: SWITCHCOST_DISABLE=%s: taking the route for a kernel "
+				"without it (a test knob)\n", getenv("SWITCHCOST_DISABLE"));
+	if (swc_feature_probe(SWC_FEAT_TASK_STORAGE)) {
+		skel->rodata->targ_hot_by_tid = true;
+		bpf_map__set_type(skel->maps.hot_state, BPF_MAP_TYPE_LRU_HASH);
+		bpf_map__set_map_flags(skel->maps.hot_state, 0);
+		bpf_map__set_max_entries(skel->maps.hot_state, HOT_BY_TID_ENTRIES);
+	}
+	/* refused at attach (no CAP_SYS_ADMIN) still loads; a helper the kernel lacks does not */
+	err = swc_feature_probe(SWC_FEAT_UPROBE);
+	if (err && err != -EPERM && err != -EACCES) {
+		bpf_program__set_autoload(skel->progs.on_user_switch, false);
+		bpf_program__set_autoload(skel->progs.on_user_switch_usdt, false);
+	}
+}
+
 static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
 {
 	struct switch_bpf *skel = switch_bpf__open();
@@ -194,6 +225,7 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 	skel->rodata->targ_cgroup_id = opts->cgroup_id;
 	skel->rodata->targ_cgroup_level = opts->cgroup_level;
 	skel->rodata->targ_pidns_inum = own_pidns_inum();
+	take_fallbacks(skel);
 	*err = switch_bpf__load(skel);
 	if (*err) {
 		*err = -*err;
