@@ -22,6 +22,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "lab.h"
+#include "sysinfo.h"
 #include "parse.h"
 #include "records.h"
 #include "report.h"
@@ -344,6 +345,10 @@ int cmd_lab(int argc, char **argv)
 		return 0;
 	}
 	sc = find_scenario(lab.env.scenario);
+	if (swc_pidns_refusal()) {
+		fprintf(stderr, "switchcost: lab needs eBPF: %s\n", swc_pidns_refusal());
+		return 1;
+	}
 	if (swc_bpf_preflight())
 		return 1;
 	if (swc_signals_install()) {
