@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +85,8 @@ static void usage(FILE *f)
 "Options:\n"
 "      --unit DUR        the notes' second, scaled (timeline, join; default 100ms)\n"
 "      --iterations N    CPU work per worker of parallel (default %lu)\n"
+"      --cpus LIST       the CPUs every variant may use, e.g. 0 (one CPU, as on a 1-vCPU\n"
+"                        machine) or 0-3 (default: all this process may use)\n"
 "  -n, --round-trips N   timed round trips per repeat of cost (default %lu)\n"
 "      --json            one JSON document on stdout\n"
 "      --list            the scenarios, one per line\n"
@@ -108,10 +111,43 @@ static const struct scenario *find_scenario(const char *name)
 	return NULL;
 }
 
+/* --cpus: the CPUs every variant may use, as taskset would give them (children inherit it). */
+static int parse_cpus(struct lab_env *env, const char *arg)
+{
+	int n = swc_parse_cpulist(arg, env->cpus, LAB_MAX_CPUS);
+
+	if (n <= 0)
+		return usage_error("--cpus wants a CPU list such as 0 or 0,1 or 0-3, not '%s'", arg);
+	for (int i = 0; i < n; i++)
+		if (!swc_cpu_online(env->cpus[i]))
+			return usage_error("CPU %d does not exist or is offline (--cpus %s)",
+					   env->cpus[i], arg);
+	env->ncpus = n;
+	return 0;
+}
+
+/* Keeps this process (and so every variant it forks) on --cpus. */
+static int apply_cpus(const struct lab_env *env)
+{
+	cpu_set_t set;
+
+	if (!env->ncpus)
+		return 0;
+	CPU_ZERO(&set);
+	for (int i = 0; i < env->ncpus; i++)
+		CPU_SET(env->cpus[i], &set);
+	if (!sched_setaffinity(0, sizeof(set), &set))
+		return 0;
+	fprintf(stderr, "switchcost: lab --cpus: %s: those CPUs are not ours to use (taskset -p "
+			"%d shows which are)\n", strerror(errno), (int)getpid());
+	return -1;
+}
+
 static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 {
-	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST };
+	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS };
 	static const struct option opts[] = {
+		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "unit", required_argument, NULL, OPT_UNIT },
 		{ "iterations", required_argument, NULL, OPT_ITER },
 		{ "round-trips", required_argument, NULL, 'n' },
@@ -143,6 +179,10 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			if (swc_parse_ulong(optarg, 10, MAX_ROUND_TRIPS, &env->round_trips))
 				return usage_error("-n wants a whole number from 10 to %lu, not "
 						   "'%s'", MAX_ROUND_TRIPS, optarg);
+			break;
+		case OPT_CPUS:
+			if (parse_cpus(env, optarg))
+				return 2;
 			break;
 		case OPT_JSON:
 			env->json = true;
@@ -350,6 +390,8 @@ int cmd_lab(int argc, char **argv)
 		return 1;
 	}
 	if (swc_bpf_preflight())
+		return 1;
+	if (apply_cpus(&lab.env))
 		return 1;
 	if (swc_signals_install()) {
 		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));

@@ -29,12 +29,16 @@ struct swc_watch;
 /* cost: a kernel switch (process, thread) costs at least this many coroutine switches */
 #define LAB_COST_MIN_RATIO	10
 
+#define LAB_MAX_CPUS	256
+
 struct lab_env {
 	const char *scenario;
 	__u64 unit_ns;
 	unsigned long iterations;	/* parallel: CPU work per worker */
 	unsigned long round_trips;	/* cost: timed round trips per repeat */
 	bool json, verbose;
+	int ncpus;			/* --cpus given: the lab runs on these; 0: all ours */
+	int cpus[LAB_MAX_CPUS];
 };
 
 struct lab {
