@@ -177,35 +177,40 @@ static __always_inline __u32 group_of(__u32 tgid)
 	return w ? swc_watch_group(*w, tgid) : SWC_NO_GROUP;
 }
 
-/* Puts tgid in group; its byte must be clear (a new process), or be cleared first. */
-static __always_inline bool watch_tgid(__u32 tgid, __u32 group)
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "set_tgid_byte() writes byte tgid % 8 of a word: little-endian only (x86, arm64)"
+#endif
+
+/*
+ * Sets tgid's byte in a one-byte-per-tgid array (watched, gone). A plain byte store: each tgid
+ * owns its byte, and Linux before 5.12 has no atomic and/or for BPF (Debian 11's 5.10 refused
+ * the __sync_fetch_and_or() this replaces).
+ */
+static __always_inline bool set_tgid_byte(void *map, __u32 tgid, __u8 v)
 {
 	__u32 idx = swc_watch_index(tgid);
-	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
+	volatile __u8 *w = bpf_map_lookup_elem(map, &idx);
 
 	if (!w)
 		return false;
-	__sync_fetch_and_and(w, ~swc_watch_mask(tgid));	/* a pid reused since it was watched */
-	__sync_fetch_and_or(w, swc_watch_bits(tgid, group));
+	w[tgid & 7] = v;
 	return true;
+}
+
+/* Puts tgid in group (a pid reused since it was watched is overwritten). */
+static __always_inline bool watch_tgid(__u32 tgid, __u32 group)
+{
+	return set_tgid_byte(&watched, tgid, swc_watch_bits(tgid, group) >> ((tgid & 7) * 8));
 }
 
 static __always_inline void unwatch_tgid(__u32 tgid)
 {
-	__u32 idx = swc_watch_index(tgid);
-	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
-
-	if (w)
-		__sync_fetch_and_and(w, ~swc_watch_mask(tgid));
+	set_tgid_byte(&watched, tgid, 0);
 }
 
 static __always_inline void clear_gone(__u32 tgid)
 {
-	__u32 idx = swc_watch_index(tgid);
-	__u64 *g = bpf_map_lookup_elem(&gone, &idx);
-
-	if (g)
-		__sync_fetch_and_and(g, ~swc_watch_mask(tgid));
+	set_tgid_byte(&gone, tgid, 0);
 }
 
 /* Two direct 8-byte BTF loads instead of a probe-read helper call: this runs for every record.
@@ -435,11 +440,8 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 		/* keyed by the pid the reaper knows: its namespace's */
 		__u32 tgid = targ_pidns_inum ?
 			pid_in_ns(BPF_CORE_READ(prev, group_leader, thread_pid)) : prev->tgid;
-		__u32 idx = swc_watch_index(tgid);
-		__u64 *g = bpf_map_lookup_elem(&gone, &idx);
 
-		if (g)	/* the watch set's layout, one byte per tgid */
-			__sync_fetch_and_or(g, swc_watch_mask(tgid));
+		set_tgid_byte(&gone, tgid, 0xff);	/* the watch set's layout */
 	}
 	if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
 		ts->switches_out++;
