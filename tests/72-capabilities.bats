@@ -34,3 +34,36 @@ load helpers
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"probed pass"* ]]
 }
+
+# as nobody with CAP_BPF + CAP_PERFMON only; skips unless the uprobe is refused there
+as_capped() {
+	requires btf nobody
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become nobody"
+	cd "$BATS_TEST_TMPDIR"
+	chmod o+rx "$BATS_TEST_TMPDIR"
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+bpf,+perfmon \
+		--ambient-caps=+bpf,+perfmon "$SWITCHCOST" doctor --json |
+		jq -e '.checks[] | select(.name == "uprobe") | .ok' >/dev/null; then
+		skip "this kernel lets CAP_BPF + CAP_PERFMON attach uprobes"
+	fi
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$SWITCHCOST" "$@"
+	echo "status=$status stderr=$stderr" >&2
+}
+
+@test "CAP_BPF + CAP_PERFMON: lab cost runs, the coroutine's counting pass not measured with why" {
+	as_capped lab cost -n 500 --json
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '[.results[] | .ok] | all'
+	echo "$output" | jq -e '.results[] | select(.workload == "coroutine") |
+		.counting_pass.not_measured | test("uprobes refused .*switchcost doctor")'
+	echo "$output" | jq -e '.results[] | select(.workload == "thread") | .counting_pass.syscalls > 0'
+}
+
+@test "CAP_BPF + CAP_PERFMON: trace --uprobe traces the switches, the probe's hits not measured" {
+	as_capped trace --json --uprobe libc.so.6:getpid -- /bin/true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1 user-space probe not measured: uprobes refused"* ]]
+	echo "$output" | jq -e '.probes[0].hits == null and (.probes[0].not_measured | test("CAP_SYS_ADMIN"))'
+}

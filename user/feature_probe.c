@@ -113,3 +113,22 @@ out:
 	libbpf_set_print(old);
 	return err ? (err < 0 ? err : -err) : 0;
 }
+
+const char *swc_uprobe_unavailable(void)
+{
+	static char why[160];
+	static bool asked;
+	int err;
+
+	if (asked)
+		return why;
+	asked = true;
+	err = swc_feature_probe(SWC_FEAT_UPROBE);
+	if (err == -EPERM || err == -EACCES)
+		snprintf(why, sizeof(why), "uprobes refused (%s): needs root (CAP_SYS_ADMIN); see "
+			 "switchcost doctor", strerror(-err));
+	else if (err)
+		snprintf(why, sizeof(why), "uprobes unavailable (%s): the kernel lacks "
+			 "bpf_get_attach_cookie (Linux 5.15); see switchcost doctor", strerror(-err));
+	return why;
+}

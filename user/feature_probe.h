@@ -28,5 +28,10 @@ int swc_feature_probe(enum swc_feature f);
  * kernel, so the fallback for an older kernel runs here.
  */
 bool swc_feature_disabled(enum swc_feature f);
+/*
+ * "" when switchcost's uprobe programs load and attach here (asked once), else why not, one
+ * line: what run's coroutine counting pass, lab cost and trace --uprobe print as not measured.
+ */
+const char *swc_uprobe_unavailable(void);
 
 #endif

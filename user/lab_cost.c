@@ -74,6 +74,8 @@ static void sentence(const struct swc_measurement *r, FILE *f)
 				swc_fmt_count(r->cs.user_switches, a, sizeof(a)),
 				swc_fmt_count(r->counting_made, d, sizeof(d)),
 				swc_fmt_count(r->cs.syscalls, b, sizeof(b)));
+		else if (r->counting_skipped[0])
+			fprintf(f, ";\n      its counting pass: not measured: %s", r->counting_skipped);
 		fprintf(f, ".\n");
 		break;
 	}
@@ -205,6 +207,10 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 			jw_double(&j, "syscalls_per_switch", swc_measure_syscalls_per_switch(r));
 			jw_u64(&j, "uprobe_hits", r->cs.user_switches);
 			jw_u64(&j, "kernel_switches", r->cs.switches_out);
+			jw_obj_end(&j);
+		} else if (r->counting_skipped[0]) {
+			jw_obj_begin(&j, "counting_pass");
+			jw_str(&j, "not_measured", r->counting_skipped);
 			jw_obj_end(&j);
 		}
 		jw_obj_end(&j);

@@ -11,28 +11,6 @@
 #include "validity.h"
 #include "watch.h"
 
-/* Whether the kernel lets us put a uprobe on ourselves (CAP_BPF + CAP_PERFMON alone do not
- * suffice); asked once, by loading a tiny program. "" when it does, else why not. */
-static const char *uprobe_refused(void)
-{
-	static char why[128];
-	static bool asked;
-	int err;
-
-	if (!asked) {
-		asked = true;
-		err = swc_feature_probe(SWC_FEAT_UPROBE);
-		if (err == -EPERM || err == -EACCES)
-			snprintf(why, sizeof(why), "uprobes refused (%s): needs root "
-				 "(CAP_SYS_ADMIN); see switchcost doctor", strerror(-err));
-		else if (err)
-			snprintf(why, sizeof(why), "uprobes unavailable (%s): the kernel lacks "
-				 "bpf_get_attach_cookie (Linux 5.15); see switchcost doctor",
-				 strerror(-err));
-	}
-	return why;
-}
-
 struct counting {
 	struct swc_watch *w;
 	enum swc_workload_id id;
@@ -117,8 +95,9 @@ int swc_measure(struct swc_watch *w, const struct swc_workload_cfg *timed, const
 	 * machine through the tracing slow path. So they count, in one more pass, never timed. */
 	if (!w)
 		return 0;
-	if (m->id == SWC_WL_COROUTINE && uprobe_refused()[0]) {
-		snprintf(m->counting_skipped, sizeof(m->counting_skipped), "%s", uprobe_refused());
+	if (m->id == SWC_WL_COROUTINE && swc_uprobe_unavailable()[0]) {
+		snprintf(m->counting_skipped, sizeof(m->counting_skipped), "%s",
+			 swc_uprobe_unavailable());
 		return 0;	/* degrade, don't die: the timed row stands on its own */
 	}
 	cfg.repeats = 1;

@@ -108,7 +108,7 @@ static bool locked_down(void)
 	return strstr(buf, "[confidentiality]") != NULL;
 }
 
-/* Task-local storage and bpf_get_current_task_btf() in tracing programs came in Linux 5.11. */
+/* The BPF ring buffer (always created) came in Linux 5.8; what came later has a fallback. */
 static bool kernel_too_old(void)
 {
 	struct utsname u;
@@ -116,14 +116,14 @@ static bool kernel_too_old(void)
 
 	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
 		return false;
-	return major < 5 || (major == 5 && minor < 11);
+	return major < 5 || (major == 5 && minor < 8);
 }
 
 static void explain_load_failure(int err)
 {
 	if (kernel_too_old())
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: this kernel is older than "
-				"Linux 5.11, which switchcost's programs need (see switchcost doctor)\n",
+				"Linux 5.8, which switchcost's programs need (see switchcost doctor)\n",
 			strerror(err));
 	else if (err == EPERM && locked_down())
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: the kernel is locked down "

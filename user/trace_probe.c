@@ -30,6 +30,7 @@
 #include <sys/utsname.h>
 #include "elf_read.h"
 #include "sudo.h"
+#include "feature_probe.h"
 #include "trace.h"
 #include "watch.h"
 
@@ -303,10 +304,18 @@ int trace_probe_asyncio(struct trace_probe *p, char **argv)
 /* Attaches through each probe's open file, then closes it: the kernel holds the inode now. */
 int trace_probes_attach(struct swc_watch *w, struct trace_probe *probes, int n)
 {
+	const char *why = n ? swc_uprobe_unavailable() : "";
 	char path[64];
 	int err = 0;
 
-	for (int i = 0; i < n && !err; i++) {
+	/* degrade, don't die: the switches are traced, the probes' hits are not measured */
+	if (why[0]) {
+		fprintf(stderr, "switchcost: %d user-space probe%s not measured: %s\n", n,
+			n == 1 ? "" : "s", why);
+		for (int i = 0; i < n; i++)
+			probes[i].not_measured = why;
+	}
+	for (int i = 0; i < n && !err && !why[0]; i++) {
 		struct trace_probe *p = &probes[i];
 
 		if (p->type == PROBE_USDT)

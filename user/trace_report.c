@@ -284,7 +284,9 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	for (int i = 0; i < env->nprobes; i++) {
 		fprintf(f, "User-space switch point %s (%s): ", env->probes[i].spec,
 			env->probes[i].binary);
-		if (res->have_ctr)
+		if (env->probes[i].not_measured)
+			fprintf(f, "not measured: %s\n", env->probes[i].not_measured);
+		else if (res->have_ctr)
 			fprintf(f, "%s hits\n", swc_fmt_count(env->probes[i].hits, a, sizeof(a)));
 		else
 			fprintf(f, "not measured\n");
@@ -489,10 +491,12 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_str(&j, "binary", p->binary);
 		if (p->offset)
 			jw_u64(&j, "offset", p->offset);
-		if (res->have_ctr)
+		if (res->have_ctr && !p->not_measured)
 			jw_u64(&j, "hits", p->hits);
 		else
 			jw_null(&j, "hits");
+		if (p->not_measured)
+			jw_str(&j, "not_measured", p->not_measured);
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
