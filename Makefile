@@ -196,6 +196,8 @@ vmlinux:
 install: $(O)/switchcost
 	install -D -m 0755 $(O)/switchcost $(DESTDIR)$(prefix)/bin/switchcost
 	install -D -m 0644 docs/switchcost.1 $(DESTDIR)$(prefix)/share/man/man1/switchcost.1
+	install -D -m 0644 completion/switchcost.bash \
+		$(DESTDIR)$(prefix)/share/bash-completion/completions/switchcost
 
 clean:
 	rm -rf $(O)
