@@ -17,18 +17,26 @@ _switchcost_workloads()
 		awk '/^Workloads/ { on = 1; next } /^[A-Z]/ { on = 0 } on && /^  [a-z]/ { print $1 }'
 }
 
+_switchcost_commands()
+{
+	"$1" --help 2>/dev/null |
+		awk '/^Commands/ { on = 1; next } /^$/ { on = 0 } on && /^  [a-z]/ { print $1 }'
+}
+
 _switchcost()
 {
-	local cur prev bin=${COMP_WORDS[0]} cmd="" i
+	local cur prev bin=${COMP_WORDS[0]} cmd="" cmds i
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	cmds=$(_switchcost_commands "$bin")
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
-		run | trace | lab | doctor | report) cmd=${COMP_WORDS[i]}; break ;;
-		--) break ;;
-		esac
+		[ "${COMP_WORDS[i]}" = -- ] && break
+		if grep -qxF -- "${COMP_WORDS[i]}" <<<"$cmds"; then
+			cmd=${COMP_WORDS[i]}
+			break
+		fi
 	done
 	# trace -- CMD: complete the command and its files
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -61,14 +69,14 @@ _switchcost()
 	fi
 	case $cmd in
 	"")
-		mapfile -t COMPREPLY < <(compgen -W "run trace lab doctor report \
-			$(_switchcost_workloads "$bin")" -- "$cur") ;;
+		mapfile -t COMPREPLY < <(compgen -W "$cmds $(_switchcost_workloads "$bin")" \
+			-- "$cur") ;;
 	run)
 		mapfile -t COMPREPLY < <(compgen -W "$(_switchcost_workloads "$bin")" -- "$cur") ;;
 	lab)
 		mapfile -t COMPREPLY < <(compgen -W "$("$bin" lab --list 2>/dev/null | cut -d' ' -f1)" \
 			-- "$cur") ;;
-	report)
+	report | compare)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
 }

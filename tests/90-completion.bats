@@ -14,7 +14,7 @@ complete_words() {
 
 @test "completion: commands and workloads first, lab's scenarios after lab" {
 	run complete_words ""
-	for w in run trace lab doctor report process thread coroutine syscall; do
+	for w in run trace lab doctor report compare process thread coroutine syscall; do
 		grep -qx "$w" <<<"$output"
 	done
 	run complete_words lab ""
@@ -24,7 +24,8 @@ complete_words() {
 }
 
 @test "completion: every long option each command's --help names" {
-	for cmd in run trace lab doctor report; do
+	for cmd in $("$SWITCHCOST" --help | awk '/^Commands/ { on = 1; next } /^$/ { on = 0 }
+			on && /^  [a-z]/ { print $1 }'); do
 		want=$("$SWITCHCOST" $cmd --help | grep -oE '^ {2,}(-[a-zA-Z], )?--[a-z][a-z0-9-]*' |
 			grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
 		[ -n "$want" ]
