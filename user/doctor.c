@@ -191,7 +191,7 @@ static const char *const feature_use[SWC_FEAT_COUNT] = {
 /* A uprobe refused at attach wants privileges; one that does not load wants a newer kernel. */
 static const char *uprobe_fix(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (!swc_uprobe_needs_newer_kernel(err))
 		return feature_fix(SWC_FEAT_UPROBE);
 	return "needs Linux 5.15+ (bpf_get_attach_cookie): until then the coroutine counting "
 	       "pass, lab cost and trace --uprobe/--usdt/--asyncio are not measured";

@@ -114,6 +114,12 @@ out:
 	return err ? (err < 0 ? err : -err) : 0;
 }
 
+bool swc_uprobe_needs_newer_kernel(int err)
+{
+	/* the verifier refuses an unknown helper with EINVAL; the knob answers EOPNOTSUPP */
+	return err == -EINVAL || err == -EOPNOTSUPP;
+}
+
 const char *swc_uprobe_unavailable(void)
 {
 	static char why[160];
@@ -127,8 +133,11 @@ const char *swc_uprobe_unavailable(void)
 	if (err == -EPERM || err == -EACCES)
 		snprintf(why, sizeof(why), "uprobes refused (%s): needs root (CAP_SYS_ADMIN); see "
 			 "switchcost doctor", strerror(-err));
-	else if (err)
+	else if (swc_uprobe_needs_newer_kernel(err))
 		snprintf(why, sizeof(why), "uprobes unavailable (%s): the kernel lacks "
 			 "bpf_get_attach_cookie (Linux 5.15); see switchcost doctor", strerror(-err));
+	else if (err)
+		snprintf(why, sizeof(why), "uprobes unavailable: attaching one to this binary "
+			 "failed (%s); see switchcost doctor", strerror(-err));
 	return why;
 }

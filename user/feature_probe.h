@@ -33,5 +33,8 @@ bool swc_feature_disabled(enum swc_feature f);
  * line: what run's coroutine counting pass, lab cost and trace --uprobe print as not measured.
  */
 const char *swc_uprobe_unavailable(void);
+/* Whether swc_feature_probe(SWC_FEAT_UPROBE)'s err means the program did not load (a helper
+ * this kernel lacks), rather than a refused or failed attach. */
+bool swc_uprobe_needs_newer_kernel(int err);
 
 #endif

@@ -189,7 +189,7 @@ static void take_fallbacks(struct switch_bpf *skel)
 	}
 	/* refused at attach (no CAP_SYS_ADMIN) still loads; a helper the kernel lacks does not */
 	err = swc_feature_probe(SWC_FEAT_UPROBE);
-	if (err && err != -EPERM && err != -EACCES) {
+	if (swc_uprobe_needs_newer_kernel(err)) {
 		bpf_program__set_autoload(skel->progs.on_user_switch, false);
 		bpf_program__set_autoload(skel->progs.on_user_switch_usdt, false);
 	}
