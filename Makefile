@@ -83,7 +83,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bats bench deps vmlinux install clean help test-vm
+.PHONY: all run test unit bats bench deps vmlinux install clean help test-vm deb
 
 all: $(O)/switchcost
 
@@ -199,6 +199,14 @@ install: $(O)/switchcost
 	install -D -m 0644 completion/switchcost.bash \
 		$(DESTDIR)$(prefix)/share/bash-completion/completions/switchcost
 
+# A Debian package (debian/, debhelper) of this tree, built from a copy of its tracked files so
+# the package's clean never touches build/; the .deb lands in $(O)/deb/.
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/switchcost
+	git ls-files -z | xargs -0 cp --parents -t $(O)/deb/switchcost
+	cd $(O)/deb/switchcost && dpkg-buildpackage -us -uc -b
+	@ls $(O)/deb/*.deb
+
 clean:
 	rm -rf $(O)
 
@@ -211,6 +219,7 @@ help:
 	@echo '  bench          probe-effect, RSS and start-up benchmark (scripts/bench)'
 	@echo '  deps           install build and test dependencies (Debian/Ubuntu)'
 	@echo '  vmlinux        regenerate vmlinux/$$(ARCH)/vmlinux.h from /sys/kernel/btf/vmlinux (or BTF=file)'
+	@echo '  deb            a Debian package of this tree in $(O)/deb/ (debhelper)'
 	@echo '  install        install to $$(DESTDIR)$$(prefix) (prefix=$(prefix))'
 	@echo '  clean          remove $(O)/'
 	@echo 'Knobs: V=1 O=dir CC CLANG BPFTOOL CFLAGS EXTRA_CFLAGS LDFLAGS ARGS'
