@@ -223,6 +223,19 @@ static __always_inline void copy_comm(char *dst, struct task_struct *t)
 	((__u64 *)dst)[1] = src[1];
 }
 
+/*
+ * swc_hist_slot(), clamped where the verifier sees it: Linux 6.1's verifier lost the bound of
+ * the u32 result across its zero-extension and refused on_switch ("R0 unbounded memory
+ * access"). The clamp on a 64-bit value the compiler cannot see through keeps it in one register.
+ */
+static __always_inline __u64 hist_slot(__u64 v)
+{
+	__u64 slot = swc_hist_slot(v);
+
+	__asm__ volatile("" : "+r"(slot));
+	return slot < SWC_HIST_SLOTS ? slot : SWC_HIST_SLOTS - 1;
+}
+
 static const struct hot zero_hot;
 
 /* The hot state of t: its task storage, or (targ_hot_by_tid) its tid's entry, created zeroed. */
@@ -431,7 +444,7 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 			s->exit_switches++;
 		if (*run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
-			s->hist_run[swc_hist_slot(*run_ns)]++;
+			s->hist_run[hist_slot(*run_ns)]++;
 		}
 	}
 	/* the process's last thread (not merely its leader: the leader can die first, or be
@@ -490,12 +503,12 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 		s->switches_in++;
 		if (*off_ns != SWC_UNKNOWN) {
 			s->off_ns_sum += *off_ns;
-			s->hist_off[swc_hist_slot(*off_ns)]++;
+			s->hist_off[hist_slot(*off_ns)]++;
 		}
 		if (*delay_ns != SWC_UNKNOWN) {
 			s->delay_ns_sum += *delay_ns;
 			s->delay_count++;
-			s->hist_delay[swc_hist_slot(*delay_ns)]++;
+			s->hist_delay[hist_slot(*delay_ns)]++;
 		}
 	}
 	if (targ_per_task && h && (ts = task_row(next, h, gn))) {
@@ -505,7 +518,7 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 		if (*delay_ns != SWC_UNKNOWN) {
 			ts->delay_ns_sum += *delay_ns;
 			ts->delay_count++;
-			ts->hist_delay[swc_hist_slot(*delay_ns)]++;
+			ts->hist_delay[hist_slot(*delay_ns)]++;
 			if (*delay_ns > ts->delay_max_ns) {
 				ts->delay_max_ns = *delay_ns;
 				/* the time of day is asked for only here, at a new maximum */
