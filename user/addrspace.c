@@ -122,6 +122,11 @@ void swc_addrspace_parse(struct swc_addrspace *as, const char *meltdown, const c
 		as->pti = 0;
 	}
 
+	/* pti=on on a CPU the kernel deems not affected: sysfs still says "Not affected" (its
+	 * bug bit is clear), but cpuinfo lists the feature (seen in a 6.1 guest under TCG) */
+	if (cpu_flags && has_word(cpu_flags, "pti"))
+		as->pti = 1;
+
 	/* cpuinfo lists what the kernel uses: nopcid/noinvpcid clear the flag as well */
 	if (cpu_flags) {
 		as->pcid = has_word(cpu_flags, "pcid") && !cmdline_opt(cmdline, "nopcid", v, 2);

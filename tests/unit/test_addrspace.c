@@ -85,8 +85,22 @@ static void test_edges(void)
 	CHECK_STR_EQ(swc_addrspace_explain(&as, 3000, 0, buf, sizeof(buf)), "");
 }
 
+/* pti=on forced on a CPU deemed not affected: sysfs says "Not affected", cpuinfo says pti */
+static void test_forced_pti(void)
+{
+	struct swc_addrspace as;
+
+	swc_addrspace_parse(&as, "Not affected", "Mitigation: Retpolines",
+			    " fpu vme de pse tsc pae sse4_1 pti rdseed hypervisor",
+			    "console=ttyS0 pti=on nopcid");
+	CHECK_INT_EQ(as.pti, 1);
+	CHECK_INT_EQ(as.pcid, 0);
+	CHECK_STR_EQ(as.cmdline, "pti=on nopcid");
+}
+
 void test_addrspace(void)
 {
+	test_forced_pti();
 	test_amd_pcid_no_pti();
 	test_intel_pti_no_pcid();
 	test_edges();
