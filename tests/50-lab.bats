@@ -152,15 +152,17 @@ variant() {
 	assert_no_bpf_left
 }
 
-@test "lab parallel on one allowed CPU: each kind labelled 'on one CPU', none 'one per CPU'" {
+@test "lab parallel on one allowed CPU (taskset, or lab --cpus 0): 'on one CPU', none 'one per CPU'" {
 	requires root btf bpf
 	command -v taskset >/dev/null || skip "needs taskset (util-linux)"
-	run --separate-stderr taskset -c 0 "$SWITCHCOST" lab parallel --iterations 3000000
-	[ "$status" -eq 0 ]
-	[ "$(grep -c '^2 threads on one CPU' <<<"$output")" -eq 1 ]
-	[ "$(grep -c '^2 processes on one CPU' <<<"$output")" -eq 1 ]
-	! grep -q 'one per CPU' <<<"$output"
-	grep -q 'the spread runs were skipped' <<<"$output"
+	for how in "taskset -c 0 $SWITCHCOST lab parallel" "$SWITCHCOST lab parallel --cpus 0"; do
+		run --separate-stderr $how --iterations 3000000
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^2 threads on one CPU' <<<"$output")" -eq 1 ]
+		[ "$(grep -c '^2 processes on one CPU' <<<"$output")" -eq 1 ]
+		! grep -q 'one per CPU' <<<"$output"
+		grep -q 'the spread runs were skipped' <<<"$output"
+	done
 	assert_no_bpf_left
 }
 
