@@ -290,8 +290,9 @@ static void check_machine(const struct swc_sysinfo *si)
 	    si->as.pcid < 0 ? "unknown" : si->as.pcid ? "on" : "off", si->as.meltdown);
 	c = add("pid_namespace", swc_in_initial_pidns(), false, swc_in_initial_pidns() ?
 		"initial PID namespace" : "inside a PID namespace (a container): BPF sees the "
-		"host's pids, not these");
-	fix(c, "run on the host, or start the container with --pid=host (and --privileged)");
+		"host's pids; switchcost translates those of its own workloads and trace's tasks");
+	fix(c, "nothing for run, lab and trace -- CMD; trace -a shows host-wide pids: start the "
+	       "container with --pid=host to see them as the host does");
 	read_text("/proc/sys/kernel/osrelease", rel, sizeof(rel));
 	wsl = strstr(rel, "microsoft") || strstr(rel, "Microsoft") || strstr(rel, "WSL");
 	c = add("wsl2", !wsl, false, wsl ? "WSL2 kernel %s: Microsoft's build; the checks above "

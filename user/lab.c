@@ -385,10 +385,6 @@ int cmd_lab(int argc, char **argv)
 		return 0;
 	}
 	sc = find_scenario(lab.env.scenario);
-	if (swc_pidns_refusal()) {
-		fprintf(stderr, "switchcost: lab needs eBPF: %s\n", swc_pidns_refusal());
-		return 1;
-	}
 	if (swc_bpf_preflight())
 		return 1;
 	if (apply_cpus(&lab.env))

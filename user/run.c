@@ -119,18 +119,6 @@ int cmd_run(int argc, char **argv)
 	rc = run_parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
-	/* a container's pids are not the ones eBPF sees: measure without it, and say why */
-	if (!env.no_bpf && swc_pidns_refusal()) {
-		if (env.hist || env.csv) {
-			fprintf(stderr, "switchcost: --hist and --csv need eBPF: %s\n",
-				swc_pidns_refusal());
-			return 1;
-		}
-		fprintf(stderr, "switchcost: kernel columns not measured: %s\n",
-			swc_pidns_refusal());
-		env.no_bpf = true;
-		env.no_bpf_why = swc_pidns_refusal();
-	}
 	if (!env.no_bpf && swc_bpf_preflight())
 		return 1;
 	if (swc_signals_install()) {

@@ -38,7 +38,6 @@ struct run_env {
 	int cpus[2], ncpus;
 	enum swc_ipc ipc;
 	bool json, hist, no_bpf, verbose, quick;
-	const char *no_bpf_why;		/* not --no-bpf: why eBPF is off, or NULL */
 	const char *csv;		/* --csv FILE, "-" for stdout */
 	bool allow_drops, all_tasks;
 	bool ibpb;			/* --ibpb: process+ibpb and thread+ibpb rows too */

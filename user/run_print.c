@@ -340,8 +340,7 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	if (!env->no_bpf)
 		print_evidence(env, rows, n, f);
 	else
-		fprintf(f, "\nKernel columns n/m: not measured (%s).\n",
-			env->no_bpf_why ? env->no_bpf_why : "--no-bpf");
+		fprintf(f, "\nKernel columns n/m: not measured (--no-bpf).\n");
 	for (int i = 0; i < n; i++)
 		if (rows[i].ran && !rows[i].rr.ok)
 			fprintf(f, "The %s workload failed: its runner %s.\n",

@@ -460,10 +460,3 @@ bool swc_in_initial_pidns(void)
 	fclose(f);
 	return initial;
 }
-
-const char *swc_pidns_refusal(void)
-{
-	return swc_in_initial_pidns() ? NULL :
-	       "inside a PID namespace (a container): the pids eBPF sees are the host's, not "
-	       "these; run on the host, or start the container with --pid=host (switchcost doctor)";
-}

@@ -34,8 +34,6 @@ int swc_allowed_cpus(int *cpus, int max);
 /* Whether this process is in the initial PID namespace, where its pids are the kernel's global
  * pids (the ones BPF sees): /proc/self/status's NSpid has a single entry. */
 bool swc_in_initial_pidns(void);
-/* NULL in the initial PID namespace, else why eBPF cannot tell our tasks apart (one line). */
-const char *swc_pidns_refusal(void);
 /* The "system" object of --json output. */
 void swc_sysinfo_json(const struct swc_sysinfo *si, struct swc_json *j);
 
