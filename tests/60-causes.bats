@@ -184,3 +184,46 @@ teardown() {
 	[[ "$output" == *"indirect cost per switch, lines"* ]]
 	[[ "$output" == *"# caches ("* ]]
 }
+
+@test "lab: every result carries valid and reasons; a CPU hog makes them invalid; --strict exits 4" {
+	requires root btf bpf
+	swc lab cost -n 200 --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	jq -e '[.results[] | (.valid | type == "boolean") and (.reasons | type == "array")
+		and (.valid == (.reasons | length == 0))] | all' <<<"$output"
+	start_hog
+	kill -0 "$HOG_PID"
+	# the lab's children inherit switchcost's CPU: the hog's
+	run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	jq -e '[.variants[] | (.valid | type == "boolean") and (.reasons | type == "array")]
+		| all and length == 3' <<<"$output"
+	jq -e '[.variants[] | select(.valid | not)] | length >= 1' <<<"$output"
+	jq -e '[.variants[].reasons[] | test("runnable behind tasks outside it|process ended at")]
+		| any' <<<"$output"
+	run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"! threads_"*": not a clean measurement: "* ]]
+	[[ "$output" == *"! for a quiet run"* ]]
+	run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms --strict
+	[ "$status" -eq 4 ]
+}
+
+@test "trace: valid and reasons in the report; a CPU hog beside a CPU-bound CMD is flagged" {
+	requires root btf bpf
+	swc trace --json -- sleep 0.1
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	jq -e '.valid == true and .reasons == [] and (.validity.steal_ns | type == "number")
+		and (.validity.outside_preemptions_max | type == "number")' <<<"$output"
+	start_hog
+	loop='i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+	swc trace --json -- taskset -c "$HOG_CPU" sh -c "$loop"
+	[ "$status" -eq 0 ]
+	jq -e '.valid == false and (.reasons | length >= 1)' <<<"$output"
+	swc trace --strict -- taskset -c "$HOG_CPU" sh -c "$loop"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"! not a clean measurement: "* ]]
+	# --strict never hides CMD's own failure
+	swc trace --strict -- taskset -c "$HOG_CPU" sh -c "$loop; exit 3"
+	[ "$status" -eq 3 ]
+}

@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
+#include <sched.h>
 #include <getopt.h>
 #include <sched.h>
 #include <signal.h>
@@ -29,8 +31,11 @@
 #include "report.h"
 #include "runner.h"
 #include "signals.h"
+#include "validity.h"
 #include "watch.h"
 
+/* Exit status of --strict with a result judged invalid: run's, for grading scripts alike */
+#define LAB_EXIT_INVALID	4
 #define LAB_RINGBUF_BYTES	(4U << 20)
 #define DEFAULT_ITERATIONS	200000000UL
 #define DEFAULT_ROUND_TRIPS	5000UL
@@ -89,6 +94,9 @@ static void usage(FILE *f)
 "                        machine) or 0-3 (default: all this process may use)\n"
 "  -n, --round-trips N   timed round trips per repeat of cost (default %lu)\n"
 "      --json            one JSON document on stdout\n"
+"      --quick           address-space: fewer round trips and sizes (about 15 s)\n"
+"      --strict          exit 4 when a result is judged invalid (marked '!': tasks\n"
+"                        outside it took its CPU, repeats spread, hypervisor steal)\n"
 "      --list            the scenarios, one per line\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
@@ -145,7 +153,8 @@ static int apply_cpus(const struct lab_env *env)
 
 static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 {
-	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS };
+	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS, OPT_STRICT,
+	       OPT_QUICK };
 	static const struct option opts[] = {
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "unit", required_argument, NULL, OPT_UNIT },
@@ -153,6 +162,8 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, OPT_LIST },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "quick", no_argument, NULL, OPT_QUICK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -189,6 +200,12 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			break;
 		case OPT_LIST:
 			*list = true;
+			break;
+		case OPT_STRICT:
+			env->strict = true;
+			break;
+		case OPT_QUICK:
+			env->quick = true;
 			break;
 		case 'v':
 			env->verbose = true;
@@ -271,6 +288,116 @@ static int on_record(void *ctx, const struct swc_switch_rec *rec)
 	return 0;
 }
 
+struct tid_set {
+	__u32 group;
+	__u32 *tids;
+	size_t n, cap;
+};
+
+static int collect_tid(void *ctx, __u32 tid, const struct swc_task *t)
+{
+	struct tid_set *ts = ctx;
+	__u32 *n;
+
+	if (t->group != ts->group)
+		return 0;
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? 2 * ts->cap : 64;
+		n = realloc(ts->tids, ts->cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		ts->tids = n;
+	}
+	ts->tids[ts->n++] = tid;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool in_set(const struct tid_set *ts, __u32 tid)
+{
+	return bsearch(&tid, ts->tids, ts->n, sizeof(tid), cmp_u32) != NULL;
+}
+
+/*
+ * From the child's switch records: each time one of its tasks got the CPU back from a busy
+ * task outside it, how long it had waited runnable (wake-up to run, or, preempted, its time
+ * off the CPU). NaN without records.
+ */
+static double outside_wait_ns(struct lab *lab, const struct lab_capture *cap)
+{
+	struct tid_set ts = { .group = cap->group };
+	double sum = 0;
+
+	if (!cap->nrecs || watch__for_each_task(lab->w, collect_tid, &ts) || !ts.n) {
+		free(ts.tids);
+		return NAN;
+	}
+	qsort(ts.tids, ts.n, sizeof(*ts.tids), cmp_u32);
+	for (size_t i = 0; i < cap->nrecs; i++) {
+		const struct swc_switch_rec *r = &cap->recs[i];
+
+		if (!r->prev_tid || in_set(&ts, r->prev_tid) || !in_set(&ts, r->next_tid))
+			continue;
+		if (r->delay_ns != SWC_UNKNOWN)
+			sum += (double)r->delay_ns;
+		else if (r->off_ns != SWC_UNKNOWN && r->kind != SWC_KIND_IDLE)
+			sum += (double)r->off_ns;
+	}
+	free(ts.tids);
+	return sum;
+}
+
+void lab_judge_in(struct lab *lab, const struct swc_validity_in *in, struct swc_validity *v)
+{
+	swc_validity_judge(in, v);
+	if (!v->valid)
+		lab->any_invalid = true;
+}
+
+void lab_judge(struct lab *lab, const struct lab_capture *cap, struct swc_validity *v)
+{
+	struct swc_group_stats gs;
+	struct swc_validity_in in = {
+		.min_ns = NAN,
+		.max_ns = NAN,
+		.wall_ns = (double)(cap->end_ns - cap->start_ns),
+		.cpu_ns = NAN,
+		.outside_switches = -1,
+		.steal_ns = cap->steal_ns,
+		.outside_wait_ns = cap->outside_wait_ns,
+	};
+
+	if (!watch__group_stats(lab->w, cap->group, &gs))
+		in.outside_switches = swc_outside_switches(&gs);
+	lab_judge_in(lab, &in, v);
+}
+
+void lab_json_validity(struct swc_json *j, const struct swc_validity *v)
+{
+	jw_bool(j, "valid", v->valid);
+	jw_arr_begin(j, "reasons");
+	for (int k = 0; k < v->nreasons; k++)
+		jw_str(j, NULL, v->reasons[k]);
+	jw_arr_end(j);
+}
+
+bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v)
+{
+	if (v->valid)
+		return false;
+	fprintf(f, "! %s: not a clean measurement: ", name);
+	for (int k = 0; k < v->nreasons; k++)
+		fprintf(f, "%s%s", k ? "; " : "", v->reasons[k]);
+	fprintf(f, "\n");
+	return true;
+}
+
 void lab_capture_free(struct lab_capture *cap)
 {
 	free(cap->recs);
@@ -282,6 +409,9 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 		  struct lab_capture *cap)
 {
 	const __u64 timeout_ns = lab->child_timeout_ns;
+	static int cpus[CPU_SETSIZE];
+	int ncpus;
+	double steal0;
 	pid_t pid;
 	siginfo_t info;
 	int err = 0, n, r;
@@ -293,6 +423,8 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 	}
 	cap->group = lab->next_group++;
 	lab->cap = cap;
+	ncpus = swc_allowed_cpus(cpus, CPU_SETSIZE);
+	steal0 = swc_stat_steal_ns(cpus, ncpus);
 	cap->start_ns = swc_now_ns();
 	pid = swc_fork_watched(lab->w, cap->group);
 	if (pid < 0) {
@@ -343,6 +475,8 @@ int lab_run_child(struct lab *lab, const char *what, int (*fn)(void *arg), void 
 		;
 	swc_reap_group(pid);
 	records__drain(lab->w, 0);
+	cap->steal_ns = swc_stat_steal_ns(cpus, ncpus) - steal0;
+	cap->outside_wait_ns = outside_wait_ns(lab, cap);
 out:
 	lab->cap = NULL;
 	return err;
@@ -417,6 +551,8 @@ int cmd_lab(int argc, char **argv)
 		rc = 1;
 	} else {
 		rc = swc_stdout_check(rc);	/* while errno still names a failed write */
+		if (rc == 0 && lab.env.strict && lab.any_invalid)
+			rc = LAB_EXIT_INVALID;
 	}
 	watch__close(lab.w);
 	return rc;

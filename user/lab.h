@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "switchcost.h"
 #include "sysinfo.h"
+#include "validity.h"
 
 struct swc_json;
 struct swc_watch;
@@ -39,6 +40,8 @@ struct lab_env {
 	bool json, verbose;
 	int ncpus;			/* --cpus given: the lab runs on these; 0: all ours */
 	int cpus[LAB_MAX_CPUS];
+	bool strict;			/* --strict: a result judged invalid makes the exit status 4 */
+	bool quick;			/* --quick: address-space's shorter form */
 };
 
 struct lab {
@@ -49,6 +52,7 @@ struct lab {
 	int next_group;
 	__u64 child_timeout_ns;		/* a variant still running after this is stuck */
 	const char *timeout_hint;	/* ... and what to try then ("a shorter --unit") */
+	bool any_invalid;		/* lab_judge() found a result that is not clean */
 };
 
 /* What one watched child did: its switch records, its fate and its rusage. */
@@ -60,6 +64,8 @@ struct lab_capture {
 	int status;
 	struct rusage ru;
 	__u64 start_ns, end_ns;		/* the parent's view: fork to reaped */
+	double steal_ns;		/* the hypervisor's steal on our CPUs meanwhile; NaN */
+	double outside_wait_ns;		/* its tasks runnable behind outsiders (records); NaN */
 };
 
 /*
@@ -81,6 +87,18 @@ void lab_shared_free(void *p, size_t size);
 void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);
 /* The "bpf" object of the BPF side's own counters (report.c's), if they can be read. */
 void lab_json_bpf(struct lab *lab, struct swc_json *j);
+
+/*
+ * Judges one child as run judges a row (validity.h): its tasks waiting behind tasks outside it,
+ * switches involving busy outsiders, steal. Sets lab->any_invalid when it is not clean.
+ */
+void lab_judge(struct lab *lab, const struct lab_capture *cap, struct swc_validity *v);
+/* The same for a result that already has its validity input (lab cost's timed rows). */
+void lab_judge_in(struct lab *lab, const struct swc_validity_in *in, struct swc_validity *v);
+/* "valid" and "reasons" in the current JSON object */
+void lab_json_validity(struct swc_json *j, const struct swc_validity *v);
+/* "! NAME: not a clean measurement: reasons" when v is invalid; returns whether it printed. */
+bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v);
 
 int lab_timeline(struct lab *lab);
 int lab_join(struct lab *lab);

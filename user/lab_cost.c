@@ -30,9 +30,14 @@ static int measure_row(struct lab *lab, const struct swc_workload_cfg *cfg,
 {
 	int cpus[1] = { cfg->cpu_a };
 
+	int err;
+
 	m->group = lab->next_group++;
 	m->counting_group = lab->next_group++;
-	return swc_measure(lab->w, cfg, cpus, 1, m);
+	err = swc_measure(lab->w, cfg, cpus, 1, m);
+	if (!err && m->rr.ok && !m->val.valid)
+		lab->any_invalid = true;
+	return err;
 }
 
 static void sentence(const struct swc_measurement *r, FILE *f)
@@ -113,7 +118,8 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 
 		for (int k = 0; k < 8; k++)
 			cells[k] = c[k];
-		snprintf(c[0], sizeof(c[0]), "%s", swc_workload_name(r->id));
+		snprintf(c[0], sizeof(c[0]), "%s%s", swc_workload_name(r->id),
+			 r->rr.ok && !r->val.valid ? " !" : "");
 		if (!r->rr.ok) {
 			snprintf(c[1], sizeof(c[1]), "failed");
 			for (int k = 2; k < 8; k++)
@@ -137,6 +143,14 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 	}
 	swc_table__print(t, stdout);
 	swc_table__free(t);
+	for (int i = 0, any = 0; i < NROWS; i++) {
+		if (rows[i].rr.ok && !rows[i].val.valid && !any)
+			printf("\n");
+		any |= rows[i].rr.ok && lab_print_invalid(stdout, swc_workload_name(rows[i].id),
+							  &rows[i].val);
+		if (any && i == NROWS - 1)
+			printf("! %s.\n", swc_validity_advice());
+	}
 	printf("\nWhat the kernel did (eBPF on sched_switch, warm-up included; syscalls on "
 	       "sys_enter in an untimed pass):\n");
 	for (int i = 0; i < NROWS; i++) {
@@ -182,6 +196,7 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 		if (r->rr.ok && swc_measure_failed(r))
 			jw_str(&j, "error", "the counting pass failed");
 		if (r->rr.ok) {
+			lab_json_validity(&j, &r->val);
 			jw_double(&j, "ns_per_switch", r->per_switch.median);
 			jw_double(&j, "ns_per_switch_min", r->per_switch.min);
 			jw_double(&j, "ns_per_switch_max", r->per_switch.max);

@@ -52,6 +52,7 @@ struct par_row {
 	struct swc_group_stats gs;
 	bool ok, have_gs;
 	__u64 sibling_preempt;	/* involuntary switches from one of our tasks to another */
+	struct swc_validity val;
 };
 
 static struct par_shared *psh;
@@ -179,6 +180,8 @@ static int run_row(struct lab *lab, struct par_row *row)
 	lab_shared_free(psh, sizeof(*psh));
 	psh = NULL;
 	count_sibling_preemption(row);
+	if (!err)
+		lab_judge(lab, &row->cap, &row->val);
 	lab_capture_free(&row->cap);
 	if (err)
 		return err;
@@ -235,7 +238,7 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 
 		for (int k = 0; k < 9; k++)
 			cells[k] = c[k];
-		snprintf(c[0], sizeof(c[0]), "%s", what(r));
+		snprintf(c[0], sizeof(c[0]), "%s%s", what(r), r->val.valid ? "" : " !");
 		placement(r, c[1], sizeof(c[1]));
 		if (!r->ok) {
 			snprintf(c[2], sizeof(c[2]), "failed");
@@ -259,6 +262,15 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 	}
 	swc_table__print(t, stdout);
 	swc_table__free(t);
+	for (int i = 0, any = 0; i < n; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s, %s", what(&rows[i]), rows[i].spread ?
+			 "one per CPU" : "one CPU");
+		any |= lab_print_invalid(stdout, name, &rows[i].val);
+		if (any && i == n - 1)
+			printf("! %s.\n", swc_validity_advice());
+	}
 
 	printf("\n");
 	/* with one CPU the spread runs were skipped: each kind has its one-CPU row only */
@@ -311,6 +323,7 @@ static void print_json(struct lab *lab, struct par_row *rows, int n)
 			jw_i64(&j, NULL, r->cpus[k]);
 		jw_arr_end(&j);
 		jw_bool(&j, "ok", r->ok);
+		lab_json_validity(&j, &r->val);
 		if (r->ok) {
 			jw_u64(&j, "wall_ns", (__u64)wall_ns(r));
 			jw_u64(&j, "cpu_ns", (__u64)cpu_ns(r));

@@ -79,6 +79,7 @@ struct result {
 	__u64 t0, t_end;
 	int nslots;
 	__u64 main_died_ns;		/* the main thread's final switch, 0 if unseen */
+	struct swc_validity val;	/* lab_judge(), and the process-end check */
 	double coslot[NJOBS][MAX_SLOTS][EVLOOP_NSTATES];
 };
 
@@ -104,6 +105,8 @@ void lab_tl_print_legend(FILE *f);
 void lab_tl_print_summary(const struct result *rs, int n, FILE *f);
 void lab_tl_print_drops(struct lab *lab, FILE *f);
 void lab_tl_print_join(const struct result *r, FILE *f);
+/* "! VARIANT: not a clean measurement: ..." per invalid variant, then the advice once */
+void lab_tl_print_invalid(const struct result *rs, int n, FILE *f);
 void lab_tl_json_doc(struct lab *lab, const struct result *rs, int n, FILE *f);
 
 /* Blocking durations of fun1..fun3 in the notes' code, in units. */

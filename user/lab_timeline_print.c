@@ -135,7 +135,8 @@ void lab_tl_print_variant(const struct lab *lab, const struct result *r, FILE *f
 	const int indent = 30;
 
 	(void)lab;
-	fprintf(f, "\n%s — %s\n", lab_variants[r->v].name, lab_variants[r->v].what);
+	fprintf(f, "\n%s%s — %s\n", lab_variants[r->v].name, r->val.valid ? "" : " !",
+		lab_variants[r->v].what);
 	if (!r->ok) {
 		fprintf(f, "  failed: %s\n", r->why);
 		return;
@@ -211,6 +212,7 @@ static void json_variant(struct swc_json *j, const struct result *r)
 	jw_str(j, "name", lab_variants[r->v].name);
 	jw_str(j, "description", lab_variants[r->v].what);
 	jw_bool(j, "ok", r->ok);
+	lab_json_validity(j, &r->val);
 	jw_u64(j, "unit_ns", r->s.unit_ns);
 	if (!r->ok) {
 		jw_str(j, "error", r->why);
@@ -330,6 +332,19 @@ void lab_tl_print_header(struct lab *lab, FILE *f)
 		swc_fmt_ns(lab->env.unit_ns, a, sizeof(a)));
 }
 
+void lab_tl_print_invalid(const struct result *rs, int n, FILE *f)
+{
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		if (!rs[i].val.valid && !any)
+			fprintf(f, "\n");
+		any |= lab_print_invalid(f, lab_variants[rs[i].v].name, &rs[i].val);
+	}
+	if (any)
+		fprintf(f, "! %s.\n", swc_validity_advice());
+}
+
 void lab_tl_print_summary(const struct result *rs, int n, FILE *f)
 {
 	fprintf(f, "\nExecution time, as in the notes' table (units; the notes use seconds):\n");
@@ -341,8 +356,9 @@ void lab_tl_print_summary(const struct result *rs, int n, FILE *f)
 			fprintf(f, "  %-16s %9s\n", lab_variants[r->v].name, "failed");
 			continue;
 		}
-		fprintf(f, "  %-16s %9.2f %8g%s\n", lab_variants[r->v].name, measured_units(r),
-			lab_variants[r->v].expected, lab_variants[r->v].from_notes ? "" : "*");
+		fprintf(f, "  %-16s %9.2f %8g%s%s\n", lab_variants[r->v].name, measured_units(r),
+			lab_variants[r->v].expected, lab_variants[r->v].from_notes ? "" : "*",
+			r->val.valid ? "" : " !");
 		if (r->v == V_THREADS_NOJOIN)
 			fprintf(f, "  %-16s %9.2f %9s\n", "  (threads end)", units_at(r, r->t_end),
 				"-");
@@ -356,7 +372,8 @@ void lab_tl_print_join(const struct result *r, FILE *f)
 {
 	const struct task *m = main_task(r);
 
-	fprintf(f, "\n%s — %s\n", lab_variants[r->v].name, lab_variants[r->v].what);
+	fprintf(f, "\n%s%s — %s\n", lab_variants[r->v].name, r->val.valid ? "" : " !",
+		lab_variants[r->v].what);
 	if (!r->ok) {
 		fprintf(f, "  failed: %s\n", r->why);
 		return;

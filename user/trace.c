@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -22,7 +23,9 @@
 #include "offcpu.h"
 #include "parse.h"
 #include "records.h"
+#include "report.h"
 #include "signals.h"
+#include "sysinfo.h"
 #include "trace.h"
 #include "watch.h"
 
@@ -103,6 +106,8 @@ static void usage(FILE *f)
 "      --ringbuf-size N    ring buffer for --csv, a power of two: 4K .. 1G (default 4M)\n"
 "      --allow-drops       exit as CMD did even when switch records were lost (otherwise\n"
 "                          %d when CMD exits 0)\n"
+"      --strict            exit 4 when CMD exits 0 but the trace is judged invalid ('!':\n"
+"                          its tasks preempted by busy tasks outside it, or steal)\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
 "  -h, --help              this help\n"
 "\n"
@@ -119,7 +124,8 @@ static void usage(FILE *f)
 "Exit status: CMD's own; 128+N if signal N killed it (Ctrl-C is passed on to CMD, so it\n"
 "is 130 if CMD dies of it); 127 if CMD is not found, 126 if it cannot be run. With -p: 0\n"
 "when the trace ends (-d, Ctrl-C, SIGTERM, SIGHUP, or every process gone). 1 when the\n"
-"trace itself fails (a CSV or BPF read error turns CMD's 0 into 1); 2 on a usage error.\n"
+"trace itself fails (a CSV or BPF read error turns CMD's 0 into 1); 2 on a usage error;\n"
+"4 with --strict when CMD's 0 would be returned but the trace was judged invalid.\n"
 "\n"
 "Examples:\n"
 "  sudo switchcost trace -- python3 examples/notes.py async\n"
@@ -216,7 +222,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
 	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
 	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
-	       OPT_RINGBUF, OPT_ALLOW_DROPS };
+	       OPT_RINGBUF, OPT_ALLOW_DROPS,
+	       OPT_STRICT };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -231,6 +238,7 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		{ "comm", required_argument, NULL, OPT_COMM },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "max-tasks", required_argument, NULL, OPT_MAX_TASKS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "pids", no_argument, NULL, 'P' },
 		{ "tids", no_argument, NULL, 'L' },
 		{ "milliseconds", no_argument, NULL, 'm' },
@@ -300,6 +308,9 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 			break;
 		case 'T':
 			env->timestamp = true;
+			break;
+		case OPT_STRICT:
+			env->strict = true;
 			break;
 		case OPT_HIST:
 			env->hist = true;
@@ -683,6 +694,9 @@ int cmd_trace(int argc, char **argv)
 	FILE *out = stdout;
 	int rc, code, err;
 	__u64 start;
+	static int cpus[CPU_SETSIZE];
+	int ncpus;
+	double steal0;
 
 	memset(&env, 0, sizeof(env));
 	memset(&res, 0, sizeof(res));
@@ -738,6 +752,8 @@ int cmd_trace(int argc, char **argv)
 	/* pid -1: the BPF side counts hits only in watched tasks, so children are covered */
 	if (trace_probes_attach(w, env.probes, env.nprobes))
 		goto cleanup;
+	ncpus = swc_allowed_cpus(cpus, CPU_SETSIZE);
+	steal0 = swc_stat_steal_ns(cpus, ncpus);
 	start = swc_now_ns();
 	if (env.argv) {
 		res.cmd_pid = trace_spawn(w, &env, &res, &code);
@@ -776,6 +792,14 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "switchcost: reading the program's switch counters from BPF: %s\n",
 			strerror(-err));
 	res.have_bpf = !err;
+	res.steal_ns = swc_stat_steal_ns(cpus, ncpus) - steal0;
+	if (res.have_bpf)
+		swc_validity_judge_traced(&res.gs, (double)res.wall_ns,
+					  (double)(swc_timeval_ns(&res.ru.ru_utime) +
+						   swc_timeval_ns(&res.ru.ru_stime)),
+					  res.steal_ns, &res.val);
+	else
+		res.val.valid = true;	/* nothing to judge on: the failure is reported */
 	/* the last interval, partial or not, from the snapshot the summary shows: the lines add
 	 * up to the summary */
 	tk.closing = true;
@@ -821,6 +845,8 @@ int cmd_trace(int argc, char **argv)
 		rc = swc_stdout_check(rc);	/* while errno still names a failed write */
 	else
 		fflush(out);
+	if (rc == 0 && env.strict && !res.val.valid)
+		rc = TRACE_EXIT_INVALID;
 cleanup:
 	if (res.cmd_pid > 0 && !res.cmd_reaped) {
 		trace_tty_handoff(-1);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "switchcost.h"
+#include "validity.h"
 
 #define TRACE_MAX_PIDS	64
 #define TRACE_GROUP	0	/* the traced program is BPF group 0 */
@@ -57,6 +58,7 @@ struct trace_env {
 	unsigned long ringbuf_bytes;	/* --ringbuf-size, with --csv */
 	bool allow_drops;		/* --allow-drops: lost records do not make the status 3 */
 	bool json, as_root, verbose, asyncio;
+	bool strict;			/* --strict: an invalid trace exits TRACE_EXIT_INVALID */
 	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
 };
 
@@ -86,7 +88,12 @@ struct trace_result {
 	struct swc_offcpu *offcpu;	/* --stacks, read by offcpu__finish() for the report */
 	bool stacks_failed;		/* ... which could not read them, or write --folded */
 	bool csv_kept;			/* the CSV is in place: csv_rows may be reported */
+	double steal_ns;		/* the hypervisor's steal on our CPUs meanwhile; NaN */
+	struct swc_validity val;	/* judged when have_bpf (swc_validity_judge_traced) */
 };
+
+/* Exit status of --strict when CMD exited 0 but the trace was judged invalid */
+#define TRACE_EXIT_INVALID	4
 
 /* The per-interval lines: what was last printed, to print the next as a difference. */
 struct trace_ticker {

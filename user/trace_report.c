@@ -334,6 +334,12 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			   "with --max-tasks above %llu.\n", (unsigned long long)res->ctr.tasks_full,
 			res->tasks_capacity,
 			(unsigned long long)res->tasks_capacity + res->ctr.tasks_full);
+	if (!res->val.valid) {
+		fprintf(f, "! not a clean measurement: ");
+		for (int k = 0; k < res->val.nreasons; k++)
+			fprintf(f, "%s%s", k ? "; " : "", res->val.reasons[k]);
+		fprintf(f, "\n! %s.\n", swc_validity_advice());
+	}
 	if (is_python(env) && !env->asyncio)
 		fprintf(f, "Python: asyncio task switches happen inside the interpreter and never "
 			   "reach the kernel; what shows above is the event loop waiting (epoll_wait), "
@@ -529,8 +535,10 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	swc_self_json(&j);	/* our own peak RSS and start to BPF attached */
 	jw_u64(&j, "tasks_capacity", res->tasks_capacity);
 	/* a report with tasks missing from its table is not a valid one */
-	jw_bool(&j, "valid", !tasks_lost(res));
+	jw_bool(&j, "valid", res->val.valid && !tasks_lost(res));
 	jw_arr_begin(&j, "reasons");
+	for (int k = 0; k < res->val.nreasons; k++)
+		jw_str(&j, NULL, res->val.reasons[k]);
 	if (tasks_lost(res)) {
 		char why[160];
 
@@ -540,6 +548,16 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_str(&j, NULL, why);
 	}
 	jw_arr_end(&j);
+	jw_obj_begin(&j, "validity");
+	jw_double(&j, "steal_ns", res->steal_ns);
+	if (res->have_bpf) {
+		jw_i64(&j, "outside_switches", swc_outside_switches(gs));
+		jw_u64(&j, "outside_preemptions_max", swc_outside_preemptions(gs));
+	} else {
+		jw_null(&j, "outside_switches");
+		jw_null(&j, "outside_preemptions_max");
+	}
+	jw_obj_end(&j);
 	jw_obj_end(&j);
 	jw_finish(&j);
 	free(l.rows);

@@ -38,8 +38,7 @@ void swc_group_stats_sub(const struct swc_group_stats *after, const struct swc_g
 		o[i] = a[i] - b[i];
 }
 
-__attribute__((format(printf, 2, 3)))
-static void reason(struct swc_validity *v, const char *fmt, ...)
+void swc_validity_add(struct swc_validity *v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -62,19 +61,60 @@ void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *o
 
 	if (out->cpu_share < SWC_VALID_MIN_CPU_SHARE) {
 		if (in->outside_switches > 0)
-			reason(out, "its tasks had their CPU %.0f%% of the time: tasks outside the "
+			swc_validity_add(out, "its tasks had their CPU %.0f%% of the time: tasks outside the "
 				    "workload ran in between (%lld switches involved them)",
 			       100 * out->cpu_share, in->outside_switches);
 		else
-			reason(out, "its tasks had their CPU %.0f%% of the time: something else "
+			swc_validity_add(out, "its tasks had their CPU %.0f%% of the time: something else "
 				    "ran there", 100 * out->cpu_share);
 	}
+	if (in->outside_wait_ns > SWC_VALID_MAX_OUTSIDE_WAIT * in->wall_ns && in->wall_ns > 0)
+		swc_validity_add(out, "its tasks waited runnable behind tasks outside it for %.0f%% of its "
+			    "time (summed over its tasks)%s", 100 * in->outside_wait_ns / in->wall_ns,
+		       in->outside_switches > 0 ? "" : " (kernel threads or other programs)");
 	if (out->spread > SWC_VALID_MAX_SPREAD)
-		reason(out, "its repeats spread %.2f× (slowest/fastest, over %.1f×)", out->spread,
+		swc_validity_add(out, "its repeats spread %.2f× (slowest/fastest, over %.1f×)", out->spread,
 		       SWC_VALID_MAX_SPREAD);
 	if (in->steal_ns > SWC_VALID_MAX_STEAL * in->wall_ns && in->wall_ns > 0)
-		reason(out, "the hypervisor stole %.0f%% of its time (steal in /proc/stat)",
+		swc_validity_add(out, "the hypervisor stole %.0f%% of its time (steal in /proc/stat)",
 		       100 * in->steal_ns / in->wall_ns);
+}
+
+unsigned long long swc_outside_preemptions(const struct swc_group_stats *gs)
+{
+	unsigned long long kinds = 0, inside, out_only, to_busy;
+
+	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
+		kinds += gs->by_kind[k];
+	/* out + in = 2 inside + out-only + in-only, and kinds = inside + out-only + in-only */
+	inside = gs->switches_out + gs->switches_in - kinds;
+	out_only = gs->switches_out - inside;
+	/* about half the idle switches are into idle: those preempt nobody */
+	to_busy = out_only > gs->by_kind[SWC_KIND_IDLE] / 2 ? out_only -
+		  gs->by_kind[SWC_KIND_IDLE] / 2 : 0;
+	return to_busy < gs->involuntary ? to_busy : gs->involuntary;
+}
+
+void swc_validity_judge_traced(const struct swc_group_stats *gs, double wall_ns, double cpu_ns,
+			       double steal_ns, struct swc_validity *out)
+{
+	unsigned long long p = swc_outside_preemptions(gs);
+
+	memset(out, 0, sizeof(*out));
+	out->valid = true;
+	out->spread = out->cpu_share = NAN;
+	if (wall_ns > 0 && p > SWC_VALID_MAX_PREEMPT_RATE * wall_ns / 1e9 &&
+	    p > SWC_VALID_MAX_PREEMPT_SHARE * gs->switches_out)
+		swc_validity_add(out, "busy tasks outside it took its CPU up to %llu times (%.0f "
+				 "a second, %.1f%% of its switches)", p, p / (wall_ns / 1e9),
+				 100.0 * p / gs->switches_out);
+	else if (gs->involuntary >= gs->voluntary && p >= SWC_VALID_MIN_PREEMPT && wall_ns > 0 &&
+		 cpu_ns < SWC_VALID_MIN_CPU_SHARE * wall_ns)
+		swc_validity_add(out, "it was CPU-bound but had a CPU %.0f%% of the time: busy tasks "
+				 "outside it took the CPU up to %llu times", 100 * cpu_ns / wall_ns, p);
+	if (steal_ns > SWC_VALID_MAX_STEAL * wall_ns && wall_ns > 0)
+		swc_validity_add(out, "the hypervisor stole %.0f%% of its time (steal in "
+				 "/proc/stat)", 100 * steal_ns / wall_ns);
 }
 
 long long swc_stat_steal_parse(const char *proc_stat, const int *cpus, int n)

@@ -16,6 +16,7 @@
 #define SWC_VALID_MIN_CPU_SHARE	0.75	/* workload CPU time / wall time, one CPU, rows >= 10 ms */
 #define SWC_VALID_MIN_WALL_NS	10e6	/* shorter rows: fork and exit dominate the share */
 #define SWC_VALID_MAX_STEAL	0.05	/* steal time / wall time */
+#define SWC_VALID_MAX_OUTSIDE_WAIT 0.05	/* runnable behind tasks outside / wall time */
 #define SWC_VALID_MAX_REASONS	4
 
 struct swc_validity_in {
@@ -25,6 +26,9 @@ struct swc_validity_in {
 	bool one_cpu;			/* both parties pinned to one CPU */
 	long long outside_switches;	/* switches involving a busy task outside; -1 unknown */
 	double steal_ns;		/* steal on the workload's CPUs during the row; NaN unknown */
+	/* time its tasks waited runnable and got the CPU back from a task outside it (switch
+	 * records); 0 or NaN: not judged */
+	double outside_wait_ns;
 };
 
 struct swc_validity {
@@ -43,8 +47,28 @@ long long swc_outside_switches(const struct swc_group_stats *gs);
 void swc_group_stats_sub(const struct swc_group_stats *after, const struct swc_group_stats *before,
 			 struct swc_group_stats *out);
 
+/* Adds a reason of the caller's own (a lab's plausibility check) and makes v invalid. */
+__attribute__((format(printf, 2, 3)))
+void swc_validity_add(struct swc_validity *v, const char *fmt, ...);
+
 /* Pure: judges one row. */
 void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *out);
+/*
+ * A traced program has no repeats and may sleep or run many threads: judged on how often busy
+ * tasks outside it took its CPU. From the group's counters, the switches out of its tasks to a
+ * busy outsider bound such preemptions (min with the involuntary count; siblings preempting
+ * each other are the program's own doing). Invalid past SWC_VALID_MAX_PREEMPT_RATE of them
+ * per second and SWC_VALID_MAX_PREEMPT_SHARE of its switches; or, when it was CPU-bound (more
+ * preempted than blocking) and preempted by outsiders, when it had its CPU less than
+ * SWC_VALID_MIN_CPU_SHARE of the wall time (cpu_ns: rusage; NaN not judged); or on steal. Pure.
+ */
+#define SWC_VALID_MAX_PREEMPT_RATE	50.0	/* per second of wall time */
+#define SWC_VALID_MAX_PREEMPT_SHARE	0.01
+#define SWC_VALID_MIN_PREEMPT		10
+/* Upper bound of preemptions of the group's tasks by busy outsiders (see above). */
+unsigned long long swc_outside_preemptions(const struct swc_group_stats *gs);
+void swc_validity_judge_traced(const struct swc_group_stats *gs, double wall_ns, double cpu_ns,
+			       double steal_ns, struct swc_validity *out);
 /* Steal time, in USER_HZ ticks, summed over the CPUs in cpus[0..n) of a /proc/stat text;
  * -1 when a line is missing. Pure. */
 long long swc_stat_steal_parse(const char *proc_stat, const int *cpus, int n);

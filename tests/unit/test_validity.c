@@ -3,6 +3,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <linux/types.h>
+
+#include "switchcost.h"
 #include "unit.h"
 #include "validity.h"
 
@@ -29,6 +32,19 @@ static void test_judge(void)
 	CHECK_INT_EQ(v.nreasons, 1);
 	CHECK_STR_EQ(v.reasons[0], "its tasks had their CPU 50% of the time: tasks outside the "
 				   "workload ran in between (45 switches involved them)");
+
+	/* runnable behind outsiders, from switch records: 8% of 50 ms */
+	in = q;
+	in.outside_wait_ns = 4e6;
+	swc_validity_judge(&in, &v);
+	CHECK(!v.valid);
+	CHECK_STR_EQ(v.reasons[0], "its tasks waited runnable behind tasks outside it for 8% "
+				   "of its time (summed over its tasks)");
+	in.outside_wait_ns = 2e6;
+	swc_validity_judge(&in, &v);
+	CHECK(v.valid);
+	in.outside_wait_ns = 0;
+	in.cpu_ns = 25e6;
 
 	/* short rows and cross-CPU rows: the share is not judged */
 	in.wall_ns = 5e6;
@@ -76,8 +92,55 @@ static void test_steal(void)
 	CHECK_INT_EQ(swc_stat_steal_parse("cpu0 1 2\n", c0, 1), -1);
 }
 
+static void test_traced(void)
+{
+	struct swc_group_stats gs = { 0 };
+	struct swc_validity v;
+
+	/* a ping-pong of two traced processes: 40,000 switches between them, 13,000 of them
+	 * preemptions of one by the other; 600 switches to a hog and back */
+	gs.by_kind[SWC_KIND_PROCESS] = 40000 + 1200;
+	gs.switches_out = 40000 + 600;
+	gs.switches_in = 40000 + 600;
+	gs.involuntary = 13000;
+	CHECK_INT_EQ(swc_outside_preemptions(&gs), 600);
+	swc_validity_judge_traced(&gs, 4e9, NAN, 0, &v);
+	CHECK(!v.valid);
+	CHECK_STR_EQ(v.reasons[0], "busy tasks outside it took its CPU up to 600 times (150 a "
+				   "second, 1.5% of its switches)");
+	/* the same over 20 s: 30 a second is a quiet machine's kernel threads */
+	swc_validity_judge_traced(&gs, 20e9, NAN, 0, &v);
+	CHECK(v.valid);
+	/* siblings preempting each other only, and idle: nothing outside */
+	gs.by_kind[SWC_KIND_PROCESS] = 40000;
+	gs.by_kind[SWC_KIND_IDLE] = 1000;
+	gs.switches_out = 40500;
+	gs.switches_in = 40500;
+	CHECK_INT_EQ(swc_outside_preemptions(&gs), 0);
+	swc_validity_judge_traced(&gs, 1e9, NAN, 0, &v);
+	CHECK(v.valid);
+	/* steal alone */
+	swc_validity_judge_traced(&gs, 1e9, NAN, 1e8, &v);
+	CHECK(!v.valid);
+	CHECK_INT_EQ(v.nreasons, 1);
+	/* CPU-bound, a hog on its CPU: long slices, few preemptions, half the CPU */
+	memset(&gs, 0, sizeof(gs));
+	gs.by_kind[SWC_KIND_PROCESS] = 200;
+	gs.switches_out = gs.switches_in = 100;
+	gs.involuntary = 95;
+	gs.voluntary = 5;
+	swc_validity_judge_traced(&gs, 3.6e9, 1.8e9, 0, &v);
+	CHECK(!v.valid);
+	CHECK_STR_EQ(v.reasons[0], "it was CPU-bound but had a CPU 50% of the time: busy tasks "
+				   "outside it took the CPU up to 95 times");
+	/* the same with the CPU to itself */
+	swc_validity_judge_traced(&gs, 3.6e9, 3.5e9, 0, &v);
+	CHECK(v.valid);
+}
+
 void test_validity(void)
 {
 	test_judge();
 	test_steal();
+	test_traced();
 }
