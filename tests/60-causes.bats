@@ -227,3 +227,28 @@ teardown() {
 	swc trace --strict -- taskset -c "$HOG_CPU" sh -c "$loop; exit 3"
 	[ "$status" -eq 3 ]
 }
+
+@test "--pmu: hardware counters per switch, or once why not; software events through the same path" {
+	requires root btf bpf
+	swc --quick --json --pmu thread coroutine
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	if [ "$(jq -r '.pmu_not_measured' <<<"$output")" = null ]; then
+		jq -e '[.results[].pmu.events | .instructions.per_switch > 0] | all' <<<"$output"
+	else
+		# never zeros in place of what was not measured
+		jq -e '.pmu_not_measured | test("no PMU in this VM|the PMU refuses")' <<<"$output"
+		jq -e '[.results[].pmu] | all(. == null)' <<<"$output"
+		swc --quick --pmu thread
+		[ "$(grep -c 'counters: not measured: ' <<<"$output")" -eq 1 ]
+	fi
+	# software events: one context switch per switch for a thread, none for a coroutine
+	swc --quick --json --pmu=software thread coroutine
+	[ "$status" -eq 0 ]
+	jq -e '.results[] | select(.workload == "thread") | .pmu.events.context_switches.per_switch
+		| . > 0.95 and . < 1.1' <<<"$output"
+	jq -e '.results[] | select(.workload == "coroutine")
+		| .pmu.events.context_switches.per_switch < 0.01' <<<"$output"
+	swc --pmu=bogus
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --pmu is hardware (the default) or software, not 'bogus' (see switchcost run --help)" ]
+}

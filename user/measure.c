@@ -102,9 +102,14 @@ int swc_measure(struct swc_watch *w, const struct swc_workload_cfg *timed, const
 	}
 	cfg.repeats = 1;
 	cfg.warmup = 0;
+	if (m->pmu_wanted) {
+		cfg.pmu = &m->pmu;
+		cfg.pmu_kind = m->pmu_kind;
+	}
 	err = swc_runner_run(w, m->counting_group, m->id, &cfg, &arm, &cr);
 	if (err)
 		return err;
+	m->pmu_counted = m->pmu_wanted && cr.ok;
 	m->counted = true;
 	m->counting_ok = cr.ok;
 	m->counting_made = cr.ok ? cr.res.switches : 0;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "pmu.h"
 #include "runner.h"
 #include "stats.h"
 #include "switchcost.h"
@@ -42,6 +43,11 @@ struct swc_measurement {
 	unsigned long long counting_made;	/* switches it made */
 	struct swc_group_stats cs;
 	char counting_skipped[160];	/* why it did not run, or "" */
+	/* hardware (or software) counters in the counting pass: set pmu_wanted and pmu_kind */
+	bool pmu_wanted;
+	enum swc_pmu_kind pmu_kind;
+	struct swc_pmu pmu;
+	bool pmu_counted;		/* its counters were opened and read (each says ok) */
 };
 
 /*

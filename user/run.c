@@ -85,6 +85,8 @@ static int measure_row(const struct run_env *env, struct swc_watch *w, struct sw
 	};
 
 	m->counting_group = COUNTING_GROUP(m->group);
+	m->pmu_wanted = env->pmu && !env->pmu_why[0];
+	m->pmu_kind = env->pmu_kind;
 	return swc_measure(w, &cfg, env->cpus, env->ncpus, m);
 }
 
@@ -126,6 +128,8 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	swc_sysinfo_read(&si);
+	if (env.pmu)
+		swc_pmu_probe(env.pmu_kind, env.pmu_why, sizeof(env.pmu_why));
 	if (env.csv) {
 		csv_ctx_init(&cc, &env);
 		if (csvsink__open(&cc.sink, env.csv))

@@ -44,6 +44,9 @@ struct run_env {
 	bool strict;			/* --strict: an invalid row makes the exit status 4 */
 	const char *ws;			/* --ws LIST: the working-set sweep instead of the rows */
 	struct swc_sweep_opts ws_opts;
+	bool pmu;			/* --pmu[=software]: counters in the counting pass */
+	enum swc_pmu_kind pmu_kind;
+	char pmu_why[200];		/* why they cannot be counted here, or "" */
 	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then SWC_CSV_DEFAULT_RINGBUF */
 };
 

@@ -205,6 +205,10 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_str(&j, "not_measured", r->counting_skipped);
 			jw_obj_end(&j);
 		}
+		if (r->pmu_counted)
+			swc_pmu_json(&r->pmu, r->counting_made, &j);
+		else if (env->pmu)
+			jw_null(&j, "pmu");
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
@@ -220,6 +224,8 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		/* the sentence stands on the two rows: say when either is not to be trusted */
 		jw_bool(&j, "process_vs_thread_valid", p && t && p->val.valid && t->val.valid);
 	}
+	if (env->pmu)
+		jw_str(&j, "pmu_not_measured", env->pmu_why[0] ? env->pmu_why : NULL);
 	if (ctr)
 		swc_report_json_bpf(&j, ctr);
 	swc_self_json(&j);

@@ -61,6 +61,9 @@ static void usage(FILE *f)
 "                        repeats spread over %.1fx, steal over %.0f%%)\n"
 "      --ibpb            also rows process+ibpb and thread+ibpb: both parties ask for IBPB\n"
 "                        (prctl PR_SPEC_INDIRECT_BRANCH), where the kernel allows it\n"
+"      --pmu[=software]  per switch, from the counting pass: instructions, cache misses\n"
+"                        and dTLB read misses (perf_event_open; says so where there is no\n"
+"                        PMU); =software: task-clock, context switches, page faults\n"
 "      --ws LIST         the indirect cost instead: a working-set sweep such as\n"
 "                        0,16K,256K,1M,4M,16M (K/M/G = 1024^n, at most half of RAM); each\n"
 "                        party touches its own W bytes between hand-offs (every line, then\n"
@@ -147,7 +150,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
 	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB, OPT_STRICT, OPT_WS };
+	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -165,6 +168,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		{ "ibpb", no_argument, NULL, OPT_IBPB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "ws", required_argument, NULL, OPT_WS },
+		{ "pmu", optional_argument, NULL, OPT_PMU },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -239,6 +243,16 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_STRICT:
 			env->strict = true;
 			break;
+		case OPT_PMU:
+			env->pmu = true;
+			if (!optarg || !strcmp(optarg, "hardware"))
+				env->pmu_kind = SWC_PMU_HARDWARE;
+			else if (!strcmp(optarg, "software"))
+				env->pmu_kind = SWC_PMU_SOFTWARE;
+			else
+				return usage_error("--pmu is hardware (the default) or software, "
+						   "not '%s'", optarg);
+			break;
 		case OPT_WS:
 			if ((rc = swc_run_ws_parse(optarg, &env->ws_opts)))
 				return rc;
@@ -285,6 +299,11 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		env->repeats = DEFAULT_REPEATS;
 	if (!env->warmup_set)
 		env->warmup = env->round_trips / 10;
+	if (env->pmu && env->no_bpf)
+		return usage_error("--pmu counts in the counting pass, which --no-bpf skips: give "
+				   "one of them");
+	if (env->pmu && env->ws)
+		return usage_error("--pmu counts run's rows, not the --ws sweep: give one of them");
 	if (env->hist && env->no_bpf)
 		return usage_error("--hist draws what eBPF measured, which --no-bpf turns off: "
 				   "give one of them");

@@ -323,6 +323,25 @@ static void print_references(const struct swc_measurement *rows, int n, FILE *f)
 		fprintf(f, "syscall: %s(2) in a loop, the cheapest syscall\n", SWC_SYSCALL_ROW_NAME);
 }
 
+/* --pmu: the counters per switch of each row's counting pass, or once why there are none. */
+static void print_pmu(const struct run_env *env, const struct swc_measurement *rows, int n,
+		      FILE *f)
+{
+	const char *kind = env->pmu_kind == SWC_PMU_HARDWARE ? "Hardware" : "Software";
+
+	if (!env->pmu)
+		return;
+	if (env->pmu_why[0]) {
+		fprintf(f, "\n%s counters: not measured: %s.\n", kind, env->pmu_why);
+		return;
+	}
+	fprintf(f, "\n%s counters (perf_event_open, counting pass, whole runner):\n", kind);
+	for (int i = 0; i < n; i++)
+		if (rows[i].pmu_counted)
+			swc_pmu_print_row(f, run_row_name(&rows[i]), &rows[i].pmu,
+					  rows[i].counting_made);
+}
+
 void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 		     const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
 		     const struct csv_ctx *cc, FILE *f)
@@ -337,6 +356,7 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	print_process_vs_thread(si, rows, n, f);
 	print_ibpb(rows, n, f);
 	print_references(rows, n, f);
+	print_pmu(env, rows, n, f);
 	if (!env->no_bpf)
 		print_evidence(env, rows, n, f);
 	else

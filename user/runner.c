@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "clock.h"
+#include "pmu.h"
 #include "records.h"
 #include "runner.h"
 #include "signals.h"
@@ -142,6 +143,9 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 
 	if (arm && (err = arm->arm(arm->ctx, pid)))
 		goto kill;
+	/* before it starts: every task it creates inherits the counters */
+	if (cfg->pmu && swc_pmu_open(cfg->pmu, cfg->pmu_kind, pid))
+		swc_pmu_close(cfg->pmu);	/* not measured: the caller sees no count ok */
 	if (write_full(go[1], "g", 1) != 1) {
 		err = -errno;
 		fprintf(stderr, "switchcost: starting the %s workload: %s\n",
@@ -171,11 +175,15 @@ int swc_runner_run(struct swc_watch *w, int group, enum swc_workload_id id,
 	while ((r = wait4(pid, &out->status, 0, &out->ru)) < 0 && errno == EINTR)
 		;
 	swc_reap_group(pid);	/* the rest of the group, killed above */
+	if (cfg->pmu)
+		swc_pmu_read_close(cfg->pmu);
 	out->ok = r == pid && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0 &&
 		  n == (ssize_t)sizeof(out->res);
 	goto detach;
 kill:
 	swc_kill_group(pid);
+	if (cfg->pmu)
+		swc_pmu_close(cfg->pmu);
 detach:
 	if (arm)
 		arm->disarm(arm->ctx);

@@ -42,6 +42,10 @@ struct swc_workload_cfg {
 	unsigned long long ws_bytes;
 	enum swc_ws_pattern ws_pattern;
 	bool ws_baseline;		/* instead: one party touching twice per round trip, no switch */
+	/* counters the runner's parent opens on the runner before it starts, and reads after it
+	 * is reaped (user/pmu.h); NULL: none */
+	struct swc_pmu *pmu;
+	int pmu_kind;			/* enum swc_pmu_kind */
 	/* called with a partner process that has exited, before it is reaped (may be NULL) */
 	void (*before_reap)(pid_t pid, void *arg);
 	void *before_reap_arg;

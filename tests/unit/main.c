@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	test_sweep();
 	test_timeline();
 	test_agreement();
+	test_pmu();
 	test_contract();
 	test_coro();
 	test_elfsyms();

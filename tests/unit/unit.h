@@ -38,6 +38,7 @@ void test_elfsyms(void);
 void test_offcpu_frame(void);
 void test_timeline(void);
 void test_agreement(void);
+void test_pmu(void);
 /* Writes the JSON test document, for checking it with an outside parser (jq). */
 void unit_json_sample(FILE *f, int indent);
 /* unit_tests --csv-bench ROWS FILE (a .gz FILE at the production level): the CSV writer's throughput (scripts/bench-csv). */
