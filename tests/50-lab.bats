@@ -40,14 +40,14 @@ variant() {
 @test "lab: a bad scenario name is a usage error" {
 	swc lab nosuch
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "switchcost: unknown scenario 'nosuch': choose from timeline, cost, parallel, join (see switchcost lab --help)" ]
+	[ "$stderr" = "switchcost: unknown scenario 'nosuch': choose from timeline, cost, parallel, join, address-space (see switchcost lab --help)" ]
 	[ -z "$output" ]
 }
 
 @test "lab --list with a scenario is a usage error, named or not a scenario" {
 	swc lab nosuch --list
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "switchcost: unknown scenario 'nosuch': choose from timeline, cost, parallel, join (see switchcost lab --help)" ]
+	[ "$stderr" = "switchcost: unknown scenario 'nosuch': choose from timeline, cost, parallel, join, address-space (see switchcost lab --help)" ]
 	[ -z "$output" ]
 	swc lab --list cost
 	[ "$status" -eq 2 ]
@@ -58,7 +58,7 @@ variant() {
 @test "lab: no scenario, two scenarios, bad --unit are usage errors" {
 	swc lab
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "switchcost: no scenario given: choose from timeline, cost, parallel, join (see switchcost lab --help)" ]
+	[ "$stderr" = "switchcost: no scenario given: choose from timeline, cost, parallel, join, address-space (see switchcost lab --help)" ]
 	swc lab timeline cost
 	[ "$status" -eq 2 ]
 	swc lab timeline --unit 0

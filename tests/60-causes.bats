@@ -252,3 +252,27 @@ teardown() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "switchcost: --pmu is hardware (the default) or software, not 'bogus' (see switchcost run --help)" ]
 }
+
+@test "lab address-space --quick: the claim, the causes, the sweep, one sentence from the numbers" {
+	requires root btf bpf
+	swc lab address-space --quick --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	jq -e '.scenario == "address-space" and (.claim | test("process switch high"))' <<<"$output"
+	jq -e '.system.address_space | (.pti | type == "boolean") and (.ibpb | type == "string")' \
+		<<<"$output"
+	jq -e '[.results[] | .workload] | .[0:2] == ["process","thread"]' <<<"$output"
+	jq -e '[.results[] | select(.ok) | (.valid | type == "boolean") and (.reasons | type == "array")
+		and (.ns_per_switch.median > 0)] | all' <<<"$output"
+	# IBPB rows where the kernel takes the request, else why not
+	jq -e '(.ibpb_not_available | type == "string") or
+		([.results[].workload] | index("process+ibpb") != null)' <<<"$output"
+	jq -e '[.sweep_results[] | .ws_bytes] | max == 4194304' <<<"$output"
+	jq -e '[.sweep_results[] | has("valid") and has("reasons")] | all' <<<"$output"
+	# the closing sentence carries this run's ratio
+	ratio=$(jq -r '([.results[] | select(.workload == "process")][0].ns_per_switch.median /
+		[.results[] | select(.workload == "thread")][0].ns_per_switch.median) * 100 | round
+		| . / 100 | tostring' <<<"$output")
+	jq -e --arg r "$ratio" '.conclusion | startswith("Answer from this machine: a process switch costs ")' <<<"$output"
+	printed=$(jq -r '.conclusion' <<<"$output" | grep -o 'costs [0-9.]*×' | head -1 | tr -dc '0-9.')
+	awk -v a="$printed" -v b="$ratio" 'BEGIN { d = a - b; exit !(d < 0.011 && d > -0.011) }'
+}

@@ -70,6 +70,8 @@ static const struct scenario scenarios[] = {
 	  "concurrency vs parallelism: CPU work in 2 threads / 2 processes, 1 CPU vs all" },
 	{ "join", lab_join, true, false, false,
 	  "thread work without join(), and daemon threads at exit, as the kernel saw it" },
+	{ "address-space", lab_address_space, false, true, false,
+	  "why a process switch costs more than a thread switch here, or does not: the causes" },
 };
 
 #define NSCENARIOS (int)(sizeof(scenarios) / sizeof(scenarios[0]))
@@ -84,7 +86,7 @@ static void usage(FILE *f)
 "\n"
 "Scenarios:\n");
 	for (int i = 0; i < NSCENARIOS; i++)
-		fprintf(f, "  %-9s %s\n", scenarios[i].name, scenarios[i].what);
+		fprintf(f, "  %-13s %s\n", scenarios[i].name, scenarios[i].what);
 	fprintf(f,
 "\n"
 "Options:\n"
@@ -104,7 +106,8 @@ static void usage(FILE *f)
 "Examples:\n"
 "  sudo switchcost lab timeline\n"
 "  sudo switchcost lab timeline --unit 20ms --json | jq '.variants[] | {name, measured_units}'\n"
-"  sudo switchcost lab parallel\n",
+"  sudo switchcost lab parallel\n"
+"  sudo switchcost lab address-space --quick\n",
 		DEFAULT_ITERATIONS, DEFAULT_ROUND_TRIPS);
 }
 
@@ -221,14 +224,14 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		if (*list)
 			return 0;
 		return usage_error("no scenario given: choose from timeline, cost, parallel, "
-				   "join");
+				   "join, address-space");
 	}
 	if (optind + 1 < argc)
 		return usage_error("one scenario at a time, not '%s' and '%s'", argv[optind],
 				   argv[optind + 1]);
 	if (!find_scenario(argv[optind]))
 		return usage_error("unknown scenario '%s': choose from timeline, cost, parallel, "
-				   "join", argv[optind]);
+				   "join, address-space", argv[optind]);
 	if (*list)
 		return usage_error("--list lists every scenario and '%s' runs one: give either",
 				   argv[optind]);
@@ -378,6 +381,33 @@ void lab_judge(struct lab *lab, const struct lab_capture *cap, struct swc_validi
 	lab_judge_in(lab, &in, v);
 }
 
+int lab_measure(struct lab *lab, const struct swc_workload_cfg *cfg, struct swc_measurement *m)
+{
+	int cpus[1] = { cfg->cpu_a }, err;
+
+	m->group = lab->next_group++;
+	m->counting_group = lab->next_group++;
+	err = swc_measure(lab->w, cfg, cpus, 1, m);
+	if (!err && m->rr.ok && !m->val.valid)
+		lab->any_invalid = true;
+	return err;
+}
+
+void lab_json_timing(struct swc_json *j, const struct swc_measurement *m)
+{
+	lab_json_validity(j, &m->val);
+	jw_obj_begin(j, "ns_per_switch");
+	jw_double(j, "median", m->per_switch.median);
+	jw_double(j, "min", m->per_switch.min);
+	jw_double(j, "max", m->per_switch.max);
+	jw_double(j, "mean", m->per_switch.mean);
+	jw_arr_begin(j, "repeats");
+	for (unsigned int k = 0; k < m->rr.res.repeats; k++)
+		jw_double(j, NULL, m->rr.res.ns[k] / (double)m->rr.res.switches);
+	jw_arr_end(j);
+	jw_obj_end(j);
+}
+
 void lab_json_validity(struct swc_json *j, const struct swc_validity *v)
 {
 	jw_bool(j, "valid", v->valid);
@@ -515,7 +545,7 @@ int cmd_lab(int argc, char **argv)
 		return rc;
 	if (list) {
 		for (int i = 0; i < NSCENARIOS; i++)
-			printf("%-9s %s\n", scenarios[i].name, scenarios[i].what);
+			printf("%-13s %s\n", scenarios[i].name, scenarios[i].what);
 		return 0;
 	}
 	sc = find_scenario(lab.env.scenario);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "switchcost.h"
+#include "measure.h"
 #include "sysinfo.h"
 #include "validity.h"
 
@@ -100,9 +101,16 @@ void lab_json_validity(struct swc_json *j, const struct swc_validity *v);
 /* "! NAME: not a clean measurement: reasons" when v is invalid; returns whether it printed. */
 bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v);
 
+/* Measures one workload as run does (measure.c), in BPF groups of the lab's, and notes an
+ * invalid result in lab->any_invalid. Returns 0 or -errno. */
+int lab_measure(struct lab *lab, const struct swc_workload_cfg *cfg, struct swc_measurement *m);
+/* "valid", "reasons", "ns_per_switch" {median, min, max, mean, repeats} of a completed row */
+void lab_json_timing(struct swc_json *j, const struct swc_measurement *m);
+
 int lab_timeline(struct lab *lab);
 int lab_join(struct lab *lab);
 int lab_parallel(struct lab *lab);
 int lab_cost(struct lab *lab);
+int lab_address_space(struct lab *lab);
 
 #endif

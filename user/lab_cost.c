@@ -24,22 +24,6 @@
 static const enum swc_workload_id order[] = { SWC_WL_PROCESS, SWC_WL_THREAD, SWC_WL_COROUTINE };
 #define NROWS (int)(sizeof(order) / sizeof(order[0]))
 
-/* Both timed and counting passes in groups of their own, as the lab hands them out. */
-static int measure_row(struct lab *lab, const struct swc_workload_cfg *cfg,
-		       struct swc_measurement *m)
-{
-	int cpus[1] = { cfg->cpu_a };
-
-	int err;
-
-	m->group = lab->next_group++;
-	m->counting_group = lab->next_group++;
-	err = swc_measure(lab->w, cfg, cpus, 1, m);
-	if (!err && m->rr.ok && !m->val.valid)
-		lab->any_invalid = true;
-	return err;
-}
-
 static void sentence(const struct swc_measurement *r, FILE *f)
 {
 	char a[32], b[32], c[32], d[32], sys[48];
@@ -253,7 +237,7 @@ int lab_cost(struct lab *lab)
 	memset(rows, 0, sizeof(rows));
 	for (int i = 0; i < NROWS; i++) {
 		rows[i].id = order[i];
-		err = measure_row(lab, &cfg, &rows[i]);
+		err = lab_measure(lab, &cfg, &rows[i]);
 		if (err)
 			return err;
 		if (swc_measure_failed(&rows[i]))
