@@ -31,10 +31,10 @@ variant() {
 	jq -c --arg n "$1" '.variants[] | select(.name == $n)' "$BATS_TEST_TMPDIR/tl.json"
 }
 
-@test "lab --list names the four scenarios" {
+@test "lab --list names the five scenarios" {
 	swc lab --list
 	[ "$status" -eq 0 ]
-	[ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = "timeline cost parallel join " ]
+	[ "$(awk '{print $1}' <<<"$output" | tr '\n' ' ')" = "timeline cost parallel join address-space " ]
 }
 
 @test "lab: a bad scenario name is a usage error" {
