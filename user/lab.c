@@ -395,26 +395,12 @@ int lab_measure(struct lab *lab, const struct swc_workload_cfg *cfg, struct swc_
 
 void lab_json_timing(struct swc_json *j, const struct swc_measurement *m)
 {
-	lab_json_validity(j, &m->val);
-	jw_obj_begin(j, "ns_per_switch");
-	jw_double(j, "median", m->per_switch.median);
-	jw_double(j, "min", m->per_switch.min);
-	jw_double(j, "max", m->per_switch.max);
-	jw_double(j, "mean", m->per_switch.mean);
-	jw_arr_begin(j, "repeats");
-	for (unsigned int k = 0; k < m->rr.res.repeats; k++)
-		jw_double(j, NULL, m->rr.res.ns[k] / (double)m->rr.res.switches);
-	jw_arr_end(j);
-	jw_obj_end(j);
-}
+	double per[SWC_MAX_REPEATS];
 
-void lab_json_validity(struct swc_json *j, const struct swc_validity *v)
-{
-	jw_bool(j, "valid", v->valid);
-	jw_arr_begin(j, "reasons");
-	for (int k = 0; k < v->nreasons; k++)
-		jw_str(j, NULL, v->reasons[k]);
-	jw_arr_end(j);
+	for (unsigned int k = 0; k < m->rr.res.repeats; k++)
+		per[k] = m->rr.res.ns[k] / (double)m->rr.res.switches;
+	swc_validity_json(j, &m->val);
+	swc_ns_per_switch_json(j, &m->per_switch, per, m->rr.res.repeats);
 }
 
 bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v)

@@ -96,8 +96,6 @@ void lab_json_bpf(struct lab *lab, struct swc_json *j);
 void lab_judge(struct lab *lab, const struct lab_capture *cap, struct swc_validity *v);
 /* The same for a result that already has its validity input (lab cost's timed rows). */
 void lab_judge_in(struct lab *lab, const struct swc_validity_in *in, struct swc_validity *v);
-/* "valid" and "reasons" in the current JSON object */
-void lab_json_validity(struct swc_json *j, const struct swc_validity *v);
 /* "! NAME: not a clean measurement: reasons" when v is invalid; returns whether it printed. */
 bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v);
 

@@ -180,7 +180,7 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 		if (r->rr.ok && swc_measure_failed(r))
 			jw_str(&j, "error", "the counting pass failed");
 		if (r->rr.ok) {
-			lab_json_validity(&j, &r->val);
+			swc_validity_json(&j, &r->val);
 			jw_double(&j, "ns_per_switch", r->per_switch.median);
 			jw_double(&j, "ns_per_switch_min", r->per_switch.min);
 			jw_double(&j, "ns_per_switch_max", r->per_switch.max);

@@ -323,7 +323,7 @@ static void print_json(struct lab *lab, struct par_row *rows, int n)
 			jw_i64(&j, NULL, r->cpus[k]);
 		jw_arr_end(&j);
 		jw_bool(&j, "ok", r->ok);
-		lab_json_validity(&j, &r->val);
+		swc_validity_json(&j, &r->val);
 		if (r->ok) {
 			jw_u64(&j, "wall_ns", (__u64)wall_ns(r));
 			jw_u64(&j, "cpu_ns", (__u64)cpu_ns(r));

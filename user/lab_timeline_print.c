@@ -212,7 +212,7 @@ static void json_variant(struct swc_json *j, const struct result *r)
 	jw_str(j, "name", lab_variants[r->v].name);
 	jw_str(j, "description", lab_variants[r->v].what);
 	jw_bool(j, "ok", r->ok);
-	lab_json_validity(j, &r->val);
+	swc_validity_json(j, &r->val);
 	jw_u64(j, "unit_ns", r->s.unit_ns);
 	if (!r->ok) {
 		jw_str(j, "error", r->why);

@@ -120,6 +120,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		    const struct csv_ctx *cc, FILE *f)
 {
 	const struct swc_measurement *co = swc_measure_find(rows, n, SWC_WL_COROUTINE);
+	double per[SWC_MAX_REPEATS];
 	struct swc_json j;
 	char buf[256];
 
@@ -145,11 +146,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_obj_end(&j);
 			continue;
 		}
-		jw_bool(&j, "valid", r->val.valid);
-		jw_arr_begin(&j, "reasons");
-		for (int k = 0; k < r->val.nreasons; k++)
-			jw_str(&j, NULL, r->val.reasons[k]);
-		jw_arr_end(&j);
+		swc_validity_json(&j, &r->val);
 		jw_obj_begin(&j, "validity");
 		jw_double(&j, "repeat_spread", r->val.spread);
 		jw_double(&j, "cpu_share", r->val.cpu_share);
@@ -162,16 +159,9 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_obj_end(&j);
 		jw_u64(&j, "switches", r->rr.res.switches * r->rr.res.repeats);
 		jw_u64(&j, "switches_made", r->switches_made);
-		jw_obj_begin(&j, "ns_per_switch");
-		jw_double(&j, "median", r->per_switch.median);
-		jw_double(&j, "min", r->per_switch.min);
-		jw_double(&j, "max", r->per_switch.max);
-		jw_double(&j, "mean", r->per_switch.mean);
-		jw_arr_begin(&j, "repeats");
 		for (unsigned int k = 0; k < r->rr.res.repeats; k++)
-			jw_double(&j, NULL, r->rr.res.ns[k] / (double)r->rr.res.switches);
-		jw_arr_end(&j);
-		jw_obj_end(&j);
+			per[k] = r->rr.res.ns[k] / (double)r->rr.res.switches;
+		swc_ns_per_switch_json(&j, &r->per_switch, per, r->rr.res.repeats);
 		jw_double(&j, "ratio_to_coroutine", swc_measure_ratio(r, co));
 		if (swc_workload_handoff(r->id, env->ipc))
 			jw_str(&j, "handoff", swc_workload_handoff(r->id, env->ipc));

@@ -146,20 +146,6 @@ void swc_sweep_print(const struct swc_sweep *s, const struct swc_addrspace *as, 
 				swc_describe_status(s->p[i].status, why, sizeof(why)));
 }
 
-static void json_summary(struct swc_json *j, const struct swc_sweep_point *pt)
-{
-	jw_obj_begin(j, "ns_per_switch");
-	jw_double(j, "median", pt->per_switch.median);
-	jw_double(j, "min", pt->per_switch.min);
-	jw_double(j, "max", pt->per_switch.max);
-	jw_double(j, "mean", pt->per_switch.mean);
-	jw_arr_begin(j, "repeats");
-	for (unsigned int k = 0; k < pt->repeats; k++)
-		jw_double(j, NULL, pt->per_repeat_ns[k]);
-	jw_arr_end(j);
-	jw_obj_end(j);
-}
-
 void swc_sweep_json_results(const struct swc_sweep *s, struct swc_json *j)
 {
 	char buf[128];
@@ -179,12 +165,8 @@ void swc_sweep_json_results(const struct swc_sweep *s, struct swc_json *j)
 			jw_obj_end(j);
 			continue;
 		}
-		jw_bool(j, "valid", pt->val.valid);
-		jw_arr_begin(j, "reasons");
-		for (int k = 0; k < pt->val.nreasons; k++)
-			jw_str(j, NULL, pt->val.reasons[k]);
-		jw_arr_end(j);
-		json_summary(j, pt);
+		swc_validity_json(j, &pt->val);
+		swc_ns_per_switch_json(j, &pt->per_switch, pt->per_repeat_ns, pt->repeats);
 		jw_double(j, "cost_ns", pt->cost_ns);
 		jw_double(j, "indirect_ns", pt->indirect_ns);
 		jw_obj_begin(j, "validity");

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <linux/types.h>
+#include "json.h"
+#include "stats.h"
 #include "switchcost.h"
 #include "validity.h"
 
@@ -160,6 +162,30 @@ double swc_stat_steal_ns(const int *cpus, int n)
 	}
 	fclose(f);
 	return ticks < 0 || hz <= 0 ? NAN : ticks * (1e9 / hz);
+}
+
+void swc_validity_json(struct swc_json *j, const struct swc_validity *v)
+{
+	jw_bool(j, "valid", v->valid);
+	jw_arr_begin(j, "reasons");
+	for (int k = 0; k < v->nreasons; k++)
+		jw_str(j, NULL, v->reasons[k]);
+	jw_arr_end(j);
+}
+
+void swc_ns_per_switch_json(struct swc_json *j, const struct swc_summary *s,
+			    const double *repeats, unsigned int n)
+{
+	jw_obj_begin(j, "ns_per_switch");
+	jw_double(j, "median", s->median);
+	jw_double(j, "min", s->min);
+	jw_double(j, "max", s->max);
+	jw_double(j, "mean", s->mean);
+	jw_arr_begin(j, "repeats");
+	for (unsigned int k = 0; k < n; k++)
+		jw_double(j, NULL, repeats[k]);
+	jw_arr_end(j);
+	jw_obj_end(j);
 }
 
 const char *swc_validity_advice(void)

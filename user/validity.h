@@ -51,6 +51,14 @@ void swc_group_stats_sub(const struct swc_group_stats *after, const struct swc_g
 __attribute__((format(printf, 2, 3)))
 void swc_validity_add(struct swc_validity *v, const char *fmt, ...);
 
+struct swc_json;
+struct swc_summary;
+/* "valid" and "reasons" (empty when valid) in the current JSON object */
+void swc_validity_json(struct swc_json *j, const struct swc_validity *v);
+/* "ns_per_switch": { median, min, max, mean, repeats: [...] } in the current JSON object */
+void swc_ns_per_switch_json(struct swc_json *j, const struct swc_summary *s,
+			    const double *repeats, unsigned int n);
+
 /* Pure: judges one row. */
 void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *out);
 /*
