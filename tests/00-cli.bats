@@ -135,3 +135,28 @@ usage_error() {
 	echo "$output" | jq -e '[.results[] | .kernel == null] | all'
 	echo "$output" | jq -e '[.results[] | .ns_per_switch.median > 0] | all'
 }
+
+@test "tables fit 100 columns on a terminal; --wide and a pipe keep every column" {
+	command -v script >/dev/null || skip "needs script(1) (util-linux) for a terminal"
+	out=$(script -qec "$SWITCHCOST --quick --no-bpf thread coroutine" /dev/null | tr -d '\r')
+	table=$(sed -n '/^workload /,/^$/p' <<<"$out")
+	[ -n "$table" ]
+	while IFS= read -r line; do
+		[ "$(printf '%s' "$line" | wc -m)" -le 100 ] || { echo "too wide: $line"; false; }
+	done <<<"$table"
+	[[ "$out" == *"(to fit 100 columns, left out: "*"--wide shows them)"* ]]
+	# the columns it names are the ones missing from the header
+	left=$(sed -n 's/.*left out: \(.*\); --wide.*/\1/p' <<<"$out")
+	header=$(head -1 <<<"$table")
+	IFS=, read -ra names <<<"$left"
+	for name in "${names[@]}"; do
+		[[ "$header" != *"${name# }"* ]]
+	done
+	out=$(script -qec "$SWITCHCOST --quick --no-bpf --wide thread coroutine" /dev/null | tr -d '\r')
+	[[ "$out" == *"kernel sw"* ]]
+	[[ "$out" != *"to fit 100 columns"* ]]
+	# not a terminal: every column, nothing left out
+	swc --quick --no-bpf thread coroutine
+	[[ "$output" == *"kernel sw"* ]]
+	[[ "$output" != *"to fit 100 columns"* ]]
+}

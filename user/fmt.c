@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fmt.h"
 
@@ -204,16 +205,22 @@ int swc_table__add_row(struct swc_table *t, const char *const *cells)
 	return 0;
 }
 
+/* width[i] == 0: column i is left out */
 static void print_row(const struct swc_table *t, char *const *row, const size_t *width,
 		      FILE *f)
 {
-	int i;
+	int i, last_shown = -1, shown = 0;
 
+	for (i = 0; i < t->ncols; i++)
+		if (width[i])
+			last_shown = i;
 	for (i = 0; i < t->ncols; i++) {
 		size_t w = swc_display_width(row[i]), pad = width[i] - w;
-		int last = i == t->ncols - 1;
+		int last = i == last_shown;
 
-		if (i)
+		if (!width[i])
+			continue;
+		if (shown++)
 			fputs("  ", f);
 		if (t->aligns[i] == SWC_RIGHT)
 			fprintf(f, "%*s", (int)pad, "");
@@ -225,14 +232,17 @@ static void print_row(const struct swc_table *t, char *const *row, const size_t 
 	fputc('\n', f);
 }
 
-void swc_table__print(const struct swc_table *t, FILE *f)
+int swc_table__print_fit(const struct swc_table *t, FILE *f, size_t max_width,
+			 const int *drop, int ndrop, char *dropped, size_t len)
 {
-	size_t *width, r;
-	int i;
+	size_t *width, r, total = 0;
+	int i, k, n = 0, o = 0;
 
+	if (dropped && len)
+		dropped[0] = '\0';
 	width = calloc((size_t)t->ncols, sizeof(*width));
 	if (!width)
-		return;
+		return 0;
 	for (i = 0; i < t->ncols; i++) {
 		if (t->headers)
 			width[i] = swc_display_width(t->headers[i]);
@@ -242,12 +252,37 @@ void swc_table__print(const struct swc_table *t, FILE *f)
 			if (w > width[i])
 				width[i] = w;
 		}
+		if (!width[i])
+			width[i] = 1;	/* 0 means left out */
+		total += width[i] + (i ? 2 : 0);
+	}
+	for (k = 0; max_width && total > max_width && k < ndrop; k++) {
+		i = drop[k];
+		if (i < 0 || i >= t->ncols || !width[i])
+			continue;
+		total -= width[i] + 2;
+		width[i] = 0;
+		if (dropped && (size_t)o < len)
+			o += snprintf(dropped + o, len - (size_t)o, "%s%s", n ? ", " : "",
+				      t->headers ? t->headers[i] : "?");
+		n++;
 	}
 	if (t->headers)
 		print_row(t, t->headers, width, f);
 	for (r = 0; r < t->nrows; r++)
 		print_row(t, t->cells + r * (size_t)t->ncols, width, f);
 	free(width);
+	return n;
+}
+
+size_t swc_output_width(FILE *f, int wide)
+{
+	return !wide && isatty(fileno(f)) ? SWC_TERMINAL_WIDTH : 0;
+}
+
+void swc_table__print(const struct swc_table *t, FILE *f)
+{
+	swc_table__print_fit(t, f, 0, NULL, 0, NULL, 0);
 }
 
 void swc_table__free(struct swc_table *t)

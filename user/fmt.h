@@ -25,6 +25,15 @@ struct swc_table *swc_table__new(int ncols, const char *const *headers,
 /* Copies the ncols cells; NULL cell prints as "-". Returns 0 or -ENOMEM. */
 int swc_table__add_row(struct swc_table *t, const char *const *cells);
 void swc_table__print(const struct swc_table *t, FILE *f);
+/*
+ * The same within max_width columns (0: no limit), leaving out columns in the order drop[]
+ * gives until it fits; their headers go to dropped (", "-separated). Returns how many.
+ */
+int swc_table__print_fit(const struct swc_table *t, FILE *f, size_t max_width,
+			 const int *drop, int ndrop, char *dropped, size_t len);
+/* The width human tables fit by default: 100 on a terminal, no limit otherwise or when wide. */
+#define SWC_TERMINAL_WIDTH	100
+size_t swc_output_width(FILE *f, int wide);
 void swc_table__free(struct swc_table *t);
 
 #endif

@@ -99,6 +99,7 @@ static void usage(FILE *f)
 "      --quick           address-space: fewer round trips and sizes (about 15 s)\n"
 "      --strict          exit 4 when a result is judged invalid (marked '!': tasks\n"
 "                        outside it took its CPU, repeats spread, hypervisor steal)\n"
+"      --wide            tables as wide as they are (on a terminal they fit 100 columns)\n"
 "      --list            the scenarios, one per line\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
@@ -157,7 +158,7 @@ static int apply_cpus(const struct lab_env *env)
 static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 {
 	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS, OPT_STRICT,
-	       OPT_QUICK };
+	       OPT_QUICK, OPT_WIDE };
 	static const struct option opts[] = {
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "unit", required_argument, NULL, OPT_UNIT },
@@ -167,6 +168,7 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "wide", no_argument, NULL, OPT_WIDE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -209,6 +211,9 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			break;
 		case OPT_QUICK:
 			env->quick = true;
+			break;
+		case OPT_WIDE:
+			env->wide = true;
 			break;
 		case 'v':
 			env->verbose = true;

@@ -43,6 +43,7 @@ struct lab_env {
 	int cpus[LAB_MAX_CPUS];
 	bool strict;			/* --strict: a result judged invalid makes the exit status 4 */
 	bool quick;			/* --quick: address-space's shorter form */
+	bool wide;			/* --wide: tables as wide as they are on a terminal too */
 };
 
 struct lab {

@@ -84,7 +84,8 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 	const struct swc_measurement *co = swc_measure_find(rows, NROWS, SWC_WL_COROUTINE);
 	const struct swc_measurement *th = swc_measure_find(rows, NROWS, SWC_WL_THREAD);
 	const struct swc_measurement *pr;
-	char c[8][64], a[32], b[32], why[512];
+	static const int drop[] = { 5, 6 };	/* on a terminal, to fit 100 columns */
+	char c[8][64], a[32], b[32], why[512], dropped[96];
 	const char *cells[8];
 	bool same;
 	struct swc_table *t = swc_table__new(8, headers, aligns);
@@ -125,7 +126,10 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 			snprintf(c[7], sizeof(c[7]), "%.2f", swc_measure_syscalls_per_switch(r));
 		swc_table__add_row(t, cells);
 	}
-	swc_table__print(t, stdout);
+	if (swc_table__print_fit(t, stdout, swc_output_width(stdout, lab->env.wide), drop,
+				 (int)(sizeof(drop) / sizeof(drop[0])), dropped, sizeof(dropped)))
+		printf("(to fit %d columns, left out: %s; --wide shows them)\n",
+			SWC_TERMINAL_WIDTH, dropped);
 	swc_table__free(t);
 	for (int i = 0, any = 0; i < NROWS; i++) {
 		if (rows[i].rr.ok && !rows[i].val.valid && !any)

@@ -44,6 +44,7 @@ struct run_env {
 	bool strict;			/* --strict: an invalid row makes the exit status 4 */
 	const char *ws;			/* --ws LIST: the working-set sweep instead of the rows */
 	struct swc_sweep_opts ws_opts;
+	bool wide;			/* --wide: tables as wide as they are, even on a terminal */
 	bool pmu;			/* --pmu[=software]: counters in the counting pass */
 	enum swc_pmu_kind pmu_kind;
 	char pmu_why[200];		/* why they cannot be counted here, or "" */

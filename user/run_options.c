@@ -61,6 +61,8 @@ static void usage(FILE *f)
 "                        repeats spread over %.1fx, steal over %.0f%%)\n"
 "      --ibpb            also rows process+ibpb and thread+ibpb: both parties ask for IBPB\n"
 "                        (prctl PR_SPEC_INDIRECT_BRANCH), where the kernel allows it\n"
+"      --wide            tables as wide as they are (on a terminal they fit 100 columns,\n"
+"                        leaving out switches, kernel sw, vol / invol, syscalls/sw)\n"
 "      --pmu[=software]  per switch, from the counting pass: instructions, cache misses\n"
 "                        and dTLB read misses (perf_event_open; says so where there is no\n"
 "                        PMU); =software: task-clock, context switches, page faults\n"
@@ -150,7 +152,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
 	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU };
+	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -169,6 +171,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "ws", required_argument, NULL, OPT_WS },
 		{ "pmu", optional_argument, NULL, OPT_PMU },
+		{ "wide", no_argument, NULL, OPT_WIDE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -242,6 +245,9 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			env->strict = true;
+			break;
+		case OPT_WIDE:
+			env->wide = true;
 			break;
 		case OPT_PMU:
 			env->pmu = true;

@@ -51,8 +51,12 @@ static void print_config(const struct run_env *env, FILE *f)
 	fprintf(f, "\n");
 }
 
-static void print_table(const struct swc_measurement *rows, int n, FILE *f)
+static void print_table(const struct run_env *env, const struct swc_measurement *rows, int n,
+			FILE *f)
 {
+	/* on a terminal the table fits 100 columns: these go first (--wide keeps them) */
+	static const int drop[] = { 4, 5, 6, 7 };
+	char dropped[128];
 	static const char *const headers[] = {
 		"workload", "per switch", "min .. max", "×coro", "switches",
 		"kernel sw", "vol / invol", "syscalls/sw", "wake→run p50", "p99",
@@ -117,7 +121,10 @@ static void print_table(const struct swc_measurement *rows, int n, FILE *f)
 		}
 		swc_table__add_row(t, cells);
 	}
-	swc_table__print(t, f);
+	if (swc_table__print_fit(t, f, swc_output_width(f, env->wide), drop,
+				 (int)(sizeof(drop) / sizeof(drop[0])), dropped, sizeof(dropped)))
+		fprintf(f, "(to fit %d columns, left out: %s; --wide shows them)\n",
+			SWC_TERMINAL_WIDTH, dropped);
 	swc_table__free(t);
 }
 
@@ -351,7 +358,7 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	swc_sysinfo_print(si, f);
 	print_config(env, f);
 	fprintf(f, "\n");
-	print_table(rows, n, f);
+	print_table(env, rows, n, f);
 	print_invalid(rows, n, f);
 	print_process_vs_thread(si, rows, n, f);
 	print_ibpb(rows, n, f);
