@@ -214,3 +214,33 @@ print(len({row["prev_tid"] for row in r if row["run_ns"]} | {row["next_tid"] for
 	chrome "$BATS_TEST_TMPDIR/real.html"
 	[ "$(grep -o '<g class="thread"' "$BATS_TEST_TMPDIR/dom.html" | wc -l)" -eq "$((tids < 200 ? tids : 200))" ]
 }
+
+@test "trace --html and --perfetto: the pages report draws from the same trace's CSV" {
+	requires root btf bpf python3
+	needs_chromium
+	cd "$BATS_TEST_TMPDIR"
+	swc trace --csv t.csv --html t.html --perfetto t.json -- python3 -c '
+import threading, time
+def w():
+    time.sleep(0.01); sum(range(100000))
+ts = [threading.Thread(target=w) for _ in range(3)]
+[t.start() for t in ts]; [t.join() for t in ts]'
+	[ "$status" -eq 0 ]
+	swc report t.csv -o r.html --perfetto r.json
+	[ "$status" -eq 0 ]
+	# the records kept in memory reduce to what the CSV reduces to
+	cmp t.json r.json
+	diff <(grep -v '^<p>From <code>' t.html) <(grep -v '^<p>From <code>' r.html)
+	well_formed t.html
+	chrome "$BATS_TEST_TMPDIR/t.html"
+	tids=$(python3 -c 'import csv,sys
+r = list(csv.DictReader(open(sys.argv[1])))
+print(len({row["prev_tid"] for row in r if row["run_ns"]} | {row["next_tid"] for row in r if row["off_ns"]}))' t.csv)
+	[ "$tids" -ge 4 ]
+	[ "$(grep -o '<g class="thread"' dom.html | wc -l)" -eq "$((tids < 200 ? tids : 200))" ]
+	[ "$(jq '[.traceEvents[] | select(.name == "switch")] | length' t.json)" -eq "$(($(wc -l <t.csv) - 1))" ]
+	# without --csv too
+	swc trace --html only.html -- true
+	[ "$status" -eq 0 ]
+	grep -q '<g class="thread"' only.html
+}

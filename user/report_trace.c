@@ -145,6 +145,18 @@ static int cmp_hit(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/* An optional column's value: SWC_UNKNOWN when the column is absent or the field empty. */
+static uint64_t opt_u64(char **fields, int col)
+{
+	char *end;
+	uint64_t v;
+
+	if (col < 0)
+		return SWC_UNKNOWN;
+	v = strtoull(fields[col], &end, 10);
+	return end == fields[col] ? SWC_UNKNOWN : v;
+}
+
 static unsigned int kind_of(const char *s)
 {
 	for (unsigned int k = 0; k < SWC_KIND_NR; k++)
@@ -153,19 +165,14 @@ static unsigned int kind_of(const char *s)
 	return SWC_KIND_NR;
 }
 
-/* Adds a known value to a log2 histogram; false when the field is empty (not known). */
-static bool hist_add(double *hist, const char *field)
+/* Adds a value to a log2 histogram (bucket b: [2^b, 2^(b+1)) ns). */
+static void hist_add(double *hist, uint64_t v)
 {
-	char *end;
-	unsigned long long v = strtoull(field, &end, 10);
 	int b = 0;
 
-	if (end == field)
-		return false;
 	while (b < TRACE_HIST_BUCKETS - 1 && v >> (b + 1))
 		b++;
 	hist[b]++;
-	return true;
 }
 
 static bool grow(void **arr, size_t *cap, size_t n, size_t size)
@@ -184,8 +191,63 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t size)
 	return true;
 }
 
-/* Once loaded: time order, each thread's hits found, the trace's span. */
-static void index_loaded(struct swc_trace_data *td)
+struct swc_trace_data *swc_trace_new(void)
+{
+	return calloc(1, sizeof(struct swc_trace_data));
+}
+
+int swc_trace_add(struct swc_trace_data *td, const struct swc_trace_row *row)
+{
+	struct trace_rec *r;
+	int p, n;
+
+	if (!grow((void **)&td->recs, &td->cap, td->nrecs, sizeof(*td->recs)) ||
+	    !grow((void **)&td->hits, &td->hcap_hits, td->nhits, sizeof(*td->hits)))
+		return -ENOMEM;
+	p = thread_index(td, row->prev_pid, row->prev_tid, row->prev_comm);
+	n = thread_index(td, row->next_pid, row->next_tid, row->next_comm);
+	if (p < 0 || n < 0)
+		return -ENOMEM;
+	if (row->kind == SWC_KIND_COROUTINE) {
+		td->hits[td->nhits].ts = row->ts;
+		td->hits[td->nhits++].thread = (uint32_t)n;
+		return 0;
+	}
+	r = &td->recs[td->nrecs++];
+	r->ts = row->ts;
+	r->delay = row->delay != SWC_UNKNOWN ? row->delay : 0;
+	r->prev = (uint32_t)p;
+	r->next = (uint32_t)n;
+	r->state = row->state;
+	r->kind = (uint8_t)row->kind;
+	if (row->delay != SWC_UNKNOWN)
+		hist_add(td->delay_hist, row->delay);
+	if (row->off != SWC_UNKNOWN) {
+		hist_add(td->off_hist, row->off);
+		td->threads[n].watched = true;
+	}
+	if (row->run != SWC_UNKNOWN)
+		td->threads[p].watched = true;
+	return 0;
+}
+
+int swc_trace_add_rec(struct swc_trace_data *td, const struct swc_switch_rec *rec)
+{
+	struct swc_trace_row row = {
+		.ts = rec->ts_ns, .run = rec->run_ns, .off = rec->off_ns, .delay = rec->delay_ns,
+		.prev_pid = (int)rec->prev_tgid, .prev_tid = (int)rec->prev_tid,
+		.next_pid = (int)rec->next_tgid, .next_tid = (int)rec->next_tid,
+		.kind = rec->kind,
+		.state = swc_state_letter(rec->prev_state, rec->preempt),
+	};
+
+	memcpy(row.prev_comm, rec->prev_comm, SWC_COMM_LEN);
+	memcpy(row.next_comm, rec->next_comm, SWC_COMM_LEN);
+	row.prev_comm[SWC_COMM_LEN] = row.next_comm[SWC_COMM_LEN] = 0;
+	return swc_trace_add(td, &row);
+}
+
+void swc_trace_finish(struct swc_trace_data *td)
 {
 	bool any_watched = false;
 
@@ -255,9 +317,7 @@ struct swc_trace_data *swc_trace_load(const char *path)
 		}
 	}
 	while (gzgets(gz, line, sizeof(line))) {
-		struct trace_rec *r;
-		unsigned int kind;
-		int p, n;
+		struct swc_trace_row row;
 
 		lineno++;
 		nf = split_csv(line, fields);
@@ -269,38 +329,22 @@ struct swc_trace_data *swc_trace_load(const char *path)
 					path, lineno, nf);
 				goto fail;
 			}
-		kind = col[C_KIND] >= 0 ? kind_of(fields[col[C_KIND]]) : SWC_KIND_NR;
-		if (!grow((void **)&td->recs, &td->cap, td->nrecs, sizeof(*td->recs)) ||
-		    !grow((void **)&td->hits, &td->hcap_hits, td->nhits, sizeof(*td->hits))) {
+		row.ts = strtoull(fields[col[C_TS]], NULL, 10);
+		row.prev_pid = atoi(fields[col[C_PREV_PID]]);
+		row.prev_tid = atoi(fields[col[C_PREV_TID]]);
+		row.next_pid = atoi(fields[col[C_NEXT_PID]]);
+		row.next_tid = atoi(fields[col[C_NEXT_TID]]);
+		snprintf(row.prev_comm, sizeof(row.prev_comm), "%s", fields[col[C_PREV_COMM]]);
+		snprintf(row.next_comm, sizeof(row.next_comm), "%s", fields[col[C_NEXT_COMM]]);
+		row.state = fields[col[C_PREV_STATE]][0];
+		row.kind = col[C_KIND] >= 0 ? kind_of(fields[col[C_KIND]]) : SWC_KIND_NR;
+		row.run = opt_u64(fields, col[C_RUN]);
+		row.off = opt_u64(fields, col[C_OFF]);
+		row.delay = opt_u64(fields, col[C_DELAY]);
+		if (swc_trace_add(td, &row)) {
 			fprintf(stderr, "switchcost: report: reading %s: %s\n", path, strerror(ENOMEM));
 			goto fail;
 		}
-		p = thread_index(td, atoi(fields[col[C_PREV_PID]]), atoi(fields[col[C_PREV_TID]]),
-				 fields[col[C_PREV_COMM]]);
-		n = thread_index(td, atoi(fields[col[C_NEXT_PID]]), atoi(fields[col[C_NEXT_TID]]),
-				 fields[col[C_NEXT_COMM]]);
-		if (p < 0 || n < 0) {
-			fprintf(stderr, "switchcost: report: reading %s: %s\n", path, strerror(ENOMEM));
-			goto fail;
-		}
-		if (kind == SWC_KIND_COROUTINE) {
-			td->hits[td->nhits].ts = strtoull(fields[col[C_TS]], NULL, 10);
-			td->hits[td->nhits++].thread = (uint32_t)n;
-			continue;
-		}
-		r = &td->recs[td->nrecs++];
-		r->ts = strtoull(fields[col[C_TS]], NULL, 10);
-		r->delay = col[C_DELAY] >= 0 ? strtoull(fields[col[C_DELAY]], NULL, 10) : 0;
-		r->prev = (uint32_t)p;
-		r->next = (uint32_t)n;
-		r->state = fields[col[C_PREV_STATE]][0];
-		r->kind = (uint8_t)kind;
-		if (col[C_DELAY] >= 0)
-			hist_add(td->delay_hist, fields[col[C_DELAY]]);
-		if (col[C_OFF] >= 0 && hist_add(td->off_hist, fields[col[C_OFF]]))
-			td->threads[n].watched = true;
-		if (col[C_RUN] >= 0 && *fields[col[C_RUN]])
-			td->threads[p].watched = true;
 	}
 	if (!gzeof(gz)) {
 		int e;
@@ -309,7 +353,7 @@ struct swc_trace_data *swc_trace_load(const char *path)
 		goto fail;
 	}
 	gzclose(gz);
-	index_loaded(td);
+	swc_trace_finish(td);
 	return td;
 fail:
 	if (gz)

@@ -55,8 +55,23 @@ struct swc_trace_data {
 	double delay_hist[TRACE_HIST_BUCKETS], off_hist[TRACE_HIST_BUCKETS];
 };
 
+/* One switch as the CSV has it; run, off, delay SWC_UNKNOWN when not known. */
+struct swc_trace_row {
+	uint64_t ts, run, off, delay;
+	int prev_pid, prev_tid, next_pid, next_tid;
+	char prev_comm[32], next_comm[32];
+	char state;		/* prev_state's letter */
+	unsigned int kind;	/* SWC_KIND_*, SWC_KIND_NR unknown */
+};
+
 /* Reads path (.gz or plain); NULL with one line printed on failure. */
 struct swc_trace_data *swc_trace_load(const char *path);
+/* Or built record by record (trace --html): new, add..., finish. add returns 0 or -ENOMEM. */
+struct swc_trace_data *swc_trace_new(void);
+int swc_trace_add(struct swc_trace_data *td, const struct swc_trace_row *row);
+struct swc_switch_rec;
+int swc_trace_add_rec(struct swc_trace_data *td, const struct swc_switch_rec *rec);
+void swc_trace_finish(struct swc_trace_data *td);
 void swc_trace_free(struct swc_trace_data *td);
 
 /*

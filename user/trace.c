@@ -22,8 +22,10 @@
 #include "csvsink.h"
 #include "offcpu.h"
 #include "parse.h"
+#include "pictures.h"
 #include "records.h"
 #include "report.h"
+#include "report_trace.h"
 #include "signals.h"
 #include "sysinfo.h"
 #include "trace.h"
@@ -37,6 +39,13 @@
  * record (bpf_stats, loaded: on_switch 407 / 412 ns at 4 MiB, 467 / 820 ns at 8 MiB, 517 /
  * 668 ns at 32 MiB). */
 #define CSV_RINGBUF	(4UL << 20)
+
+/* Where records go: the CSV sink, and/or the trace reducer of --html/--perfetto. */
+struct record_sinks {
+	struct swc_csvsink *csv;	/* NULL without --csv */
+	struct swc_trace_data *td;	/* NULL without --html or --perfetto */
+	bool td_failed;
+};
 
 static void usage(FILE *f)
 {
@@ -108,6 +117,11 @@ static void usage(FILE *f)
 "                          %d when CMD exits 0)\n"
 "      --strict            exit 4 when CMD exits 0 but the trace is judged invalid ('!':\n"
 "                          its tasks preempted by busy tasks outside it, or steal)\n"
+"      --html FILE         a page of it at the end: a timeline per thread, the switches by\n"
+"                          kind, probe hits, the thread table, histograms (keeps 32 bytes\n"
+"                          a switch in memory)\n"
+"      --perfetto FILE     every switch as Chrome JSON trace events (ui.perfetto.dev)\n"
+"      --anonymous         no host name in --json (host.id stays)\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
 "  -h, --help              this help\n"
 "\n"
@@ -222,8 +236,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
 	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
 	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
-	       OPT_RINGBUF, OPT_ALLOW_DROPS,
-	       OPT_STRICT };
+	       OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_STRICT, OPT_HTML, OPT_PERFETTO,
+	       OPT_ANONYMOUS };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -254,6 +268,9 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
 		{ "stacks-top", required_argument, NULL, OPT_STACKS_TOP },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -399,6 +416,15 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 				return usage_error("--stacks-top wants a number of stacks from 1 to "
 						   "100000, not '%s'", optarg);
 			break;
+		case OPT_HTML:
+			env->html_path = optarg;
+			break;
+		case OPT_PERFETTO:
+			env->perfetto_path = optarg;
+			break;
+		case OPT_ANONYMOUS:
+			swc_report_anonymous(true);
+			break;
 		case 'v':
 			env->verbose = true;
 			break;
@@ -478,8 +504,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
 	if (!env->csv_path && env->allow_drops)
 		return usage_error("--allow-drops is about --csv's records: add --csv FILE");
-	if (env->csv_path && !env->ringbuf_bytes)
-		env->ringbuf_bytes = CSV_RINGBUF;
+	if ((env->csv_path || env->html_path || env->perfetto_path) && !env->ringbuf_bytes)
+		env->ringbuf_bytes = CSV_RINGBUF;	/* records for the CSV or the pages */
 	env->cmd_stdout_to_stderr = env->argv && (env->json ||
 						  (env->csv_path && !strcmp(env->csv_path, "-")));
 	/* probes last: their checks read files, and a usage error should come first */
@@ -561,6 +587,19 @@ static int watch_pids(struct trace_env *env, struct swc_watch *w)
 	return 0;
 }
 
+/* The records consumer: keeps each record for the pages, then hands it to the CSV sink. */
+static int on_record(void *ctx, const struct swc_switch_rec *rec)
+{
+	struct record_sinks *rs = ctx;
+
+	if (rs->td && !rs->td_failed && swc_trace_add_rec(rs->td, rec)) {
+		fprintf(stderr, "switchcost: keeping switches for --html/--perfetto: %s\n",
+			strerror(ENOMEM));
+		rs->td_failed = true;
+	}
+	return rs->csv ? csvsink__on_record(rs->csv, rec) : 0;
+}
+
 static void on_sigchld(int sig)
 {
 	(void)sig;	/* only there to interrupt ppoll() */
@@ -570,14 +609,14 @@ static void on_sigchld(int sig)
  * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv
  * it consumes records meanwhile (records__wait()). Returns 0, or < 0 after the consumer failed.
  */
-static int wait_a_while(struct swc_watch *w, const struct swc_csvsink *sink, __u64 timeout_ns,
+static int wait_a_while(struct swc_watch *w, const struct record_sinks *rs, __u64 timeout_ns,
 			const sigset_t *unblocked)
 {
 	int ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
-	int n = records__wait(sink ? w : NULL, -1, ms, unblocked);
+	int n = records__wait(rs ? w : NULL, -1, ms, unblocked);
 
 	if (n < 0 && n != -EINTR) {
-		if (!sink->failed)	/* else the sink said why */
+		if (!(rs->csv && rs->csv->failed))	/* else the sink said why */
 			fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is "
 					"left\n", strerror(-n));
 		return n;
@@ -609,7 +648,7 @@ static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *re
 /* Watches until CMD ends, the -p processes end, a stop request or -d / COUNT; prints each
  * whole interval but the last, which cmd_trace prints from the snapshot the summary uses. */
 static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
-		      __u64 start, struct trace_ticker *tk, struct swc_csvsink *sink, FILE *out)
+		      __u64 start, struct trace_ticker *tk, struct record_sinks *rs, FILE *out)
 {
 	struct swc_group_stats gs;
 	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
@@ -668,9 +707,9 @@ static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_r
 			timeout = next_interval - t;
 		if (env->duration_ns && start + env->duration_ns - t < timeout)
 			timeout = start + env->duration_ns - t;
-		if (wait_a_while(w, sink, timeout, &unblocked) < 0) {
+		if (wait_a_while(w, rs, timeout, &unblocked) < 0) {
 			/* the CSV is incomplete: stop reading records, keep tracing */
-			sink = NULL;
+			rs = NULL;
 			err = -1;
 		}
 	}
@@ -689,6 +728,7 @@ int cmd_trace(int argc, char **argv)
 	static const char *const names[] = { [TRACE_GROUP] = "trace" };
 	struct swc_csvsink sink = { .names = names, .nnames = 1 };
 	struct trace_meta meta;
+	struct record_sinks rs = { 0 };
 	struct trace_ticker tk;
 	struct sigaction sa;
 	FILE *out = stdout;
@@ -727,13 +767,24 @@ int cmd_trace(int argc, char **argv)
 		sink.allow_drops = env.allow_drops;
 		if (csvsink__open(&sink, env.csv_path))
 			return 1;
-		wopts.emit = true;
-		wopts.ringbuf_bytes = env.ringbuf_bytes;
-		wopts.on_record = csvsink__on_record;
-		wopts.ctx = &sink;
 		/* with --csv -, stdout carries the CSV and the report goes to stderr */
 		if (!strcmp(env.csv_path, "-"))
 			out = stderr;
+		rs.csv = &sink;
+	}
+	if (env.html_path || env.perfetto_path) {
+		rs.td = swc_trace_new();
+		if (!rs.td) {
+			fprintf(stderr, "switchcost: trace: %s\n", strerror(ENOMEM));
+			csvsink__close(&sink, false, NULL, NULL);
+			return 1;
+		}
+	}
+	if (rs.csv || rs.td) {
+		wopts.emit = true;
+		wopts.ringbuf_bytes = env.ringbuf_bytes;
+		wopts.on_record = on_record;
+		wopts.ctx = &rs;
 	}
 	wopts.verbose = env.verbose;
 	wopts.syscalls = env.syscalls;
@@ -770,7 +821,7 @@ int cmd_trace(int argc, char **argv)
 	trace_ticker_start(&tk, start);
 	if (env.interval_ns && !env.json)
 		trace_report_header(&env, &res, out);
-	if (trace_loop(&env, w, &res, start, &tk, sink.csv ? &sink : NULL, out))
+	if (trace_loop(&env, w, &res, start, &tk, rs.csv || rs.td ? &rs : NULL, out))
 		sink.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
@@ -783,8 +834,8 @@ int cmd_trace(int argc, char **argv)
 	/* nothing more to count: detach the probes before reading, so the numbers hold still */
 	watch__detach_user(w);
 	trace_stacks_finish(&env, &res);
-	if (sink.csv)	/* -p's processes still run and still emit: take no more than the ring
-			 * could hold when we stopped */
+	if (rs.csv || rs.td)	/* -p's processes still run and still emit: take no more
+				 * than the ring could hold when we stopped */
 		records__drain(w, env.ringbuf_bytes / sizeof(struct swc_switch_rec));
 	/* a failed read is reported as "not measured", never as zeros */
 	err = watch__group_stats(w, TRACE_GROUP, &res.gs);
@@ -823,7 +874,12 @@ int cmd_trace(int argc, char **argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else
 		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
-	if ((sink.failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) && rc == 0)
+	if (rs.td && (rs.td_failed || swc_pictures_trace(rs.td, env.html_path,
+							 env.perfetto_path, env.argv ? env.argv[0] :
+							 "switchcost trace -p")))
+		rs.td_failed = true;
+	if ((sink.failed || rs.td_failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) &&
+	    rc == 0)
 		rc = 1;
 	if (sink.csv) {
 		/* the CSV's contract is run's: lost records are said, and fail a clean exit */
@@ -857,6 +913,7 @@ cleanup:
 		trace_contain_close();
 	csvsink__close(&sink, false, NULL, NULL);	/* still open only on a failure */
 	trace_stacks_close(&res);
+	swc_trace_free(rs.td);
 	watch__close(w);
 	return rc;
 }

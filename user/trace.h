@@ -57,6 +57,7 @@ struct trace_env {
 	__u32 max_tasks;		/* --max-tasks: rows of the per-task table */
 	unsigned long ringbuf_bytes;	/* --ringbuf-size, with --csv */
 	bool allow_drops;		/* --allow-drops: lost records do not make the status 3 */
+	const char *html_path, *perfetto_path;	/* --html, --perfetto */
 	bool json, as_root, verbose, asyncio;
 	bool strict;			/* --strict: an invalid trace exits TRACE_EXIT_INVALID */
 	bool cmd_stdout_to_stderr;	/* our stdout carries a document (--json, --csv -) */
