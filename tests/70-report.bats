@@ -244,3 +244,43 @@ print(len({row["prev_tid"] for row in r if row["run_ns"]} | {row["next_tid"] for
 	[ "$status" -eq 0 ]
 	grep -q '<g class="thread"' only.html
 }
+
+@test "run --html and lab --html: the page report draws of the same --json" {
+	requires root btf bpf
+	needs_chromium
+	cd "$BATS_TEST_TMPDIR"
+	swc --quick --json --html run.html process thread coroutine
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >run.json
+	swc report run.json -o r.html
+	diff <(grep -v '^<p>From <code>' run.html) <(grep -v '^<p>From <code>' r.html)
+	well_formed run.html
+	# without --json too: the human report on stdout, the page beside it
+	swc --quick --html run2.html thread
+	[ "$status" -eq 0 ]
+	grep -q '^workload ' <<<"$output"
+	[ "$(grep -o '<g class="workload"' run2.html | wc -l)" -eq 1 ]
+	swc lab timeline --unit 10ms --json --html lab.html
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >lab.json
+	swc report lab.json -o l.html
+	diff <(grep -v '^<p>From <code>' lab.html) <(grep -v '^<p>From <code>' l.html)
+	well_formed lab.html
+	chrome "$BATS_TEST_TMPDIR/lab.html"
+	# a bar per variant, a drawing per variant, a row per task and coroutine
+	[ "$(grep -o '<g class="variant"' dom.html | wc -l)" -eq 6 ]
+	[ "$(grep -o '<div class="lab-variant"' dom.html | wc -l)" -eq 6 ]
+	[ "$(grep -o '<g class="task"' dom.html | wc -l)" -eq "$(jq '[.variants[].tasks[]] | length' lab.json)" ]
+	[ "$(grep -o '<g class="coroutine"' dom.html | wc -l)" -eq "$(jq '[.variants[] | .coroutines // [] | .[]] | length' lab.json)" ]
+	swc lab parallel --iterations 3000000 --html par.html
+	[ "$status" -eq 0 ]
+	well_formed par.html
+	[ "$(grep -o '<g class="placement"' par.html | wc -l)" -eq 4 ]
+	# an unwritable page fails the command, and leaves nothing
+	swc lab cost -n 100 --html "$BATS_TEST_TMPDIR/no/such/dir/x.html"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no/such/dir"* ]]
+	swc --quick --ws 64K --html x.html
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: --html draws the workloads' rows and --ws replaces them with a sweep: give either (see switchcost run --help)" ]
+}

@@ -198,4 +198,13 @@ PY
 	done
 	# one machine, one id
 	[ "$(jq -r .host.id run.json)" = "$(jq -r .host.id lab.json)" ]
+	# --anonymous: no name, the same id, in each command
+	"$SWITCHCOST" --quick --json --anonymous coroutine >anon.json
+	"$SWITCHCOST" lab cost -n 200 --json --anonymous >anon-lab.json
+	"$SWITCHCOST" trace --json --anonymous -- true >anon-trace.json
+	for f in anon.json anon-lab.json anon-trace.json; do
+		jq -e --arg id "$(jq -r .host.id run.json)" \
+			'.host.name == null and .host.anonymous == true and .host.id == $id' "$f"
+		! grep -q "\"$(hostname)\"" "$f"
+	done
 }

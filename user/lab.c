@@ -27,6 +27,7 @@
 #include "lab.h"
 #include "sysinfo.h"
 #include "parse.h"
+#include "pictures.h"
 #include "records.h"
 #include "report.h"
 #include "runner.h"
@@ -100,6 +101,8 @@ static void usage(FILE *f)
 "      --strict          exit 4 when a result is judged invalid (marked '!': tasks\n"
 "                        outside it took its CPU, repeats spread, hypervisor steal)\n"
 "      --wide            tables as wide as they are (on a terminal they fit 100 columns)\n"
+"      --html FILE       the results drawn as one self-contained page (switchcost\n"
+"                        report's); --anonymous: no host name in --json (host.id stays)\n"
 "      --list            the scenarios, one per line\n"
 "  -v, --verbose         libbpf and verifier messages on stderr\n"
 "  -h, --help            this help\n"
@@ -158,7 +161,7 @@ static int apply_cpus(const struct lab_env *env)
 static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 {
 	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS, OPT_STRICT,
-	       OPT_QUICK, OPT_WIDE };
+	       OPT_QUICK, OPT_WIDE, OPT_HTML, OPT_ANONYMOUS };
 	static const struct option opts[] = {
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "unit", required_argument, NULL, OPT_UNIT },
@@ -169,6 +172,8 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "quick", no_argument, NULL, OPT_QUICK },
 		{ "wide", no_argument, NULL, OPT_WIDE },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -214,6 +219,12 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			break;
 		case OPT_WIDE:
 			env->wide = true;
+			break;
+		case OPT_HTML:
+			env->html = optarg;
+			break;
+		case OPT_ANONYMOUS:
+			swc_report_anonymous(true);
 			break;
 		case 'v':
 			env->verbose = true;
@@ -509,6 +520,17 @@ void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f)
 	jw_str(j, "scenario", lab->env.scenario);
 }
 
+void lab_html(struct lab *lab, void (*write_json)(FILE *f, void *arg), void *arg)
+{
+	char source[64];
+
+	if (!lab->env.html)
+		return;
+	snprintf(source, sizeof(source), "switchcost lab %s", lab->env.scenario);
+	if (swc_pictures_json(lab->env.html, write_json, arg, source))
+		lab->html_failed = true;
+}
+
 void lab_json_bpf(struct lab *lab, struct swc_json *j)
 {
 	struct swc_counters ctr;
@@ -568,7 +590,7 @@ int cmd_lab(int argc, char **argv)
 		fprintf(stderr, "switchcost: interrupted by %s: the lab's children stopped, nothing "
 				"left running\n", strsignal(stop_requested ? stop_requested : SIGINT));
 		rc = swc_signal_exit_code(stop_requested ? stop_requested : SIGINT);
-	} else if (rc < 0) {
+	} else if (rc < 0 || (lab.html_failed && !rc)) {
 		rc = 1;
 	} else {
 		rc = swc_stdout_check(rc);	/* while errno still names a failed write */

@@ -44,6 +44,7 @@ struct lab_env {
 	bool strict;			/* --strict: a result judged invalid makes the exit status 4 */
 	bool quick;			/* --quick: address-space's shorter form */
 	bool wide;			/* --wide: tables as wide as they are on a terminal too */
+	const char *html;		/* --html FILE */
 };
 
 struct lab {
@@ -55,6 +56,7 @@ struct lab {
 	__u64 child_timeout_ns;		/* a variant still running after this is stuck */
 	const char *timeout_hint;	/* ... and what to try then ("a shorter --unit") */
 	bool any_invalid;		/* lab_judge() found a result that is not clean */
+	bool html_failed;		/* --html could not be written: exit 1 */
 };
 
 /* What one watched child did: its switch records, its fate and its rusage. */
@@ -89,6 +91,9 @@ void lab_shared_free(void *p, size_t size);
 void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);
 /* The "bpf" object of the BPF side's own counters (report.c's), if they can be read. */
 void lab_json_bpf(struct lab *lab, struct swc_json *j);
+/* With --html, the page of the document write_json(f, arg) writes; a failure (said on
+ * stderr) makes the exit status 1. A no-op without --html. */
+void lab_html(struct lab *lab, void (*write_json)(FILE *f, void *arg), void *arg);
 
 /*
  * Judges one child as run judges a row (validity.h): its tasks waiting behind tasks outside it,

@@ -160,14 +160,14 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		printf("%s\n", why);
 }
 
-static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
+static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *cfg,
 		       const struct swc_measurement *rows)
 {
 	const struct swc_measurement *co = swc_measure_find(rows, NROWS, SWC_WL_COROUTINE);
 	const struct swc_measurement *th = swc_measure_find(rows, NROWS, SWC_WL_THREAD);
 	struct swc_json j;
 
-	lab_json_begin(lab, &j, stdout);
+	lab_json_begin(lab, &j, f);
 	jw_obj_begin(&j, "config");
 	jw_u64(&j, "round_trips", cfg->round_trips);
 	jw_u64(&j, "repeats", cfg->repeats);
@@ -224,6 +224,20 @@ static void print_json(struct lab *lab, const struct swc_workload_cfg *cfg,
 	jw_finish(&j);
 }
 
+struct json_arg {
+	struct lab *lab;
+	const struct swc_workload_cfg *cfg;
+	const struct swc_measurement *rows;
+};
+
+/* lab_html()'s view of print_json */
+static void json_to(FILE *f, void *arg)
+{
+	const struct json_arg *a = arg;
+
+	print_json(f, a->lab, a->cfg, a->rows);
+}
+
 int lab_cost(struct lab *lab)
 {
 	struct swc_workload_cfg cfg = {
@@ -248,8 +262,9 @@ int lab_cost(struct lab *lab)
 			rc = 1;	/* as in run: a row without its counting pass is not whole */
 	}
 	if (lab->env.json)
-		print_json(lab, &cfg, rows);
+		print_json(stdout, lab, &cfg, rows);
 	else
 		print_human(lab, &cfg, rows);
+	lab_html(lab, json_to, &(struct json_arg){ lab, &cfg, rows });
 	return rc;
 }

@@ -305,11 +305,11 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 	       "script).\n");
 }
 
-static void print_json(struct lab *lab, struct par_row *rows, int n)
+static void print_json(FILE *f, struct lab *lab, struct par_row *rows, int n)
 {
 	struct swc_json j;
 
-	lab_json_begin(lab, &j, stdout);
+	lab_json_begin(lab, &j, f);
 	jw_u64(&j, "iterations", lab->env.iterations);
 	jw_arr_begin(&j, "runs");
 	for (int i = 0; i < n; i++) {
@@ -349,6 +349,20 @@ static void print_json(struct lab *lab, struct par_row *rows, int n)
 	jw_finish(&j);
 }
 
+struct json_arg {
+	struct lab *lab;
+	struct par_row *rows;
+	int n;
+};
+
+/* lab_html()'s view of print_json */
+static void json_to(FILE *f, void *arg)
+{
+	const struct json_arg *a = arg;
+
+	print_json(f, a->lab, a->rows, a->n);
+}
+
 int lab_parallel(struct lab *lab)
 {
 	struct par_row rows[4];
@@ -377,8 +391,9 @@ int lab_parallel(struct lab *lab)
 		}
 	}
 	if (lab->env.json)
-		print_json(lab, rows, n);
+		print_json(stdout, lab, rows, n);
 	else
 		print_human(lab, rows, n, ncpus);
+	lab_html(lab, json_to, &(struct json_arg){ lab, rows, n });
 	return rc;
 }

@@ -240,6 +240,20 @@ static int finish(struct result *rs, int n)
 }
 
 /* Runs the variants of list, then reports them: the JSON document, or human(). */
+/* lab_html()'s view of the JSON document */
+struct json_arg {
+	struct lab *lab;
+	const struct result *rs;
+	int n;
+};
+
+static void json_doc_to(FILE *f, void *arg)
+{
+	const struct json_arg *a = arg;
+
+	lab_tl_json_doc(a->lab, a->rs, a->n, f);
+}
+
 static int run_scenario(struct lab *lab, const enum variant *list, int n,
 			void (*human)(struct lab *lab, const struct result *rs, int n))
 {
@@ -254,6 +268,7 @@ static int run_scenario(struct lab *lab, const enum variant *list, int n,
 			lab_tl_json_doc(lab, rs, n, stdout);
 		else
 			human(lab, rs, n);
+		lab_html(lab, json_doc_to, &(struct json_arg){ lab, rs, n });
 		err = finish(rs, n);
 	}
 	free(rs);

@@ -228,6 +228,8 @@ int cmd_run(int argc, char **argv)
 			run_print_human(&env, &si, rows, n, ctrp, ccp, out);
 		if (out == stdout)
 			rc = swc_stdout_check(rc);	/* while errno still names a failed write */
+		if (env.html && run_write_html(&env, &si, rows, n, ctrp, ccp) && !rc)
+			rc = 1;
 	}
 cleanup:
 	if (pinned)

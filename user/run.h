@@ -49,6 +49,7 @@ struct run_env {
 	enum swc_pmu_kind pmu_kind;
 	char pmu_why[200];		/* why they cannot be counted here, or "" */
 	unsigned long ringbuf_bytes;	/* 0 until --ringbuf-size, then SWC_CSV_DEFAULT_RINGBUF */
+	const char *html;		/* --html FILE: the report's page of this run */
 };
 
 /* --csv: the sink, and its workload and pass columns by BPF group. */
@@ -85,6 +86,10 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		    const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
 		    const struct csv_ctx *cc, FILE *f);
+/* --html: the page of the document run_print_json() writes; 0, or 1 with a line printed. */
+int run_write_html(const struct run_env *env, const struct swc_sysinfo *si,
+		   const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
+		   const struct csv_ctx *cc);
 
 /* FILE.meta.json's document (ctx: struct run_meta), for csvsink__close(). */
 int run_write_meta(void *ctx, FILE *f);

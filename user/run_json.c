@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "json.h"
+#include "pictures.h"
 #include "report.h"
 #include "run.h"
 #include "runner.h"
@@ -223,4 +224,29 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		csvsink__json(&cc->sink, &j);
 	jw_obj_end(&j);
 	jw_finish(&j);
+}
+
+struct html_arg {
+	const struct run_env *env;
+	const struct swc_sysinfo *si;
+	const struct swc_measurement *rows;
+	int n;
+	const struct swc_counters *ctr;
+	const struct csv_ctx *cc;
+};
+
+static void html_json(FILE *f, void *arg)
+{
+	const struct html_arg *a = arg;
+
+	run_print_json(a->env, a->si, a->rows, a->n, a->ctr, a->cc, f);
+}
+
+int run_write_html(const struct run_env *env, const struct swc_sysinfo *si,
+		   const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
+		   const struct csv_ctx *cc)
+{
+	struct html_arg a = { env, si, rows, n, ctr, cc };
+
+	return swc_pictures_json(env->html, html_json, &a, "switchcost run");
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cli.h"
 #include "parse.h"
+#include "report.h"
 #include "run.h"
 #include "sysinfo.h"
 #include "validity.h"
@@ -49,6 +50,8 @@ static void usage(FILE *f)
 "                        (the process keeps the shared one), or a pipe each way\n"
 "                        (lmbench lat_ctx)\n"
 "      --json            one JSON document on stdout\n"
+"      --html FILE       the same results drawn as one self-contained page (switchcost\n"
+"                        report's); --anonymous: no host name in --json (host.id stays)\n"
 "      --hist            log2 histograms of run, off-CPU and wake-up-to-run times\n"
 "      --no-bpf          no eBPF, no root needed: kernel columns are not measured\n"
 "      --csv FILE        one row per switch (and per probed coroutine switch) to FILE,\n"
@@ -152,7 +155,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
 	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE };
+	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE, OPT_HTML, OPT_ANONYMOUS };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -172,6 +175,8 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		{ "ws", required_argument, NULL, OPT_WS },
 		{ "pmu", optional_argument, NULL, OPT_PMU },
 		{ "wide", no_argument, NULL, OPT_WIDE },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -259,6 +264,12 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 				return usage_error("--pmu is hardware (the default) or software, "
 						   "not '%s'", optarg);
 			break;
+		case OPT_HTML:
+			env->html = optarg;
+			break;
+		case OPT_ANONYMOUS:
+			swc_report_anonymous(true);
+			break;
 		case OPT_WS:
 			if ((rc = swc_run_ws_parse(optarg, &env->ws_opts)))
 				return rc;
@@ -313,6 +324,9 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 	if (env->hist && env->no_bpf)
 		return usage_error("--hist draws what eBPF measured, which --no-bpf turns off: "
 				   "give one of them");
+	if (env->html && env->ws)
+		return usage_error("--html draws the workloads' rows and --ws replaces them with "
+				   "a sweep: give either");
 	if (env->hist && env->json)
 		return usage_error("--hist draws histograms for the terminal; --json already "
 				   "carries them (log2_hist): give one of them");
