@@ -38,11 +38,12 @@ static int render_perfetto(FILE *f, void *arg)
 int swc_pictures_json(const char *html, void (*write_json)(FILE *f, void *arg), void *arg,
 		      const char *source)
 {
-	struct page_arg a = { NULL, NULL, source };
+	struct json_object *doc;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	int rc;
+
 
 	if (!f) {
 		fprintf(stderr, "switchcost: drawing %s: %s\n", html, strerror(errno));
@@ -54,16 +55,23 @@ int swc_pictures_json(const char *html, void (*write_json)(FILE *f, void *arg), 
 		free(buf);
 		return 1;
 	}
-	a.doc = json_tokener_parse(buf);
+	doc = json_tokener_parse(buf);
 	free(buf);
-	if (!a.doc) {
+	if (!doc) {
 		fprintf(stderr, "switchcost: drawing %s: the results did not parse back as JSON\n",
 			html);
 		return 1;
 	}
-	rc = swc_page_write(html, render_doc, &a);
-	json_object_put(a.doc);
+	rc = swc_pictures_doc(html, doc, source);
+	json_object_put(doc);
 	return rc;
+}
+
+int swc_pictures_doc(const char *html, struct json_object *doc, const char *source)
+{
+	struct page_arg a = { doc, NULL, source };
+
+	return swc_page_write(html, render_doc, &a);
 }
 
 int swc_pictures_trace(struct swc_trace_data *td, const char *html, const char *perfetto,

@@ -15,7 +15,11 @@ struct swc_trace_data;
 /* The page of the document write_json(f, arg) writes; 0, or 1 with a line printed. */
 int swc_pictures_json(const char *html, void (*write_json)(FILE *f, void *arg), void *arg,
 		      const char *source);
-/* The trace's page and/or Perfetto JSON (either path NULL); 0, or 1 with a line printed. */
+struct json_object;
+/* The page of a parsed document (report's, of a saved one). */
+int swc_pictures_doc(const char *html, struct json_object *doc, const char *source);
+/* The trace's page and/or Perfetto JSON (either path NULL), once every record is added (it
+ * calls swc_trace_finish()); 0, or 1 with a line printed. */
 int swc_pictures_trace(struct swc_trace_data *td, const char *html, const char *perfetto,
 		       const char *source);
 

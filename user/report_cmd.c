@@ -11,8 +11,9 @@
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
-#include "report_doc.h"
+#include "pictures.h"
 #include "report_page.h"
+#include "report_doc.h"
 #include "report_trace.h"
 
 static void report_usage(FILE *f)
@@ -42,33 +43,6 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-struct render_arg {
-	const char *source;
-	struct json_object *doc;
-	struct swc_trace_data *td;
-};
-
-static int render_doc(FILE *f, void *arg)
-{
-	struct render_arg *a = arg;
-
-	return swc_page_doc(f, a->doc, a->source);
-}
-
-static int render_trace(FILE *f, void *arg)
-{
-	struct render_arg *a = arg;
-
-	return swc_trace_html(f, a->td, a->source);
-}
-
-static int render_perfetto(FILE *f, void *arg)
-{
-	struct render_arg *a = arg;
-
-	return swc_trace_perfetto(f, a->td);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -78,8 +52,10 @@ int cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *perfetto = NULL;
-	struct render_arg a = { 0 };
-	int c, rc = 0;
+	struct swc_trace_data *td;
+	struct json_object *doc;
+	const char *in;
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
@@ -92,30 +68,27 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return swc_usage_error("report", "report: give exactly one results file");
-	a.source = argv[optind];
+	in = argv[optind];
 	if (!out && !perfetto)
 		return swc_usage_error("report", "report: nothing to write: give -o FILE.html or "
 					"--perfetto FILE.json");
 	if (swc_become_sudo_user("report"))
 		return 1;
-	if (ends_with(a.source, ".csv") || ends_with(a.source, ".csv.gz")) {
-		a.td = swc_trace_load(a.source);
-		if (!a.td)
+	if (ends_with(in, ".csv") || ends_with(in, ".csv.gz")) {
+		td = swc_trace_load(in);
+		if (!td)
 			return 1;
-		if (out)
-			rc = swc_page_write(out, render_trace, &a);
-		if (!rc && perfetto)
-			rc = swc_page_write(perfetto, render_perfetto, &a);
-		swc_trace_free(a.td);
+		rc = swc_pictures_trace(td, out, perfetto, in);
+		swc_trace_free(td);
 		return rc;
 	}
 	if (perfetto)
 		return swc_usage_error("report", "report: --perfetto needs a trace CSV (switchcost "
-					"trace --csv FILE), not %s", a.source);
-	a.doc = swc_doc_load("report", a.source);
-	if (!a.doc)
+					"trace --csv FILE), not %s", in);
+	doc = swc_doc_load("report", in);
+	if (!doc)
 		return 1;
-	rc = swc_page_write(out, render_doc, &a);
-	json_object_put(a.doc);
+	rc = swc_pictures_doc(out, doc, in);
+	json_object_put(doc);
 	return rc;
 }

@@ -353,7 +353,6 @@ struct swc_trace_data *swc_trace_load(const char *path)
 		goto fail;
 	}
 	gzclose(gz);
-	swc_trace_finish(td);
 	return td;
 fail:
 	if (gz)

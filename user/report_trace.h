@@ -64,7 +64,7 @@ struct swc_trace_row {
 	unsigned int kind;	/* SWC_KIND_*, SWC_KIND_NR unknown */
 };
 
-/* Reads path (.gz or plain); NULL with one line printed on failure. */
+/* Reads path (.gz or plain), then finish it; NULL with one line printed on failure. */
 struct swc_trace_data *swc_trace_load(const char *path);
 /* Or built record by record (trace --html): new, add..., finish. add returns 0 or -ENOMEM. */
 struct swc_trace_data *swc_trace_new(void);
