@@ -92,6 +92,32 @@ PY
 	[ "${stderr_lines[3]}" = "switchcost: compare: lab.json: a lab cost result, not like the first file's: compare run or lab results of one kind" ]
 }
 
+@test "compare: a file's text reaches the terminal without control bytes; bad figures read -" {
+	requires root btf bpf python3
+	three_runs
+	cd "$BATS_TEST_TMPDIR"
+	# a host name and reasons that would ring the bell, start a line and colour the terminal;
+	# a negative, a zero and an absurd cost
+	jq '.host.name = "evil\u0007\n\u001b[31mred" | .results[0].valid = false |
+	    .results[0].reasons = ["busy\u001b[2J\nline"] |
+	    (.results[] | select(.workload == "process") | .ns_per_switch.median) = -5 |
+	    (.results[] | select(.workload == "thread") | .ns_per_switch.median) = 0 |
+	    (.results[] | select(.workload == "coroutine") | .ns_per_switch.median) = 1e308' \
+		b.json >d.json
+	swc compare b.json d.json --csv d.csv
+	[ "$status" -eq 0 ]
+	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'
+	grep -q '^d.json  *evil???\[31mred ' <<<"$output"
+	grep -q 'busy?\[2J?line' <<<"$output"
+	grep -q '^d.json  *-  *-  *-  *-  *-$' <<<"$output"
+	python3 - <<'PY'
+import csv
+d = [r for r in csv.DictReader(open("d.csv")) if r["file"] == "d.json"][0]
+for col in ("process_ns", "thread_ns", "coroutine_ns", "process/thread", "thread/coroutine"):
+    assert d[col] == "", (col, d[col])
+PY
+}
+
 @test "compare and report read only regular files of bounded size: no hang on a FIFO, /dev/zero" {
 	cd "$BATS_TEST_TMPDIR"
 	echo '{"command":"run","results":[]}' >ok.json

@@ -31,7 +31,8 @@ static int col_index(struct cmp *c, const char *name, enum cmp_unit unit)
 			return i;
 	if (c->ncols == CMP_MAX_COLS)
 		return -1;
-	snprintf(c->cols[c->ncols].name, sizeof(c->cols[0].name), "%s", name);
+	/* a workload's name comes from the file: no control byte may reach the terminal */
+	swc_printable(name, c->cols[c->ncols].name, sizeof(c->cols[0].name));
 	c->cols[c->ncols].unit = unit;
 	return c->ncols++;
 }
@@ -41,6 +42,12 @@ static void set_val(struct cmp *c, struct cmp_file *f, const char *name, enum cm
 {
 	int i = col_index(c, name, u);
 
+	/* a cost or a ratio is a positive, finite figure: anything else in a file was not measured
+	 * (or was edited), and reads "-" in the table and the CSV alike, never "0 ns" or "-5" */
+	if ((u == CMP_NS || u == CMP_RATIO) && !(v > 0 && v < 1e15))
+		v = NAN;
+	else if (!isfinite(v))
+		v = NAN;
 	if (i >= 0) {
 		f->vals[i] = v;
 		f->invalid[i] = invalid;
@@ -194,6 +201,7 @@ const char *cmp_cell(const struct cmp *c, size_t r, int col, char *buf, size_t n
 static void print_invalid(const struct cmp *c)
 {
 	static const char *const arrays[] = { "results", "variants", "runs" };
+	char text[512];
 	bool any = false;
 
 	for (size_t r = 0; r < c->nfiles; r++) {
@@ -211,9 +219,12 @@ static void print_invalid(const struct cmp *c)
 					printf("\n! not valid in its file (the figure is shown, but it is a "
 					       "wrong answer until measured again):\n");
 				any = true;
-				printf("%s: %s:", c->files[r].path, n ? n : "?");
+				printf("%s: %s:", c->files[r].path,
+				       swc_printable(n ? n : "?", text, sizeof(text)));
 				for (size_t k = 0; k < jr_len(why); k++)
-					printf("%s %s", k ? ";" : "", json_object_get_string(jr_at(why, k)));
+					printf("%s %s", k ? ";" : "",
+					       swc_printable(json_object_get_string(jr_at(why, k)),
+							     text, sizeof(text)));
 				printf("%s\n", jr_len(why) ? "" : " no reason given");
 			}
 		}
@@ -226,7 +237,7 @@ static void print_text(const struct cmp *c, bool grade, char **unread, size_t nu
 	const char *h[CMP_MAX_COLS + 2], *cells[CMP_MAX_COLS + 2];
 	enum swc_align al[CMP_MAX_COLS + 2];
 	static const char *const spread[3] = { "min", "median", "max" };
-	char buf[CMP_MAX_COLS + 1][32];
+	char buf[CMP_MAX_COLS + 1][32], facts[F_NR][128];
 	struct swc_table *t;
 
 	printf("# %zu %s results compared%s\n\n", c->nfiles, c->kind,
@@ -237,8 +248,9 @@ static void print_text(const struct cmp *c, bool grade, char **unread, size_t nu
 	t = swc_table__new(F_NR + 1, h, left);
 	for (size_t r = 0; t && r < c->nfiles; r++) {
 		cells[0] = c->files[r].path;
-		for (int i = 0; i < F_NR; i++)
-			cells[i + 1] = c->files[r].facts[i];
+		for (int i = 0; i < F_NR; i++)	/* host names and the like come from the file */
+			cells[i + 1] = c->files[r].facts[i] ?
+				swc_printable(c->files[r].facts[i], facts[i], sizeof(facts[i])) : NULL;
 		swc_table__add_row(t, cells);
 	}
 	if (t)

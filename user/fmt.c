@@ -302,3 +302,15 @@ void swc_table__free(struct swc_table *t)
 	free(t->aligns);
 	free(t);
 }
+
+const char *swc_printable(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (!len)
+		return "";
+	for (; s && s[i] && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}

@@ -9,6 +9,9 @@
 /* "0 ns", "812 ns", "3.21 µs", "45.6 µs", "1.50 ms", "2.00 s" (3 significant digits, at least
  * integer ns); NaN or negative prints "-". Returns buf. */
 char *swc_fmt_ns(double ns, char *buf, size_t len);
+/* s copied into buf (len bytes, truncated), each control byte (a newline, a terminal escape) as
+ * '?': text read from a file or from another program must not steer the terminal. */
+const char *swc_printable(const char *s, char *buf, size_t len);
 /* Integer with thin grouping for readability: 1234567 -> "1,234,567". Returns buf. */
 char *swc_fmt_count(unsigned long long v, char *buf, size_t len);
 /* Ratio "1.0×", "12.3×", "640×" (3 significant digits); NaN prints "-". Returns buf. */

@@ -147,8 +147,22 @@ static void test_table(void)
 	swc_table__free(NULL);
 }
 
+/* Text from a file or another program reaches the terminal without its control bytes. */
+static void test_printable(void)
+{
+	char b[8];
+
+	CHECK_STR_EQ(swc_printable("host", b, sizeof(b)), "host");
+	CHECK_STR_EQ(swc_printable("a\nb\033[3", b, sizeof(b)), "a?b?[3");
+	CHECK_STR_EQ(swc_printable("\a\x7f\xc3\xa9", b, sizeof(b)), "??\xc3\xa9");
+	CHECK_STR_EQ(swc_printable("0123456789", b, sizeof(b)), "0123456");
+	CHECK_STR_EQ(swc_printable(NULL, b, sizeof(b)), "");
+	CHECK_STR_EQ(swc_printable("x", b, 0), "");
+}
+
 void test_fmt(void)
 {
+	test_printable();
 	test_ns();
 	test_count();
 	test_ratio();
