@@ -189,10 +189,11 @@ variant() {
 	       .results[2].kernel.kernel_switches_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
 	jq -e '.results[2].counting_pass.uprobe_hits == .results[2].counting_pass.switches_made' "$BATS_TEST_TMPDIR/cost.json"
 	# futex hand-off: the kernel is entered for every process or thread switch, never for a
-	# coroutine's
+	# coroutine's: its pass makes a fixed handful of syscalls (setting up, reporting back),
+	# about 24 here, which -n 1000's 2,000 switches do not dilute below 1%
 	jq -e '.results[0].counting_pass.syscalls_per_switch >= 0.5 and
 	       .results[1].counting_pass.syscalls_per_switch >= 0.5 and
-	       .results[2].counting_pass.syscalls_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
+	       .results[2].counting_pass.syscalls_per_switch < 0.05' "$BATS_TEST_TMPDIR/cost.json"
 	jq -e '.bpf | .events_dropped == 0 and .tasks_untracked == 0 and .processes_unwatched == 0' \
 		"$BATS_TEST_TMPDIR/cost.json"
 	assert_no_bpf_left
