@@ -59,19 +59,22 @@ struct scenario {
 	bool lean;		/* times switches: only counters while timing, as run does; its
 				 * untimed counting pass turns the rest on */
 	bool by_iterations;	/* runs --iterations of work, not --unit: its timeout scales so */
+	unsigned int takes;	/* the LAB_TAKES_* options it reads; the others are refused */
 	const char *what;
 };
 
+enum { LAB_TAKES_UNIT = 1, LAB_TAKES_ITERATIONS = 2, LAB_TAKES_ROUND_TRIPS = 4 };
+
 static const struct scenario scenarios[] = {
-	{ "timeline", lab_timeline, true, false, false,
+	{ "timeline", lab_timeline, true, false, false, LAB_TAKES_UNIT,
 	  "the notes' fun1..fun3 sequential, async (blocking and not), threads: per-task timeline" },
-	{ "cost", lab_cost, false, true, false,
+	{ "cost", lab_cost, false, true, false, LAB_TAKES_ROUND_TRIPS,
 	  "process vs thread vs coroutine switch, with ratios and what the kernel did" },
-	{ "parallel", lab_parallel, true, false, true,
+	{ "parallel", lab_parallel, true, false, true, LAB_TAKES_ITERATIONS,
 	  "concurrency vs parallelism: CPU work in 2 threads / 2 processes, 1 CPU vs all" },
-	{ "join", lab_join, true, false, false,
+	{ "join", lab_join, true, false, false, LAB_TAKES_UNIT,
 	  "thread work without join(), and daemon threads at exit, as the kernel saw it" },
-	{ "address-space", lab_address_space, false, true, false,
+	{ "address-space", lab_address_space, false, true, false, 0,
 	  "why a process switch costs more than a thread switch here, or does not: the causes" },
 };
 
@@ -178,11 +181,19 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* what was given, to refuse an option the scenario would silently ignore */
+	const char *given[3] = { NULL, NULL, NULL };
+	static const unsigned int takes[3] = { LAB_TAKES_UNIT, LAB_TAKES_ITERATIONS,
+					       LAB_TAKES_ROUND_TRIPS };
+	const struct scenario *sc;
 	int c;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":n:vh", opts, NULL)) != -1) {
+		if (c == OPT_UNIT || c == OPT_ITER || c == 'n')
+			given[c == OPT_UNIT ? 0 : c == OPT_ITER ? 1 : 2] =
+				c == OPT_UNIT ? "--unit" : c == OPT_ITER ? "--iterations" : "-n";
 		switch (c) {
 		case OPT_UNIT:
 			/* under a millisecond, wake-up latency is a visible part of every unit */
@@ -245,12 +256,18 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 	if (optind + 1 < argc)
 		return usage_error("one scenario at a time, not '%s' and '%s'", argv[optind],
 				   argv[optind + 1]);
-	if (!find_scenario(argv[optind]))
+	sc = find_scenario(argv[optind]);
+	if (!sc)
 		return usage_error("unknown scenario '%s': choose from timeline, cost, parallel, "
 				   "join, address-space", argv[optind]);
 	if (*list)
 		return usage_error("--list lists every scenario and '%s' runs one: give either",
 				   argv[optind]);
+	for (int i = 0; i < 3; i++)
+		if (given[i] && !(sc->takes & takes[i]))
+			return usage_error("lab %s does not take %s (%s)", sc->name, given[i],
+					   i == 0 ? "timeline and join do" :
+					   i == 1 ? "parallel does" : "cost does");
 	env->scenario = argv[optind];
 	return 0;
 }
@@ -539,6 +556,38 @@ void lab_json_bpf(struct lab *lab, struct swc_json *j)
 		swc_report_json_bpf(j, &ctr);
 }
 
+/* The scenarios, one per line, or with --json one document naming each and its options. */
+static void print_list(const struct lab_env *env)
+{
+	static const char *const names[3] = { "--unit", "--iterations", "-n" };
+	struct swc_json j;
+
+	if (!env->json) {
+		for (int i = 0; i < NSCENARIOS; i++)
+			printf("%-9s %s\n", scenarios[i].name, scenarios[i].what);
+		return;
+	}
+	jw_init(&j, stdout, 2);
+	jw_obj_begin(&j, NULL);
+	jw_i64(&j, "schema_version", SWC_SCHEMA_VERSION);
+	jw_str(&j, "command", "lab");
+	jw_arr_begin(&j, "scenarios");
+	for (int i = 0; i < NSCENARIOS; i++) {
+		jw_obj_begin(&j, NULL);
+		jw_str(&j, "name", scenarios[i].name);
+		jw_str(&j, "what", scenarios[i].what);
+		jw_arr_begin(&j, "options");
+		for (int o = 0; o < 3; o++)
+			if (scenarios[i].takes & (1U << o))
+				jw_str(&j, NULL, names[o]);
+		jw_arr_end(&j);
+		jw_obj_end(&j);
+	}
+	jw_arr_end(&j);
+	jw_obj_end(&j);
+	jw_finish(&j);
+}
+
 int cmd_lab(int argc, char **argv)
 {
 	struct lab lab = {
@@ -557,12 +606,11 @@ int cmd_lab(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (list) {
-		for (int i = 0; i < NSCENARIOS; i++)
-			printf("%-13s %s\n", scenarios[i].name, scenarios[i].what);
+		print_list(&lab.env);
 		return 0;
 	}
 	sc = find_scenario(lab.env.scenario);
-	if (swc_bpf_preflight())
+	if (swc_bpf_preflight("lab"))
 		return 1;
 	if (apply_cpus(&lab.env))
 		return 1;

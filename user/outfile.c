@@ -49,7 +49,9 @@ static int temp_name(struct swc_outfile *o, int tries)
 		return -ENOMEM;
 	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 		rnd = (unsigned int)getpid() * 2654435761U + tries;
-	sprintf(o->tmp, ".%s.%08x.tmp", o->name, rnd);
+	/* at most 200 bytes of the name: a name that fits NAME_MAX must not be refused for the
+	 * 14 bytes around it */
+	sprintf(o->tmp, ".%.200s.%08x.tmp", o->name, rnd);
 	return 0;
 }
 

@@ -121,7 +121,7 @@ int cmd_run(int argc, char **argv)
 	rc = run_parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
-	if (!env.no_bpf && swc_bpf_preflight())
+	if (!env.no_bpf && swc_bpf_preflight("run"))
 		return 1;
 	if (swc_signals_install()) {
 		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));

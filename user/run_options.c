@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,14 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		return usage_error("--all-tasks only changes what --csv writes: add --csv FILE");
 	if (!env->csv && env->ringbuf_bytes)
 		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
+	if (!env->csv && env->allow_drops)
+		return usage_error("--allow-drops is about records lost from --csv: add --csv FILE");
+	if (env->csv && strcmp(env->csv, "-") &&
+	    strlen(strrchr(env->csv, '/') ? strrchr(env->csv, '/') + 1 : env->csv) +
+	    strlen(".meta.json") > NAME_MAX)
+		return usage_error("--csv %s: the name is too long for its sidecar NAME.meta.json: "
+				   "give a file name of at most %zu bytes", env->csv,
+				   NAME_MAX - strlen(".meta.json"));
 	if (env->csv && !env->ringbuf_bytes)
 		env->ringbuf_bytes = SWC_CSV_DEFAULT_RINGBUF;
 	if (env->ncpus == 0) {

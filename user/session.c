@@ -77,12 +77,16 @@ static bool has_cap(int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-int swc_bpf_preflight(void)
+int swc_bpf_preflight(const char *command)
 {
+	bool run = !strcmp(command, "run");
+
+	/* only run has --no-bpf: trace and lab are eBPF or nothing */
 	if (!(has_cap(CAP_SYS_ADMIN) || (has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))) {
 		fprintf(stderr, "switchcost: loading eBPF programs needs root (or CAP_BPF and "
-				"CAP_PERFMON): run sudo switchcost (as root: make run; run --no-bpf needs none); "
-				"switchcost doctor says what this machine lacks\n");
+				"CAP_PERFMON): run sudo switchcost %s%s; switchcost doctor says what "
+				"this machine lacks\n", command,
+			run ? " (or switchcost run --no-bpf, which needs neither)" : "");
 		return -1;
 	}
 	if (access(BTF_PATH, R_OK)) {

@@ -390,6 +390,8 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 			env->json = true;
 			break;
 		case OPT_CSV:
+			if (!*optarg)
+				return usage_error("--csv wants a file name, or - for stdout");
 			env->csv_path = optarg;
 			break;
 		case OPT_RINGBUF:
@@ -498,6 +500,10 @@ static int parse_args(struct trace_env *env, int argc, char **argv)
 		return usage_error("-d and COUNT both say when to stop: give one of them");
 	if (env->count)
 		env->duration_ns = env->interval_ns * env->count;
+	/* every line reads and prints every counter: faster than this is a flood, not a view */
+	if (env->interval_ns && env->interval_ns < TRACE_MIN_INTERVAL_NS)
+		return usage_error("the interval must be at least 10ms (at most 100 lines a "
+				   "second); for every switch, use --csv");
 	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
 		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
 	if (!env->csv_path && env->ringbuf_bytes)
@@ -743,7 +749,7 @@ int cmd_trace(int argc, char **argv)
 	rc = parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
-	if (swc_bpf_preflight())
+	if (swc_bpf_preflight("trace"))
 		return 1;
 	/* -t alone: that thread's process, filtered down to the thread */
 	if (env.tid && !env.argv && !env.npids && !env.all) {

@@ -17,6 +17,7 @@
 
 #define TRACE_MAX_PIDS	64
 #define TRACE_GROUP	0	/* the traced program is BPF group 0 */
+#define TRACE_MIN_INTERVAL_NS	10000000ULL	/* -i / INTERVAL: 10 ms */
 
 enum trace_probe_type { PROBE_UPROBE, PROBE_USDT, PROBE_ASYNCIO };
 

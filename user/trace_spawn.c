@@ -32,7 +32,54 @@ enum { STAGE_DROP = 1, STAGE_STDOUT, STAGE_CGROUP, STAGE_EXEC };
 struct spawn_error {
 	int stage;
 	int err;
+	char interpreter[256];	/* ENOENT from exec of a script: its #! interpreter */
 };
+
+/* The file execvp(name) found (name itself when it has a '/'); 0 when there is none. */
+static int exec_target(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return access(out, F_OK) == 0;
+	}
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p; p = colon ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		snprintf(out, len, "%.*s/%s", colon ? (int)(colon - p) : (int)strlen(p), p, name);
+		if (access(out, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * exec says ENOENT both for a missing command and for a script whose #! interpreter is
+ * missing: tell them apart as a shell's "required file not found" does, naming the
+ * interpreter. Sets se->interpreter when that is the case.
+ */
+static void find_missing_interpreter(const char *name, struct spawn_error *se)
+{
+	char file[4096], line[sizeof(se->interpreter) + 2];
+	ssize_t n = 0;
+	size_t i = 2;
+	int fd;
+
+	if (!exec_target(name, file, sizeof(file)))
+		return;
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+	}
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return;
+	line[n] = '\0';
+	while (line[i] == ' ' || line[i] == '\t')
+		i++;
+	snprintf(se->interpreter, sizeof(se->interpreter), "%.*s", (int)strcspn(line + i, " \t\n"),
+		 line + i);
+}
 
 /* The invoking user's credentials, looked up before fork (no NSS calls in the child). */
 struct creds {
@@ -73,7 +120,7 @@ static int drop_privileges(const struct creds *c)
 static void __attribute__((noreturn)) child_main(const struct trace_env *env,
 						 const struct creds *c, int err_fd, pid_t parent)
 {
-	struct spawn_error se = { 0, 0 };
+	struct spawn_error se = { 0, 0, "" };
 	sigset_t none;
 	ssize_t n;
 
@@ -106,6 +153,10 @@ static void __attribute__((noreturn)) child_main(const struct trace_env *env,
 		_exit(1);	/* switchcost died before we got here */
 	execvp(env->argv[0], env->argv);
 	se.stage = STAGE_EXEC;
+	se.err = errno;
+	if (se.err == ENOENT)
+		find_missing_interpreter(env->argv[0], &se);
+	errno = se.err;
 fail:
 	se.err = errno;
 	n = write(err_fd, &se, sizeof(se));
@@ -185,7 +236,11 @@ pid_t trace_spawn(struct swc_watch *w, const struct trace_env *env, struct trace
 				"(is stderr open?)\n", argv[0], strerror(se.err));
 		return -1;
 	}
-	if (se.err == ENOENT) {
+	if (se.err == ENOENT && se.interpreter[0]) {
+		fprintf(stderr, "switchcost: cannot run '%s': its interpreter %s (its #! line) is "
+				"not found\n", argv[0], se.interpreter);
+		*exit_code = 127;
+	} else if (se.err == ENOENT) {
 		fprintf(stderr, "switchcost: cannot run '%s': command not found (check the name "
 				"and PATH, or give a path)\n", argv[0]);
 		*exit_code = 127;

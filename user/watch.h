@@ -41,9 +41,9 @@ struct swc_watch_opts {
 	void *ctx;
 };
 
-/* Checks root or CAP_BPF + CAP_PERFMON and kernel BTF; prints one line and returns -1 if
- * something is missing. */
-int swc_bpf_preflight(void);
+/* Checks root or CAP_BPF + CAP_PERFMON and kernel BTF; prints one line (with the way out that
+ * command has) and returns -1 if something is missing. */
+int swc_bpf_preflight(const char *command);
 
 /* Opens, loads and attaches the scheduler programs; prints why on failure (NULL). */
 struct swc_watch *watch__open(const struct swc_watch_opts *opts);
