@@ -205,7 +205,7 @@ PY
 	[ "$stderr" = "switchcost: compare: --grade judges lab results against the notes; these are run results (run --strict judges a run's validity) (see switchcost compare --help)" ]
 }
 
-@test "results carry what comparison needs: start time, host, version, in run, lab and trace" {
+@test "results carry what comparison needs: schema version, start time, host, version, in run, lab and trace" {
 	requires root btf bpf
 	cd "$BATS_TEST_TMPDIR"
 	before=$(date +%s%N)
@@ -215,6 +215,7 @@ PY
 	after=$(date +%s%N)
 	for f in run.json lab.json trace.json; do
 		jq -e --arg h "$(hostname)" --argjson b "$before" --argjson a "$after" '
+			.schema_version == 1 and
 			(.started_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")) and
 			.started_unix_ns >= $b and .started_unix_ns <= $a and
 			(.started_at[0:19] == (.started_unix_ns / 1e9 | floor | todate)[0:19]) and

@@ -100,6 +100,8 @@ void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *comma
 {
 	jw_init(j, f, indent);
 	jw_obj_begin(j, NULL);
+	/* what compare and report check before reading a saved result */
+	jw_u64(j, "schema_version", SWC_SCHEMA_VERSION);
 	jw_str(j, "tool", "switchcost");
 	jw_str(j, "version", SWC_VERSION);
 	jw_str(j, "command", command);
