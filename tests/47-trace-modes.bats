@@ -85,7 +85,8 @@ teardown() {
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -c '[.processes[] | {pid, comm, switches}]' >&2
 	echo "$output" | jq -e --argjson p "$busy" '.all_tasks == true and
-		(.processes | length) == 10 and (.threads | length) == 10 and
+		(.processes | length | . >= 1 and . <= 10) and
+		(.threads | length | . >= 1 and . <= 10) and
 		any(.processes[]; .pid == $p and .comm == "traced" and .threads == 2) and
 		any(.threads[]; .pid == $p) and .timings_measured == false and
 		all(.processes[]; .off_cpu_ns == null) and .switches > 0'
