@@ -201,12 +201,22 @@ teardown() {
 	jq -e '[.variants[] | select(.valid | not)] | length >= 1' <<<"$output"
 	jq -e '[.variants[].reasons[] | test("runnable behind tasks outside it|process ended at")]
 		| any' <<<"$output"
-	run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"! "*": not a clean measurement: "* ]]
-	[[ "$output" == *"! for a quiet run"* ]]
-	run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms --strict
-	[ "$status" -eq 4 ]
+	# The human form under --strict: exit 4 exactly when it prints a "not a clean measurement"
+	# line. Whether the hog spoils a given run depends on the scheduler, so up to three tries
+	# must show one spoiled run; every try must keep the invariant.
+	local try flagged=0
+	for try in 1 2 3; do
+		run --separate-stderr taskset -c "$HOG_CPU" "$SWITCHCOST" lab join --unit 20ms --strict
+		[ "$status" -eq 0 ] || [ "$status" -eq 4 ] || { echo "$stderr"; false; }
+		if [[ "$output" == *"! "*": not a clean measurement: "* ]]; then
+			[ "$status" -eq 4 ]
+			[[ "$output" == *"! for a quiet run"* ]]
+			flagged=1
+			break
+		fi
+		[ "$status" -eq 0 ]
+	done
+	[ "$flagged" -eq 1 ]
 }
 
 @test "trace: valid and reasons in the report; a CPU hog beside a CPU-bound CMD is flagged" {
