@@ -182,9 +182,6 @@ static void take_fallbacks(struct switch_bpf *skel)
 {
 	int err;
 
-	if (getenv("SWITCHCOST_DISABLE") && *getenv("SWITCHCOST_DISABLE"))
-		fprintf(stderr, "switchcost: SWITCHCOST_DISABLE=%s: taking the route for a kernel "
-				"without it (a test knob)\n", getenv("SWITCHCOST_DISABLE"));
 	if (swc_feature_probe(SWC_FEAT_TASK_STORAGE)) {
 		skel->rodata->targ_hot_by_tid = true;
 		bpf_map__set_type(skel->maps.hot_state, BPF_MAP_TYPE_LRU_HASH);
@@ -199,7 +196,8 @@ static void take_fallbacks(struct switch_bpf *skel)
 	}
 }
 
-static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
+static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, bool fallbacks,
+					  int *err)
 {
 	struct switch_bpf *skel = switch_bpf__open();
 
@@ -229,7 +227,8 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 	skel->rodata->targ_cgroup_id = opts->cgroup_id;
 	skel->rodata->targ_cgroup_level = opts->cgroup_level;
 	skel->rodata->targ_pidns_inum = own_pidns_inum();
-	take_fallbacks(skel);
+	if (fallbacks)
+		take_fallbacks(skel);
 	*err = switch_bpf__load(skel);
 	if (*err) {
 		*err = -*err;
@@ -237,6 +236,30 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 		return NULL;
 	}
 	return skel;
+}
+
+/*
+ * The full route first: each feature probe is a BPF object of its own, and each object parses
+ * the kernel's BTF again (about 100 ms each on a small VM), so probing up front tripled the time
+ * from start to attached. Only a refused load asks what the kernel lacks, and tries again.
+ */
+static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *err)
+{
+	const char *knob = getenv("SWITCHCOST_DISABLE");
+	struct switch_bpf *skel;
+
+	if (knob && *knob) {
+		fprintf(stderr, "switchcost: SWITCHCOST_DISABLE=%s: taking the route for a kernel "
+				"without it (a test knob)\n", knob);
+		return open_configured(opts, true, err);
+	}
+	skel = open_configured(opts, false, err);
+	if (skel || *err == EPERM)
+		return skel;
+	if (verbose)
+		fprintf(stderr, "switchcost: the full route did not load (%s): probing what this "
+				"kernel lacks, and loading again\n", strerror(*err));
+	return open_configured(opts, true, err);
 }
 
 static int attach_one(struct swc_watch *w, struct bpf_program *prog)
