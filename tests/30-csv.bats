@@ -4,7 +4,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-HEADER='ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state,next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns'
+HEADER='ts_ns,cpu,workload,pass,kind,prev_pid,prev_tid,prev_comm,prev_state,next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns'
 
 teardown() {
 	if [ -n "${RO_MOUNT:-}" ]; then
@@ -15,7 +15,7 @@ teardown() {
 	fi
 }
 
-# csv_stats FILE: strict parse with python's csv module (every row 14 fields, integers where
+# csv_stats FILE: strict parse with python's csv module (every row 15 fields, integers where
 # integers belong, latencies >= 0 or empty); prints one JSON object of counts.
 csv_stats() {
 	python3 - "$1" <<'EOF'
@@ -26,7 +26,7 @@ r = csv.reader(f, strict=True)
 header = next(r)
 stats = {"header": ",".join(header), "rows": 0, "sched": 0, "kinds": {}, "pairs": {}}
 for row in r:
-    assert len(row) == 14, row
+    assert len(row) == 15, row
     d = dict(zip(header, row))
     int(d["ts_ns"]); int(d["cpu"])
     for k in ("prev_pid", "prev_tid", "next_pid", "next_tid"):
@@ -41,7 +41,8 @@ for row in r:
         stats["sched"] += 1
     stats["rows"] += 1
     stats["kinds"][d["kind"]] = stats["kinds"].get(d["kind"], 0) + 1
-    pair = d["workload"] + "/" + d["kind"]
+    assert d["pass"] in ("timed", "counting") or d["workload"] == "", row
+    pair = d["workload"] + ":" + d["pass"] + "/" + d["kind"]
     stats["pairs"][pair] = stats["pairs"].get(pair, 0) + 1
 print(json.dumps(stats))
 EOF
@@ -79,14 +80,14 @@ EOF
 	[ "$(jq .csv.sched_rows "$meta")" -eq "$(jq .sched <<<"$st")" ]
 	[ "$(jq .rows <<<"$st")" -eq "$(jq .csv.rows "$meta")" ]
 	# thread rows for the thread workload, process rows for the process workload
-	[ "$(jq '.pairs["thread/thread"] // 0' <<<"$st")" -gt 0 ]
-	[ "$(jq '.pairs["process/process"] // 0' <<<"$st")" -gt 0 ]
-	[ "$(jq '.pairs["process/thread"] // 0' <<<"$st")" -eq 0 ]
-	# coroutine rows only from the probed pass, one per uprobe hit
+	[ "$(jq '.pairs["thread:timed/thread"] // 0' <<<"$st")" -gt 0 ]
+	[ "$(jq '.pairs["process:timed/process"] // 0' <<<"$st")" -gt 0 ]
+	[ "$(jq '.pairs["process:timed/thread"] // 0' <<<"$st")" -eq 0 ]
+	# coroutine rows only from the counting pass, one per uprobe hit
 	local coro
 	coro=$(jq '.kinds.coroutine // 0' <<<"$st")
 	[ "$coro" -gt 0 ]
-	[ "$(jq '.pairs["coroutine:probed/coroutine"] // 0' <<<"$st")" -eq "$coro" ]
+	[ "$(jq '.pairs["coroutine:counting/coroutine"] // 0' <<<"$st")" -eq "$coro" ]
 	[ "$coro" -eq "$(jq .bpf.coroutine_switches "$meta")" ]
 	[ "$(jq .interrupted "$meta")" = false ]
 	[ "$(jq .exit_status "$meta")" -eq 0 ]

@@ -56,7 +56,7 @@ stop_bg() {
 	BG=
 }
 
-# check_csv FILE REPORT: a valid CSV (header, 14 fields a row) with as many rows as the report
+# check_csv FILE REPORT: a valid CSV (header, 15 fields a row) with as many rows as the report
 # (the file holding the human report) says were written; no temporary file left beside it.
 check_csv() {
 	local rows
@@ -66,8 +66,8 @@ check_csv() {
 	import csv, sys
 	with open(sys.argv[1], newline="") as f:
 	    r = list(csv.reader(f))
-	assert r[0][:4] == ["ts_ns", "cpu", "workload", "kind"], r[0]
-	assert all(len(row) == 14 for row in r), "a row without 14 fields"
+	assert r[0][:5] == ["ts_ns", "cpu", "workload", "pass", "kind"], r[0]
+	assert all(len(row) == 15 for row in r), "a row without 15 fields"
 	assert len(r) - 1 == int(sys.argv[2]), (len(r) - 1, sys.argv[2])
 	EOF
 	[ -z "$(find "$(dirname "$1")" -name '*.tmp')" ]
@@ -343,11 +343,11 @@ requires_asyncio() {
 	rows=$(echo "$output" | jq '.csv_rows')
 	[ "$rows" -ge 200 ]
 	[ "$(($(wc -l < "$BATS_TEST_TMPDIR/t.csv") - 1))" -eq "$rows" ]
-	head -1 "$BATS_TEST_TMPDIR/t.csv" | grep -q '^ts_ns,cpu,workload,kind,'
+	head -1 "$BATS_TEST_TMPDIR/t.csv" | grep -q '^ts_ns,cpu,workload,pass,kind,'
 	# --csv -: stdout is the CSV alone; the report and the program's own output go to stderr
 	swc trace --csv - -- "$TRACED" uid
 	[ "$status" -eq 0 ]
-	[[ "$output" == "ts_ns,cpu,workload,kind,"* ]]
+	[[ "$output" == "ts_ns,cpu,workload,pass,kind,"* ]]
 	[[ "$output" != *"uid="* ]]
 	[[ "$stderr" == *"uid=0 gid=0 euid=0 "*"CSV rows"* ]]
 }

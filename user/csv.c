@@ -192,7 +192,17 @@ static char *put_opt(char *p, unsigned long long v)
 	return v == SWC_UNKNOWN ? p + 1 : put_u64(p + 1, v);
 }
 
-size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload)
+/* A name field (workload, pass): quoted as needed, cut at WORKLOAD_MAX bytes, then a comma. */
+static char *put_name(char *p, const char *name)
+{
+	if (name)
+		p += swc_csv_quote(name, strnlen(name, WORKLOAD_MAX), p, WORKLOAD_MAX * 3 + 2);
+	*p++ = ',';
+	return p;
+}
+
+size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload,
+			  const char *pass)
 {
 	const char *kind = swc_kind_name(rec->kind);
 	bool coro = rec->kind == SWC_KIND_COROUTINE;
@@ -203,11 +213,8 @@ size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const cha
 	*p++ = ',';
 	p = put_u64(p, rec->cpu);
 	*p++ = ',';
-	if (workload) {
-		n = strnlen(workload, WORKLOAD_MAX);
-		p += swc_csv_quote(workload, n, p, WORKLOAD_MAX * 3 + 2);
-	}
-	*p++ = ',';
+	p = put_name(p, workload);
+	p = put_name(p, pass);
 	if (kind) {
 		n = strlen(kind);
 		memcpy(p, kind, n);
@@ -331,13 +338,14 @@ struct swc_csv *csv__open(const char *path)
 	return c;
 }
 
-int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload)
+int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload,
+	       const char *pass)
 {
 	if (c->len + SWC_CSV_ROW_MAX > CSV_BUF_BYTES && csv_flush(c, false))
 		return c->err;
 	if (c->err)
 		return c->err;
-	c->len += swc_csv_format_row(c->buf + c->len, rec, workload);
+	c->len += swc_csv_format_row(c->buf + c->len, rec, workload, pass);
 	c->rows++;
 	return 0;
 }

@@ -15,12 +15,12 @@
 #include "outfile.h"
 #include "switchcost.h"
 
-#define SWC_CSV_HEADER "ts_ns,cpu,workload,kind,prev_pid,prev_tid,prev_comm,prev_state," \
+#define SWC_CSV_HEADER "ts_ns,cpu,workload,pass,kind,prev_pid,prev_tid,prev_comm,prev_state," \
 		       "next_pid,next_tid,next_comm,run_ns,off_ns,delay_ns"
 
 /* Room one row can take: 9 numbers of up to 20 digits, two comms of 15 bytes that may each
- * become a quoted 3-byte U+FFFD, a workload name of up to 64 bytes, quoted. */
-#define SWC_CSV_ROW_MAX		512
+ * become a quoted 3-byte U+FFFD, a workload name and a pass of up to 64 bytes each, quoted. */
+#define SWC_CSV_ROW_MAX		768
 /* gzip level of a .gz path: level 1 keeps up with a million rows a second */
 #define SWC_CSV_GZIP_LEVEL	1
 
@@ -29,8 +29,10 @@ struct swc_csv;
 /* Opens path for writing (header written at once). On failure returns NULL and prints one
  * line naming the path and the cause ("switchcost: writing x.csv: Permission denied"). */
 struct swc_csv *csv__open(const char *path);
-/* Appends one row; workload may be NULL (empty field). Returns 0 or -errno (e.g. -ENOSPC). */
-int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload);
+/* Appends one row; workload and pass ("timed", "counting") may be NULL (empty fields).
+ * Returns 0 or -errno (e.g. -ENOSPC). */
+int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload,
+	       const char *pass);
 unsigned long long csv__rows(const struct swc_csv *c);
 /* Writes out what is buffered and ends a gzip stream; the file stays out of sight until
  * committed (csv__close(), or swc_outfile_commit_pair() on csv__outfile()). Returns 0 or
@@ -52,8 +54,9 @@ size_t swc_csv_quote(const char *field, size_t flen, char *out, size_t outlen);
 /* Decimal digits of v into out (room for 20), no NUL; returns how many. */
 size_t swc_csv_u64(unsigned long long v, char *out);
 /* One row with its newline into out (room for SWC_CSV_ROW_MAX); returns its length. Unknown
- * latencies (SWC_UNKNOWN), an unknown kind and a NULL workload are empty fields; a coroutine
- * row has no prev_state. Bytes of comm that are not UTF-8 become U+FFFD. */
-size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload);
+ * latencies (SWC_UNKNOWN), an unknown kind and a NULL workload or pass are empty fields; a
+ * coroutine row has no prev_state. Bytes of comm that are not UTF-8 become U+FFFD. */
+size_t swc_csv_format_row(char *out, const struct swc_switch_rec *rec, const char *workload,
+			  const char *pass);
 
 #endif

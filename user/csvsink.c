@@ -84,11 +84,12 @@ int csvsink__on_record(void *ctx, const struct swc_switch_rec *rec)
 {
 	struct swc_csvsink *s = ctx;
 	const char *wl = s->names && rec->group < s->nnames ? s->names[rec->group] : NULL;
+	const char *pass = s->passes && rec->group < s->nnames ? s->passes[rec->group] : NULL;
 	int err;
 
 	if (s->failed)
 		return -EIO;
-	err = csv__write(s->csv, rec, wl);
+	err = csv__write(s->csv, rec, wl, pass);
 	if (err) {
 		fprintf(stderr, "switchcost: writing %s: %s; it stops here and no file is left "
 				"under that name\n", s->shown, strerror(-err));

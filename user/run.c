@@ -24,25 +24,21 @@
 #include "watch.h"
 
 /* The workload and pass columns: group g < SWC_WL_NR is workload g's timed pass, SWC_WL_NR + g
- * its counting pass ("coroutine:probed"); a switch of no watched task (--all-tasks) has none. */
+ * its counting pass, the same name with pass "counting"; a switch of no watched task
+ * (--all-tasks) has neither. */
 static void csv_ctx_init(struct csv_ctx *cc, const struct run_env *env)
 {
 	memset(cc, 0, sizeof(*cc));
 	for (int g = 0; g < SWC_WL_NR; g++) {
 		cc->names[g] = swc_workload_name(g);
-		snprintf(cc->counting[g], sizeof(cc->counting[g]), "%s:probed",
-			 swc_workload_name(g));
-		cc->names[COUNTING_GROUP(g)] = cc->counting[g];
+		cc->names[COUNTING_GROUP(g)] = cc->names[g];
 	}
 	cc->names[IBPB_GROUP(SWC_WL_PROCESS)] = "process+ibpb";
 	cc->names[IBPB_GROUP(SWC_WL_THREAD)] = "thread+ibpb";
-	for (int g = SWC_WL_PROCESS; g <= SWC_WL_THREAD; g++) {
-		snprintf(cc->ibpb_counting[g], sizeof(cc->ibpb_counting[g]), "%s:probed",
-			 cc->names[IBPB_GROUP(g)]);
-		cc->names[COUNTING_GROUP(IBPB_GROUP(g))] = cc->ibpb_counting[g];
-	}
+	for (int g = SWC_WL_PROCESS; g <= SWC_WL_THREAD; g++)
+		cc->names[COUNTING_GROUP(IBPB_GROUP(g))] = cc->names[IBPB_GROUP(g)];
 	for (int g = 0; g < 4 * SWC_WL_NR; g++)
-		cc->passes[g] = g % (2 * SWC_WL_NR) < SWC_WL_NR ? "timed" : "probed";
+		cc->passes[g] = g % (2 * SWC_WL_NR) < SWC_WL_NR ? "timed" : "counting";
 	cc->sink.names = cc->names;
 	cc->sink.passes = cc->passes;
 	cc->sink.nnames = 4 * SWC_WL_NR;

@@ -57,8 +57,6 @@ struct csv_ctx {
 	struct swc_csvsink sink;
 	const char *names[4 * SWC_WL_NR];
 	const char *passes[4 * SWC_WL_NR];
-	char counting[SWC_WL_NR][32];
-	char ibpb_counting[SWC_WL_NR][40];
 };
 
 /* What the sidecar describes. */

@@ -109,9 +109,9 @@ static void fill_rec(struct swc_switch_rec *r)
 	strcpy(r->next_comm, "a,b \"c\"");
 }
 
-static const char *row(const struct swc_switch_rec *r, const char *wl, char *b)
+static const char *row(const struct swc_switch_rec *r, const char *wl, const char *pass, char *b)
 {
-	b[swc_csv_format_row(b, r, wl)] = '\0';
+	b[swc_csv_format_row(b, r, wl, pass)] = '\0';
 	return b;
 }
 
@@ -122,43 +122,44 @@ static void test_row(void)
 	size_t n;
 
 	fill_rec(&r);
-	CHECK_STR_EQ(row(&r, "thread", b), "123456789012345,1,thread,thread,4000,4001,switchcost,S,"
-					   "4000,4002,\"a,b \"\"c\"\"\",1500,2500,\n");
+	CHECK_STR_EQ(row(&r, "thread", "timed", b),
+		     "123456789012345,1,thread,timed,thread,4000,4001,switchcost,S,"
+		     "4000,4002,\"a,b \"\"c\"\"\",1500,2500,\n");
 	/* preempted, everything unknown, no workload */
 	r.preempt = 1;
 	r.run_ns = r.off_ns = r.delay_ns = SWC_UNKNOWN;
-	CHECK_STR_EQ(row(&r, NULL, b), "123456789012345,1,,thread,4000,4001,switchcost,R,"
-				       "4000,4002,\"a,b \"\"c\"\"\",,,\n");
+	CHECK_STR_EQ(row(&r, NULL, NULL, b), "123456789012345,1,,,thread,4000,4001,switchcost,R,"
+					     "4000,4002,\"a,b \"\"c\"\"\",,,\n");
 	/* a zero latency stays 0: only unknown is empty */
 	r.run_ns = 0;
 	r.delay_ns = 7;
 	r.kind = SWC_KIND_IDLE;
 	r.next_tgid = r.next_tid = 0;
 	strcpy(r.next_comm, "swapper/1");
-	CHECK_STR_EQ(row(&r, "process", b), "123456789012345,1,process,idle,4000,4001,switchcost,"
-					    "R,0,0,swapper/1,0,,7\n");
+	CHECK_STR_EQ(row(&r, "process", "timed", b),
+		     "123456789012345,1,process,timed,idle,4000,4001,switchcost,R,0,0,swapper/1,0,,7\n");
 	/* a coroutine switch has no prev_state */
 	fill_rec(&r);
 	r.kind = SWC_KIND_COROUTINE;
 	r.prev_state = 0;
 	r.run_ns = r.off_ns = r.delay_ns = SWC_UNKNOWN;
 	strcpy(r.next_comm, "switchcost");
-	CHECK_STR_EQ(row(&r, "coroutine:probed", b),
-		     "123456789012345,1,coroutine:probed,coroutine,4000,4001,switchcost,,4000,"
+	CHECK_STR_EQ(row(&r, "coroutine", "counting", b),
+		     "123456789012345,1,coroutine,counting,coroutine,4000,4001,switchcost,,4000,"
 		     "4002,switchcost,,,\n");
 	/* a full 16-byte comm (no NUL) and an unknown kind */
 	fill_rec(&r);
 	memcpy(r.prev_comm, "0123456789abcdef", 16);
 	r.kind = 200;
-	CHECK_STR_EQ(row(&r, "x", b), "123456789012345,1,x,,4000,4001,0123456789abcdef,S,4000,4002,"
-				      "\"a,b \"\"c\"\"\",1500,2500,\n");
+	CHECK_STR_EQ(row(&r, "x", NULL, b), "123456789012345,1,x,,,4000,4001,0123456789abcdef,S,"
+					    "4000,4002,\"a,b \"\"c\"\"\",1500,2500,\n");
 	/* the worst case fits SWC_CSV_ROW_MAX */
 	memset(&r, 0xff, sizeof(r));
 	r.kind = SWC_KIND_THREAD;
 	r.run_ns = r.off_ns = r.delay_ns = ~0ULL - 1;
 	memset(wl, '"', sizeof(wl) - 1);	/* 70 quotes: cut at 64, each doubled */
 	wl[sizeof(wl) - 1] = '\0';
-	n = swc_csv_format_row(b, &r, wl);
+	n = swc_csv_format_row(b, &r, wl, wl);
 	CHECK(n <= SWC_CSV_ROW_MAX);
 }
 
@@ -213,7 +214,7 @@ int unit_csv_bench(int argc, char **argv)
 		p->run_ns = 800 + (i * 104729) % 1200;
 		p->off_ns = 900 + (i * 1299709) % 1500;
 		p->delay_ns = (i & 1) ? SWC_UNKNOWN : 300 + (i * 15485863) % 700;
-		if (csv__write(c, p, "thread"))
+		if (csv__write(c, p, "thread", "timed"))
 			break;
 	}
 	if (csv__close(c, true))
