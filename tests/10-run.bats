@@ -65,7 +65,7 @@ jqr() {
 		| .kernel.switches <= 20 and .probe_pass.uprobe_hits >= 1000'
 }
 
-@test "the probed pass counts every coroutine switch by uprobe, exactly" {
+@test "the counting pass counts every coroutine switch by uprobe, exactly" {
 	requires root btf bpf
 	jqr '.results[] | select(.workload == "coroutine") | .probe_pass
 		| .ok and .switches_made > 0 and .uprobe_hits == .switches_made'

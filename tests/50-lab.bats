@@ -199,7 +199,7 @@ variant() {
 	assert_no_bpf_left
 }
 
-@test "lab cost: human output, timed lean, with syscalls/switch and the uprobe's count" {
+@test "lab cost: human output, timed pass counting only, with syscalls/switch and the uprobe's count" {
 	requires root btf bpf
 	swc lab cost -n 1000
 	[ "$status" -eq 0 ]

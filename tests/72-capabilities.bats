@@ -4,7 +4,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-@test "CAP_BPF + CAP_PERFMON as nobody: the suite runs, exit 0, the coroutine's uprobe pass not measured with why" {
+@test "CAP_BPF + CAP_PERFMON as nobody: the suite runs, exit 0, the coroutine's counting pass not measured with why" {
 	requires btf nobody
 	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
 	[ "$(id -u)" -eq 0 ] || skip "needs root to become nobody"
@@ -32,7 +32,7 @@ load helpers
 	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$SWITCHCOST" --quick coroutine
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"probed pass"* ]]
+	[[ "$output" == *"counting pass"* ]]
 }
 
 # as nobody with CAP_BPF + CAP_PERFMON only; skips unless the uprobe is refused there

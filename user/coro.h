@@ -12,7 +12,7 @@ struct swc_coro {
 /*
  * Saves the current context into from and resumes the one whose saved stack pointer is to_sp
  * (to->sp, read by the caller: the switch then never waits on that load). The uprobe of the
- * probed pass sits here.
+ * counting pass sits here.
  */
 void swc_coro_switch(struct swc_coro *from, void *to_sp);
 

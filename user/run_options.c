@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "                        report's); --anonymous: no host name in --json (host.id stays)\n"
 "      --hist            log2 histograms of run, off-CPU and wake-up-to-run times\n"
 "      --no-bpf          no eBPF, no root needed: kernel columns are not measured\n"
-"      --csv FILE        one row per switch (and per probed coroutine switch) to FILE,\n"
+"      --csv FILE        one row per switch (and per counted coroutine switch) to FILE,\n"
 "                        '-' for stdout, FILE.gz gzip-compressed; metadata (config, counts,\n"
 "                        drops) beside it in FILE.meta.json. See docs/CSV.md\n"
 "      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 32M)\n"

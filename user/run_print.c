@@ -174,13 +174,13 @@ static void print_evidence(const struct run_env *env, const struct swc_measureme
 				swc_fmt_count(r->switches_made, b, sizeof(b)),
 				run_row_name(r));
 			if (r->counted && r->id == SWC_WL_COROUTINE)
-				fprintf(f, ";\n            probed pass (untimed): %s coroutine "
+				fprintf(f, ";\n            counting pass (untimed): %s coroutine "
 					   "switches counted by uprobe of %s made, %s kernel switches",
 					swc_fmt_count(r->cs.user_switches, a, sizeof(a)),
 					swc_fmt_count(r->counting_made, b, sizeof(b)),
 					swc_fmt_count(r->cs.switches_out, c, sizeof(c)));
 			else if (r->counting_skipped[0])
-				fprintf(f, ";\n            probed pass: not measured: %s",
+				fprintf(f, ";\n            counting pass: not measured: %s",
 					r->counting_skipped);
 			fprintf(f, "\n");
 			continue;
