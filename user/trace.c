@@ -2,531 +2,27 @@
 /*
  * switchcost trace: count and time the switches of any program, its threads and its children,
  * from birth (fork and clone followed in BPF), or of running processes (-p). The command runs
- * as the user who ran sudo; only the tracer keeps root.
+ * as the user who ran sudo; only the tracer keeps root. This file puts the pieces together:
+ * options (trace_options.c), record sinks (trace_sinks.c), the watch loop (trace_loop.c) and
+ * the reports (trace_report.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
-#include <getopt.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "clock.h"
 #include "commands.h"
-#include "csvsink.h"
-#include "offcpu.h"
-#include "parse.h"
-#include "pictures.h"
 #include "records.h"
 #include "report.h"
-#include "report_trace.h"
 #include "signals.h"
 #include "sysinfo.h"
 #include "trace.h"
 #include "watch.h"
-
-#define NS_PER_MS	1000000ULL
-#define TICK_NS		(1000ULL * 1000 * 1000)	/* longest sleep between checks */
-/* Room for 43,000 records, 130 ms at full rate, where the consumer takes them every 10 ms.
- * Not more: the consumer's mapping of the ring is resident, so 8 MiB took peak RSS (VmHWM) to
- * 21.3 MB against 14.8 MB at 4 MiB (target 16); and a large ring misses the caches at every
- * record (bpf_stats, loaded: on_switch 407 / 412 ns at 4 MiB, 467 / 820 ns at 8 MiB, 517 /
- * 668 ns at 32 MiB). */
-#define CSV_RINGBUF	(4UL << 20)
-
-/* Where records go: the CSV sink, and/or the trace reducer of --html/--perfetto. */
-struct record_sinks {
-	struct swc_csvsink *csv;	/* NULL without --csv */
-	struct swc_trace_data *td;	/* NULL without --html or --perfetto */
-	bool td_failed;
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: switchcost trace [OPTIONS] [INTERVAL] -- CMD [ARGS...]\n"
-"       switchcost trace [OPTIONS] -p PID[,PID...] [-d SECONDS | INTERVAL [COUNT]]\n"
-"       switchcost trace [OPTIONS] -a | -t TID [-d SECONDS | INTERVAL [COUNT]]\n"
-"\n"
-"Starts CMD, watches it and every descendant from birth with eBPF on sched_switch, and on\n"
-"exit prints each thread's switches (voluntary/involuntary), on- and off-CPU time and\n"
-"wake-up-to-run delay, the switches by kind (process, thread, idle, kernel), wall and CPU\n"
-"time, and CMD's exit status, which is also switchcost's. Under sudo, CMD runs as the\n"
-"invoking user (SUDO_UID, SUDO_GID, its groups and HOME).\n"
-"\n"
-"Options:\n"
-"  -p, --pid PID[,PID...]  trace running processes (their threads, and children from now)\n"
-"  -a, --all               every task on the machine: the top processes and threads by\n"
-"                          switches, and the machine's totals (aggregated in BPF)\n"
-"      --latency           with -a: also on-/off-CPU time and wake-up to run per task\n"
-"                          (always on with CMD or -p)\n"
-"      --top N             with -a: rows of each table (default 10)\n"
-"  -t, --tid TID           one thread only (alone: that thread, wherever it is)\n"
-"      --comm NAME         tasks named NAME only (alone: every such task on the machine)\n"
-"      --cgroup PATH       tasks in this cgroup v2 or below it, as a path or as\n"
-"                          /proc/PID/cgroup names it (alone: every such task)\n"
-"                          Filters are judged on the task each switch side is about\n"
-"                          (prev or next), never on the task that happens to run the hook\n"
-"  -d, --duration SECONDS  with -p or -a: stop after this long (default: Ctrl-C)\n"
-"  -i, --interval SECONDS  print the switches of each interval as they happen (the last,\n"
-"                          partial one too); the same as a positional INTERVAL\n"
-"  COUNT                   with -p: stop after COUNT intervals (as runqlat 1 10)\n"
-"  -T, --timestamp         the time of day on each interval line (to the ms when the\n"
-"                          interval is not whole seconds)\n"
-"      --hist              log2 histograms of on-CPU time, off-CPU time and wake-up to run\n"
-"  -P, --pids              a wake-up-to-run histogram per process\n"
-"  -L, --tids              a wake-up-to-run histogram per thread\n"
-"  -m, --milliseconds      histograms in msecs (default: the unit that fits)\n"
-"      --syscalls          count syscalls and wake-ups too (two more eBPF programs, run\n"
-"                          by every syscall and wake-up on the machine; without it they\n"
-"                          read \"not measured\")\n"
-"      --max-tasks N       rows of the per-task table (default %u, %u bytes each); tasks\n"
-"                          beyond it are counted, and the report says it is incomplete\n"
-"      --uprobe BINARY:SYMBOL\n"
-"                          count calls of a function as user-space (coroutine) switches,\n"
-"                          e.g. libc.so.6:swapcontext; repeatable\n"
-"      --usdt BINARY:PROVIDER:PROBE\n"
-"                          the same for a USDT probe; repeatable\n"
-"      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
-"      --stacks            off-CPU stacks: the user and kernel stack of each switch out,\n"
-"                          off-CPU time summed per stack in BPF, the top stacks printed\n"
-"                          after the report, symbolised (user frames need frame pointers).\n"
-"                          It costs ~10 us per switch out of a traced task (see below)\n"
-"      --folded FILE       with --stacks: write them as folded lines (comm;user;kernel\n"
-"                          frames, root first, then off-CPU MICROSECONDS) for\n"
-"                          flamegraph.pl or speedscope; implies --stacks\n"
-"      --stack-storage-size N\n"
-"                          stacks the BPF stack map holds (default %u, as offcputime);\n"
-"                          stacks it has no room for are counted as lost\n"
-"      --stacks-top N      stacks printed (default %u)\n"
-"      --as-root           run CMD as root even under sudo\n"
-"      --json              one JSON document on stdout; CMD's own stdout goes to stderr,\n"
-"                          so stdout carries the JSON document only. With an interval:\n"
-"                          JSON lines, one document per interval, then the summary\n"
-"      --csv FILE          every switch as a CSV row (.gz to compress); - for stdout,\n"
-"                          and then the report, -i lines and CMD's own stdout go to stderr;\n"
-"                          metadata (command, counts, drops) beside it in FILE.meta.json\n"
-"      --ringbuf-size N    ring buffer for --csv, a power of two: 4K .. 1G (default 4M)\n"
-"      --allow-drops       exit as CMD did even when switch records were lost (otherwise\n"
-"                          %d when CMD exits 0)\n"
-"      --strict            exit 4 when CMD exits 0 but the trace is judged invalid ('!':\n"
-"                          its tasks preempted by busy tasks outside it, or steal)\n"
-"      --html FILE         a page of it at the end: a timeline per thread, the switches by\n"
-"                          kind, probe hits, the thread table, histograms (keeps 32 bytes\n"
-"                          a switch in memory)\n"
-"      --perfetto FILE     every switch as Chrome JSON trace events (ui.perfetto.dev)\n"
-"      --anonymous         no host name in --json (host.id stays)\n"
-"  -v, --verbose           libbpf and verifier messages on stderr\n"
-"  -h, --help              this help\n"
-"\n"
-"A probe hit traps into the kernel (microseconds on a VM): timings taken while --uprobe,\n"
-"--usdt or --asyncio are attached are inflated; the counts are exact.\n"
-"\n"
-"--stacks walks two stacks at every switch out of a traced task. Measured with bpf_stats\n"
-"(BPF run time per switch out, pinned ping-pong, 2-vCPU KVM guest, kernel 6.18, loaded\n"
-"machine): ~10.4 us (kernel stack ~3.4, user stack ~7.5), against ~0.4 us for trace's\n"
-"own program; scripts/bench has its row.\n"
-"User stacks are walked by frame pointer: code built without them (most of Debian's\n"
-"binaries) hides its callers, and the output says when a stack looks truncated.\n"
-"\n"
-"Exit status: CMD's own; 128+N if signal N killed it (Ctrl-C is passed on to CMD, so it\n"
-"is 130 if CMD dies of it); 127 if CMD is not found, 126 if it cannot be run. With -p: 0\n"
-"when the trace ends (-d, Ctrl-C, SIGTERM, SIGHUP, or every process gone). 1 when the\n"
-"trace itself fails (a CSV or BPF read error turns CMD's 0 into 1); 2 on a usage error;\n"
-"4 with --strict when CMD's 0 would be returned but the trace was judged invalid.\n"
-"\n"
-"Examples:\n"
-"  sudo switchcost trace -- python3 examples/notes.py async\n"
-"  sudo switchcost trace --uprobe libc.so.6:swapcontext -- ./examples/ucontext\n"
-"  sudo switchcost trace -p 1234 -d 10 -i 1\n"
-"  sudo switchcost trace -T -p 1234 0.5 20\n"
-"  sudo switchcost trace -P -m -- make -j2\n"
-"  sudo switchcost trace --stacks --folded out.folded -- ./server\n"
-"  sudo switchcost trace -a --latency 5 1\n"
-"  sudo switchcost trace --cgroup system.slice/cron.service -d 10\n",
-		WATCH_MAX_TASKS, (unsigned int)sizeof(struct swc_task), OFFCPU_STORAGE_DEFAULT,
-		OFFCPU_TOP_DEFAULT, SWC_EXIT_DROPS);
-}
-
-/* one line on stderr, exit status 2 */
-#define usage_error(...) swc_usage_error("trace", __VA_ARGS__)
-
-static int parse_seconds(const char *opt, const char *arg, __u64 *ns)
-{
-	if (swc_parse_duration_ns(arg, ns))
-		return usage_error("%s wants a duration such as 5, 0.5 or 200ms, not '%s'", opt,
-				   arg);
-	return 0;
-}
-
-static int add_probe(struct trace_env *env, enum trace_probe_type type, const char *spec)
-{
-	int rc;
-
-	if (env->nprobes == SWC_MAX_PROBES)
-		return usage_error("at most %d --uprobe/--usdt/--asyncio probes", SWC_MAX_PROBES);
-	rc = trace_probe_parse(&env->probes[env->nprobes], type, spec);
-	if (rc)
-		return rc == -2 ? 2 : 1;
-	env->nprobes++;
-	return 0;
-}
-
-/* A whole number from min to max, nothing around it. */
-static int parse_uint(const char *arg, unsigned int min, unsigned int max, unsigned int *out)
-{
-	unsigned long v;
-
-	if (swc_parse_ulong(arg, min, max, &v))
-		return -1;
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* A positional INTERVAL or COUNT: "1", "0.5", "200ms"; never an option or a path. */
-static bool looks_numeric(const char *s)
-{
-	return (s[0] >= '0' && s[0] <= '9') || (s[0] == '.' && s[1] >= '0' && s[1] <= '9');
-}
-
-/* -a, -t or a filter without CMD or -p: what follows the options is INTERVAL [COUNT]. */
-static bool standalone(const struct trace_env *env)
-{
-	return env->all || env->tid || env->comm || env->cgroup;
-}
-
-/* A whole number from 1 to max for option opt; prints the usage error. */
-static int parse_count(const char *opt, const char *arg, unsigned long max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || arg[0] == '-' || !arg[0] || v < 1 || v > max)
-		return usage_error("%s wants a whole number from 1 to %lu, not '%s'", opt, max,
-				   arg);
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* getopt stopped after "--": what follows is CMD, numbers included. */
-static bool after_dashdash(char **argv, int optind_now)
-{
-	return optind_now > 1 && !strcmp(argv[optind_now - 1], "--");
-}
-
-/* A "--" further on: the numbers before it are ours and CMD follows it. */
-static bool dashdash_follows(int argc, char **argv, int from)
-{
-	for (int i = from; i < argc; i++)
-		if (!strcmp(argv[i], "--"))
-			return true;
-	return false;
-}
-
-static int parse_args(struct trace_env *env, int argc, char **argv)
-{
-	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
-	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
-	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
-	       OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_STRICT, OPT_HTML, OPT_PERFETTO,
-	       OPT_ANONYMOUS };
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "timestamp", no_argument, NULL, 'T' },
-		{ "hist", no_argument, NULL, OPT_HIST },
-		{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
-		{ "all", no_argument, NULL, 'a' },
-		{ "latency", no_argument, NULL, OPT_LATENCY },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "tid", required_argument, NULL, 't' },
-		{ "comm", required_argument, NULL, OPT_COMM },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "max-tasks", required_argument, NULL, OPT_MAX_TASKS },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "pids", no_argument, NULL, 'P' },
-		{ "tids", no_argument, NULL, 'L' },
-		{ "milliseconds", no_argument, NULL, 'm' },
-		{ "uprobe", required_argument, NULL, OPT_UPROBE },
-		{ "usdt", required_argument, NULL, OPT_USDT },
-		{ "asyncio", no_argument, NULL, OPT_ASYNCIO },
-		{ "as-root", no_argument, NULL, OPT_AS_ROOT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
-		{ "stacks", no_argument, NULL, OPT_STACKS },
-		{ "folded", required_argument, NULL, OPT_FOLDED },
-		{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
-		{ "stacks-top", required_argument, NULL, OPT_STACKS_TOP },
-		{ "html", required_argument, NULL, OPT_HTML },
-		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
-		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *probe_specs[SWC_MAX_PROBES];
-	enum trace_probe_type probe_types[SWC_MAX_PROBES];
-	int c, n, rc, nspecs = 0, npositional = 0;
-	const char *positional[2];
-
-	opterr = 0;
-	optind = 1;
-	/* '+': stop at CMD, so its own options are not taken for ours */
-	for (;;) {
-		c = getopt_long(argc, argv, "+:p:d:i:TPLmvhat:", opts, NULL);
-		if (c == -1) {
-			/* [INTERVAL] [COUNT] between the options, as the libbpf-tools take
-			 * them; anything else is CMD */
-			if (optind < argc && npositional < 2 && !after_dashdash(argv, optind) &&
-			    looks_numeric(argv[optind]) && (env->npids || standalone(env) ||
-							    dashdash_follows(argc, argv, optind))) {
-				positional[npositional++] = argv[optind++];
-				continue;
-			}
-			break;
-		}
-		switch (c) {
-		case 'p':
-			n = swc_parse_pidlist(optarg, env->pids, TRACE_MAX_PIDS);
-			if (n == -ERANGE)
-				return usage_error("-p takes 1 to %d pids above 0, not '%s'",
-						   TRACE_MAX_PIDS, optarg);
-			if (n < 0)
-				return usage_error("-p wants pids such as 1234 or 12,34, not '%s'",
-						   optarg);
-			env->npids = n;
-			break;
-		case 'd':
-			if ((rc = parse_seconds("-d", optarg, &env->duration_ns)))
-				return rc;
-			break;
-		case 'i':
-			if ((rc = parse_seconds("-i", optarg, &env->interval_ns)))
-				return rc;
-			break;
-		case OPT_UPROBE:
-		case OPT_USDT:
-			if (nspecs == SWC_MAX_PROBES)
-				return usage_error("at most %d --uprobe/--usdt probes",
-						   SWC_MAX_PROBES);
-			probe_types[nspecs] = c == OPT_USDT ? PROBE_USDT : PROBE_UPROBE;
-			probe_specs[nspecs++] = optarg;
-			break;
-		case 'T':
-			env->timestamp = true;
-			break;
-		case OPT_STRICT:
-			env->strict = true;
-			break;
-		case OPT_HIST:
-			env->hist = true;
-			break;
-		case OPT_SYSCALLS:
-			env->syscalls = true;
-			break;
-		case 'a':
-			env->all = true;
-			break;
-		case OPT_LATENCY:
-			env->latency = true;
-			break;
-		case OPT_TOP:
-			if (parse_count("--top", optarg, 1000, &env->top))
-				return 2;
-			break;
-		case 't': {
-			unsigned int tid;
-
-			if (parse_count("-t", optarg, INT_MAX, &tid))
-				return 2;
-			env->tid = tid;
-			break;
-		}
-		case OPT_COMM:
-			if (!optarg[0] || strlen(optarg) >= SWC_COMM_LEN)
-				return usage_error("--comm wants a task name of 1 to %d bytes (as ps -o "
-						   "comm shows it), not '%s'", SWC_COMM_LEN - 1, optarg);
-			env->comm = optarg;
-			break;
-		case OPT_CGROUP:
-			env->cgroup = optarg;
-			break;
-		case OPT_MAX_TASKS: {
-			unsigned int rows;
-
-			/* 1 M rows of 440 bytes: 440 MiB of kernel memory is already a lot */
-			if (parse_count("--max-tasks", optarg, 1UL << 20, &rows))
-				return 2;
-			env->max_tasks = rows;
-			break;
-		}
-		case 'P':
-			env->hist_per_process = true;
-			break;
-		case 'L':
-			env->hist_per_thread = true;
-			break;
-		case 'm':
-			env->hist_ms = true;
-			break;
-		case OPT_ASYNCIO:
-			env->asyncio = true;
-			break;
-		case OPT_AS_ROOT:
-			env->as_root = true;
-			break;
-		case OPT_JSON:
-			env->json = true;
-			break;
-		case OPT_CSV:
-			if (!*optarg)
-				return usage_error("--csv wants a file name, or - for stdout");
-			env->csv_path = optarg;
-			break;
-		case OPT_RINGBUF:
-			if ((rc = swc_csvsink_parse_ringbuf("trace", optarg, &env->ringbuf_bytes)))
-				return rc;
-			break;
-		case OPT_ALLOW_DROPS:
-			env->allow_drops = true;
-			break;
-		case OPT_STACKS:
-			env->stacks = true;
-			break;
-		case OPT_FOLDED:
-			env->folded_path = optarg;
-			env->stacks = true;
-			break;
-		case OPT_STACK_STORAGE:
-			if (parse_uint(optarg, 1, OFFCPU_STORAGE_MAX, &env->stack_storage_size))
-				return usage_error("--stack-storage-size wants a number of stacks from "
-						   "1 to %u, not '%s'", OFFCPU_STORAGE_MAX, optarg);
-			break;
-		case OPT_STACKS_TOP:
-			if (parse_uint(optarg, 1, 100000, &env->stacks_top))
-				return usage_error("--stacks-top wants a number of stacks from 1 to "
-						   "100000, not '%s'", optarg);
-			break;
-		case OPT_HTML:
-			env->html_path = optarg;
-			break;
-		case OPT_PERFETTO:
-			env->perfetto_path = optarg;
-			break;
-		case OPT_ANONYMOUS:
-			swc_report_anonymous(true);
-			break;
-		case 'v':
-			env->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return swc_usage_bad_option("trace", c, argv, optind);
-		}
-	}
-	if (optind < argc && !strcmp(argv[optind], "--") && !after_dashdash(argv, optind))
-		optind++;	/* the "--" after positional numbers */
-	if (optind < argc)
-		env->argv = argv + optind;
-	/* INTERVAL [COUNT]; after -i, a lone number is COUNT */
-	if (npositional == 2 && env->interval_ns)
-		return usage_error("the interval is given twice (-i and '%s'): give one",
-				   positional[0]);
-	if (npositional && !env->interval_ns) {
-		if ((rc = parse_seconds("INTERVAL", positional[0], &env->interval_ns)))
-			return rc;
-		positional[0] = positional[1];
-		npositional--;
-	}
-	if (npositional) {
-		char *end;
-
-		errno = 0;
-		env->count = strtoul(positional[0], &end, 10);
-		if (errno || *end || !env->count || positional[0][0] == '-')
-			return usage_error("COUNT wants a whole number of intervals above 0, not "
-					   "'%s'", positional[0]);
-	}
-	if (env->interval_ns == 0 && env->timestamp)
-		return usage_error("-T stamps interval lines: give an interval (-i 1, or 1 after "
-				   "the options)");
-	if (env->hist_ms && !env->hist && !env->hist_per_process && !env->hist_per_thread)
-		return usage_error("-m sets the histograms' unit: give it with --hist, -P or -L");
-	if ((env->stack_storage_size || env->stacks_top) && !env->stacks)
-		return usage_error("--stack-storage-size and --stacks-top are about --stacks: "
-				   "give --stacks too");
-	if (env->folded_path && !strcmp(env->folded_path, "-"))
-		return usage_error("--folded wants a file name, not - (stdout carries the report)");
-	if (!env->stack_storage_size)
-		env->stack_storage_size = OFFCPU_STORAGE_DEFAULT;
-	if (!env->stacks_top)
-		env->stacks_top = OFFCPU_TOP_DEFAULT;
-	if (env->all && (env->argv || env->npids))
-		return usage_error("-a traces every task; -p and CMD name some: give one of them");
-	if (env->stacks && env->all)
-		return usage_error("--stacks follows the traced tree, and -a has none: give CMD "
-				   "or -p with it");
-	if (env->top && !env->all)
-		return usage_error("--top sizes -a's tables: give it with -a");
-	/* a filter alone watches the machine through it */
-	if (!env->argv && !env->npids && (env->comm || env->cgroup))
-		env->all = true;
-	if (!env->argv && !env->npids && !env->all && !env->tid)
-		return usage_error("nothing to trace: give -- CMD [ARGS...], -p PID, -t TID or -a");
-	if (env->argv && env->npids)
-		return usage_error("-p traces running processes and CMD starts one: give either");
-	if (env->duration_ns && env->argv)
-		return usage_error("-d goes with -p, -t or -a; a command is traced until it exits");
-	if (env->as_root && !env->argv)
-		return usage_error("--as-root is about starting CMD; -p processes keep their user");
-	if (env->asyncio && !env->argv)
-		return usage_error("--asyncio needs CMD (python3 SCRIPT), not -p");
-	if (env->count && env->argv)
-		return usage_error("COUNT goes with -p, -t or -a; a command is traced until it exits");
-	if (env->count && env->duration_ns)
-		return usage_error("-d and COUNT both say when to stop: give one of them");
-	if (env->count)
-		env->duration_ns = env->interval_ns * env->count;
-	/* every line reads and prints every counter: faster than this is a flood, not a view */
-	if (env->interval_ns && env->interval_ns < TRACE_MIN_INTERVAL_NS)
-		return usage_error("the interval must be at least 10ms (at most 100 lines a "
-				   "second); for every switch, use --csv");
-	if (env->json && env->csv_path && !strcmp(env->csv_path, "-"))
-		return usage_error("--json and --csv - both want stdout: write the CSV to a file");
-	if (!env->csv_path && env->ringbuf_bytes)
-		return usage_error("--ringbuf-size only sizes --csv's ring buffer: add --csv FILE");
-	if (!env->csv_path && env->allow_drops)
-		return usage_error("--allow-drops is about --csv's records: add --csv FILE");
-	if ((env->csv_path || env->html_path || env->perfetto_path) && !env->ringbuf_bytes)
-		env->ringbuf_bytes = CSV_RINGBUF;	/* records for the CSV or the pages */
-	env->cmd_stdout_to_stderr = env->argv && (env->json ||
-						  (env->csv_path && !strcmp(env->csv_path, "-")));
-	/* probes last: their checks read files, and a usage error should come first */
-	for (int i = 0; i < nspecs; i++)
-		if ((rc = add_probe(env, probe_types[i], probe_specs[i])))
-			return rc;
-	if (env->asyncio) {
-		if (env->nprobes == SWC_MAX_PROBES)
-			return usage_error("at most %d probes, --asyncio included", SWC_MAX_PROBES);
-		if (trace_probe_asyncio(&env->probes[env->nprobes], env->argv))
-			return 1;
-		env->nprobes++;
-	}
-	return 0;
-}
 
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC: turns a BPF timestamp into a time of day. */
 static __u64 realtime_offset_ns(void)
@@ -537,206 +33,14 @@ static __u64 realtime_offset_ns(void)
 	return (__u64)rt.tv_sec * 1000000000ULL + (__u64)rt.tv_nsec - swc_now_ns();
 }
 
-/* The thread group of pid (a tid given to -p means its process); 0 if there is none. */
-static pid_t proc_tgid(pid_t pid)
-{
-	char path[64], line[256];
-	long tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %ld", &tgid) == 1)
-			break;
-	fclose(f);
-	return (pid_t)tgid;
-}
-
-/* Alive and not a zombie: a zombie's switches are over. */
-static bool proc_alive(pid_t pid)
-{
-	char state;
-
-	if (trace_proc_stat(pid, &state, NULL))
-		return false;
-	return state != 'Z' && state != 'X';
-}
-
-static int watch_pids(struct trace_env *env, struct swc_watch *w)
-{
-	pid_t tgid;
-	int err;
-
-	for (int i = 0; i < env->npids; i++) {
-		tgid = proc_tgid(env->pids[i]);
-		if (!tgid || !proc_alive(tgid)) {
-			fprintf(stderr, "switchcost: no process %d (-p): it is not running; check "
-					"the pid with ps\n", env->pids[i]);
-			return -1;
-		}
-		if (tgid == getpid()) {
-			fprintf(stderr, "switchcost: -p %d is switchcost itself: give the pid of "
-					"another process\n", env->pids[i]);
-			return -1;
-		}
-		env->pids[i] = tgid;
-		err = watch__add_pid(w, tgid, TRACE_GROUP);
-		if (err) {
-			fprintf(stderr, "switchcost: watching process %d: %s\n", (int)tgid,
-				strerror(-err));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The records consumer: keeps each record for the pages, then hands it to the CSV sink. */
-static int on_record(void *ctx, const struct swc_switch_rec *rec)
-{
-	struct record_sinks *rs = ctx;
-
-	if (rs->td && !rs->td_failed && swc_trace_add_rec(rs->td, rec)) {
-		fprintf(stderr, "switchcost: keeping switches for --html/--perfetto: %s\n",
-			strerror(ENOMEM));
-		rs->td_failed = true;
-	}
-	return rs->csv ? csvsink__on_record(rs->csv, rec) : 0;
-}
-
-static void on_sigchld(int sig)
-{
-	(void)sig;	/* only there to interrupt ppoll() */
-}
-
-/*
- * Sleeps until a signal, or timeout_ns; signals in `unblocked` may interrupt it. With --csv
- * it consumes records meanwhile (records__wait()). Returns 0, or < 0 after the consumer failed.
- */
-static int wait_a_while(struct swc_watch *w, const struct record_sinks *rs, __u64 timeout_ns,
-			const sigset_t *unblocked)
-{
-	int ms = (int)((timeout_ns + NS_PER_MS - 1) / NS_PER_MS);
-	int n = records__wait(rs ? w : NULL, -1, ms, unblocked);
-
-	if (n < 0 && n != -EINTR) {
-		if (!(rs->csv && rs->csv->failed))	/* else the sink said why */
-			fprintf(stderr, "switchcost: reading switch records: %s; no CSV file is "
-					"left\n", strerror(-n));
-		return n;
-	}
-	return 0;
-}
-
-/* The pids of -p that still run; prints a line for each that ended. */
-static int pids_alive(struct trace_env *env, bool *gone, struct trace_result *res,
-		      __u64 start)
-{
-	int alive = 0;
-
-	for (int i = 0; i < env->npids; i++) {
-		if (gone[i])
-			continue;
-		if (proc_alive(env->pids[i])) {
-			alive++;
-			continue;
-		}
-		gone[i] = true;
-		res->pids_gone++;
-		fprintf(stderr, "switchcost: process %d ended %.1f s into the trace; keeping what "
-				"was collected\n", env->pids[i], (swc_now_ns() - start) / 1e9);
-	}
-	return alive;
-}
-
-/* Watches until CMD ends, the -p processes end, a stop request or -d / COUNT; prints each
- * whole interval but the last, which cmd_trace prints from the snapshot the summary uses. */
-static int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
-		      __u64 start, struct trace_ticker *tk, struct record_sinks *rs, FILE *out)
-{
-	struct swc_group_stats gs;
-	__u64 next_interval = env->interval_ns ? start + env->interval_ns : 0, t, timeout;
-	bool gone[TRACE_MAX_PIDS] = { false };
-	sigset_t block, unblocked;
-	int forwarded = 0, err = 0;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &unblocked);
-	sigdelset(&unblocked, SIGCHLD);
-	sigdelset(&unblocked, SIGINT);
-	sigdelset(&unblocked, SIGTERM);
-	sigdelset(&unblocked, SIGHUP);
-	for (;;) {
-		t = swc_now_ns();
-		/* every whole interval that came due is printed, a late wake-up too, before the
-		 * end is looked at: only the line printed with the summary can be short */
-		if (next_interval && t >= next_interval &&
-		    !(env->duration_ns && next_interval >= start + env->duration_ns)) {
-			if (!watch__group_stats(w, TRACE_GROUP, &gs))
-				trace_interval_print(env, tk, &gs, t, out);
-			next_interval += env->interval_ns;
-			continue;
-		}
-		if (env->argv) {
-			trace_reap(res, w);
-			if (res->cmd_reaped)
-				break;
-		} else if (env->npids && !pids_alive(env, gone, res, start)) {
-			break;	/* -a runs until -d, COUNT or a signal */
-		}
-		if (stop_requested) {
-			res->interrupted = true;
-			res->stop_sig = stop_requested;
-			stop_requested = 0;
-			if (!env->argv)
-				break;
-			/* Ctrl-C and friends go on to CMD's group; a second one is SIGKILL, to the
-			 * whole tree where it is contained (CMD may have left its group) */
-			if (!forwarded++)
-				kill(-res->cmd_pid, res->stop_sig);
-			else if (trace_contain_kill())
-				kill(-res->cmd_pid, SIGKILL);
-		}
-		t = swc_now_ns();
-		if (env->duration_ns && t >= start + env->duration_ns)
-			break;
-		if (res->offcpu)
-			offcpu__poll(res->offcpu);	/* maps read while the processes live */
-		timeout = res->offcpu ? OFFCPU_POLL_NS : TICK_NS;
-		if (next_interval && next_interval - t < timeout)
-			timeout = next_interval - t;
-		if (env->duration_ns && start + env->duration_ns - t < timeout)
-			timeout = start + env->duration_ns - t;
-		if (wait_a_while(w, rs, timeout, &unblocked) < 0) {
-			/* the CSV is incomplete: stop reading records, keep tracing */
-			rs = NULL;
-			err = -1;
-		}
-	}
-	/* the wall time is CMD's: what it leaves behind is reaped after it */
-	res->wall_ns = (res->cmd_exit_ns ? res->cmd_exit_ns : swc_now_ns()) - start;
-	sigprocmask(SIG_UNBLOCK, &block, NULL);
-	return err;
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_env env;
 	struct trace_result res;
 	struct swc_watch_opts wopts = { 0 };
 	struct swc_watch *w = NULL;
-	static const char *const names[] = { [TRACE_GROUP] = "trace" };
-	struct swc_csvsink sink = { .names = names, .nnames = 1 };
-	struct trace_meta meta;
-	struct record_sinks rs = { 0 };
+	struct trace_sinks rs;
 	struct trace_ticker tk;
-	struct sigaction sa;
 	FILE *out = stdout;
 	int rc, code, err;
 	__u64 start;
@@ -746,7 +50,7 @@ int cmd_trace(int argc, char **argv)
 
 	memset(&env, 0, sizeof(env));
 	memset(&res, 0, sizeof(res));
-	rc = parse_args(&env, argc, argv);
+	rc = trace_parse_args(&env, argc, argv);
 	if (rc)
 		return rc;
 	if (swc_bpf_preflight("trace"))
@@ -762,36 +66,13 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "switchcost: installing signal handlers: %s\n", strerror(errno));
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigchld;	/* no SA_RESTART: the wait must wake up */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
+	trace_catch_sigchld();
 
-	if (env.csv_path) {
-		/* before the BPF side: a refused target costs nothing and leaves nothing */
-		sink.ringbuf_bytes = env.ringbuf_bytes;
-		sink.allow_drops = env.allow_drops;
-		if (csvsink__open(&sink, env.csv_path))
-			return 1;
-		/* with --csv -, stdout carries the CSV and the report goes to stderr */
-		if (!strcmp(env.csv_path, "-"))
-			out = stderr;
-		rs.csv = &sink;
-	}
-	if (env.html_path || env.perfetto_path) {
-		rs.td = swc_trace_new();
-		if (!rs.td) {
-			fprintf(stderr, "switchcost: trace: %s\n", strerror(ENOMEM));
-			csvsink__close(&sink, false, NULL, NULL);
-			return 1;
-		}
-	}
-	if (rs.csv || rs.td) {
-		wopts.emit = true;
-		wopts.ringbuf_bytes = env.ringbuf_bytes;
-		wopts.on_record = on_record;
-		wopts.ctx = &rs;
-	}
+	if (trace_sinks_open(&env, &rs, &wopts))
+		return 1;
+	/* with --csv -, stdout carries the CSV and the report goes to stderr */
+	if (rs.csv && !strcmp(env.csv_path, "-"))
+		out = stderr;
 	wopts.verbose = env.verbose;
 	wopts.syscalls = env.syscalls;
 	wopts.max_tasks = env.max_tasks;
@@ -819,7 +100,7 @@ int cmd_trace(int argc, char **argv)
 			rc = code;
 			goto cleanup;
 		}
-	} else if (watch_pids(&env, w)) {
+	} else if (trace_watch_pids(&env, w)) {
 		goto cleanup;
 	}
 	res.start_ns = start;
@@ -828,7 +109,7 @@ int cmd_trace(int argc, char **argv)
 	if (env.interval_ns && !env.json)
 		trace_report_header(&env, &res, out);
 	if (trace_loop(&env, w, &res, start, &tk, rs.csv || rs.td ? &rs : NULL, out))
-		sink.failed = true;
+		rs.sink.failed = true;
 	if (env.argv) {
 		trace_tty_handoff(-1);
 		res.left_running = trace_kill_descendants(&res, w);
@@ -880,25 +161,11 @@ int cmd_trace(int argc, char **argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else
 		rc = 0;	/* Ctrl-C is how a -p trace normally ends */
-	if (rs.td && (rs.td_failed || swc_pictures_trace(rs.td, env.html_path,
-							 env.perfetto_path, env.argv ? env.argv[0] :
-							 "switchcost trace -p")))
-		rs.td_failed = true;
-	if ((sink.failed || rs.td_failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) &&
+	trace_sinks_pages(&env, &rs);
+	if ((rs.sink.failed || rs.td_failed || !res.have_bpf || !res.have_ctr || res.stacks_failed) &&
 	    rc == 0)
 		rc = 1;
-	if (sink.csv) {
-		/* the CSV's contract is run's: lost records are said, and fail a clean exit */
-		code = res.have_ctr ? csvsink__drops(&sink, res.ctr.events_dropped) : 0;
-		if (rc == 0)
-			rc = code;
-		res.csv_rows = csvsink__rows(&sink);
-		meta = (struct trace_meta){ &env, &res, w, &sink, rc };
-		/* before the report, which must not count rows of a CSV that is not there */
-		if (csvsink__close(&sink, true, trace_write_meta, &meta) && rc == 0)
-			rc = 1;
-		res.csv_kept = !sink.failed;
-	}
+	rc = trace_sinks_close_csv(&env, &res, w, &rs, rc);
 	if (env.json)
 		trace_report_json(&env, w, &res, out);
 	else
@@ -917,9 +184,8 @@ cleanup:
 	}
 	if (env.argv)
 		trace_contain_close();
-	csvsink__close(&sink, false, NULL, NULL);	/* still open only on a failure */
+	trace_sinks_close(&rs);
 	trace_stacks_close(&res);
-	swc_trace_free(rs.td);
 	watch__close(w);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * switchcost trace, split by job: trace.c (command line, the watch loop), trace_spawn.c
- * (starting CMD as the invoking user, reaping it and whatever it leaves), trace_probe.c
- * (user-space switch points: --uprobe, --usdt, --asyncio) and trace_report.c (table, JSON).
+ * switchcost trace, split by job: trace.c (putting the pieces together), trace_options.c (the
+ * command line), trace_sinks.c (where switch records go: --csv, --html, --perfetto),
+ * trace_loop.c (the watch loop), trace_spawn.c (starting CMD as the invoking user, reaping it
+ * and whatever it leaves), trace_probe.c (user-space switch points: --uprobe, --usdt,
+ * --asyncio) and trace_report.c (table, JSON).
  */
 #ifndef SWC_TRACE_H
 #define SWC_TRACE_H
@@ -12,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "csvsink.h"
 #include "switchcost.h"
 #include "validity.h"
 
@@ -138,6 +141,45 @@ struct trace_meta {
 	const struct swc_csvsink *sink;
 	int exit_status;
 };
+
+/* trace_options.c */
+/* Parses trace's command line into env (zeroed by the caller). Returns 0, or the exit status
+ * with one line printed (2 for a usage error); -h prints the help and exits. */
+int trace_parse_args(struct trace_env *env, int argc, char **argv);
+
+/* trace_sinks.c */
+struct swc_trace_data;
+/* Where switch records go: the CSV sink, and/or the trace reducer of --html/--perfetto. */
+struct trace_sinks {
+	struct swc_csvsink sink;
+	struct swc_csvsink *csv;	/* &sink with --csv, else NULL */
+	struct swc_trace_data *td;	/* NULL without --html or --perfetto */
+	bool td_failed;
+};
+/* Opens env's sinks (before any BPF work) and points o's records at them. Returns 0, or 1
+ * with the reason printed. */
+int trace_sinks_open(const struct trace_env *env, struct trace_sinks *rs,
+		     struct swc_watch_opts *o);
+/* Draws --html and --perfetto from the records kept; sets td_failed when that fails. */
+void trace_sinks_pages(const struct trace_env *env, struct trace_sinks *rs);
+/* With --csv: says what was dropped, writes the sidecar and puts both files in place. Returns
+ * rc, or the status a drop or a failure turns a clean rc into. */
+int trace_sinks_close_csv(const struct trace_env *env, struct trace_result *res,
+			  struct swc_watch *w, struct trace_sinks *rs, int rc);
+/* Drops what was not put in place and frees the kept records (fine twice). */
+void trace_sinks_close(struct trace_sinks *rs);
+
+/* trace_loop.c */
+/* SIGCHLD interrupts the loop's wait (no SA_RESTART). */
+void trace_catch_sigchld(void);
+/* Adds each -p process (a tid means its process) to the traced group; -1 with one line
+ * printed when one is not running, is switchcost, or cannot be watched. */
+int trace_watch_pids(struct trace_env *env, struct swc_watch *w);
+/* Watches until CMD ends, the -p processes end, a stop request or -d / COUNT; prints each
+ * whole interval but the last. rs (NULL: no records) is fed meanwhile; returns -1 when the
+ * records could not all be consumed, else 0. */
+int trace_loop(struct trace_env *env, struct swc_watch *w, struct trace_result *res,
+	       __u64 start, struct trace_ticker *tk, struct trace_sinks *rs, FILE *out);
 
 /* trace_spawn.c */
 /* Forks env->argv into BPF group TRACE_GROUP, as the invoking user unless env->as_root, with
