@@ -63,7 +63,8 @@ SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 # pure code, unit-tested without BPF
 PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c user/sudo.c user/outfile.c \
 	user/timeline.c user/addrspace.c \
-	user/wss.c user/cpucache.c user/sweep_result.c user/workload.c user/ibpb.c user/pmu.c \
+	user/wss.c user/cpucache.c user/sweep_result.c user/workload.c user/workload_handoff.c \
+	user/workload_coro.c user/ibpb.c user/pmu.c \
 	user/validity.c $(wildcard user/csv.c) user/coro.c user/utf8.c user/elf_read.c \
 	user/elfsyms.c user/offcpu_frame.c
 USER_SRCS := $(filter-out $(PURE_SRCS),$(wildcard user/*.c))
