@@ -93,7 +93,7 @@ $(O)/.deps-ok: scripts/deps.sh
 	$(Q)scripts/deps.sh --check $(if $(CROSS_COMPILE),--arch $(BPF_ARCH))
 	$(Q)mkdir -p $(O) && touch $@
 
-$(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h $(VMLINUX_H) | $(O)/.deps-ok
+$(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h $(wildcard bpf/*.bpf.h) $(VMLINUX_H) | $(O)/.deps-ok
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

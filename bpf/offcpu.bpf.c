@@ -15,20 +15,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "switchcost.h"
+#include "watched.bpf.h"	/* switch.bpf.c's watch set, reused by fd before load */
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define EEXIST		17
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
-
-/* switch.bpf.c's watch set, reused by fd before load (encoding: swc_watch_*()) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 4096);
-	__type(key, __u32);	/* tgid / 8 */
-	__type(value, __u64);
-} watched SEC(".maps");
 
 /* sized by --stack-storage-size before load */
 struct {
@@ -67,13 +59,9 @@ struct {
 
 static __always_inline bool is_watched(struct task_struct *t)
 {
-	__u32 tgid = t->tgid, idx = swc_watch_index(tgid);
-	__u64 *w;
-
 	if (!t->pid)	/* the idle task */
 		return false;
-	w = bpf_map_lookup_elem(&watched, &idx);
-	return w && swc_watch_group(*w, tgid) != SWC_NO_GROUP;
+	return group_of(t->tgid) != SWC_NO_GROUP;
 }
 
 /* prev is current here: its stacks are the ones bpf_get_stackid() walks */

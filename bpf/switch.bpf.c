@@ -18,6 +18,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "switchcost.h"
+#include "watched.bpf.h"	/* the watch set: two lookups per switch */
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -46,19 +47,6 @@ const volatile bool targ_hot_by_tid = false;
 __u32 adopt_group = 0;
 /* Time the switches (run, off-CPU, wake-up delay) and keep per-task state; set by user space. */
 bool latency_on = true;
-
-/*
- * The watch set (encoding: swc_watch_*() in switchcost.h). Two inlined
- * array loads per switch instead of hash lookups, so unwatched switches cost almost nothing.
- * Sized by user space to pid_max; mmap'ed there to add processes by hand.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 4096);
-	__type(key, __u32);	/* tgid / 8 */
-	__type(value, __u64);
-} watched SEC(".maps");
 
 /*
  * Per-task (thread) totals, one row per task in order of first sight: the row's index lives in
@@ -105,13 +93,7 @@ struct {
  * tgid, eight to a word, sized like the watch set: an LRU of 1,024 marks lost the marks of a
  * program leaving more zombies than that, and each lost mark cost user space a full wait.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 4096);
-	__type(key, __u32);	/* tgid / 8 */
-	__type(value, __u64);
-} gone SEC(".maps");
+TGID_BYTE_ARRAY(gone);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -166,15 +148,6 @@ static __always_inline struct swc_counters *get_counters(void)
 static __always_inline struct swc_group_stats *group_stats(__u32 group)
 {
 	return bpf_map_lookup_elem(&stats, &group);
-}
-
-/* The group of tgid, or SWC_NO_GROUP. */
-static __always_inline __u32 group_of(__u32 tgid)
-{
-	__u32 idx = swc_watch_index(tgid);
-	__u64 *w = bpf_map_lookup_elem(&watched, &idx);
-
-	return w ? swc_watch_group(*w, tgid) : SWC_NO_GROUP;
 }
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
