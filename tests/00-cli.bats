@@ -132,7 +132,7 @@ usage_error() {
 		--inh-caps=-all "$SWITCHCOST" --quick --no-bpf --json
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.config.bpf == false'
-	echo "$output" | jq -e '[.results[] | .kernel == null] | all'
+	echo "$output" | jq -e '[.results[] | .ebpf == null] | all'
 	echo "$output" | jq -e '[.results[] | .ns_per_switch.median > 0] | all'
 }
 

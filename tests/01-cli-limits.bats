@@ -60,7 +60,7 @@ load helpers
 @test "lab --json --list is one JSON document" {
 	swc lab --json --list
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e '.schema_version >= 1 and .command == "lab" and
+	echo "$output" | jq -e '.schema_version == 2 and .command == "lab" and
 		([.scenarios[].name] == ["timeline", "cost", "parallel", "join", "address-space"]) and
 		(.scenarios[] | select(.name == "cost") | .options == ["-n"])'
 }

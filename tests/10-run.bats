@@ -26,10 +26,10 @@ jqr() {
 	jqr '[.results[] | .ok] | all'
 	jqr '[.results[] | .ns_per_switch.median, .ns_per_switch.min, .ns_per_switch.max
 		| type == "number"] | all'
-	jqr '[.results[] | .kernel.switches, .kernel.voluntary, .kernel.involuntary
+	jqr '[.results[] | .ebpf.switches, .ebpf.voluntary, .ebpf.involuntary
 		| type == "number"] | all'
 	jqr '[.results[] | select(.workload == "process" or .workload == "thread")
-		| .rusage_switches | type == "number"] | all'
+		| .kernel_counters.switches | type == "number"] | all'
 	jqr '.bpf.events_dropped == 0'
 }
 
@@ -44,7 +44,7 @@ jqr() {
 	requires root btf bpf
 	jqr '(.config.round_trips * .config.repeats * 2) as $min
 		| [.results[] | select(.workload == "thread" or .workload == "process")
-		| .kernel.switches >= $min] | all'
+		| .ebpf.switches >= $min] | all'
 }
 
 @test "eBPF switch counts agree with the kernel's own nvcsw + nivcsw" {
@@ -52,39 +52,39 @@ jqr() {
 	# exact, with the one explained exception set aside: the final switch of a thread that
 	# exits, which eBPF sees and the kernel's counters no longer count (kernel.exit_switches)
 	jqr '[.results[] | select(.workload == "thread" or .workload == "process" or
-		.workload == "syscall") | .kernel_minus_rusage == 0 and .counts_agree and
-		.kernel.switches - .kernel.exit_switches == .rusage_switches] | all'
+		.workload == "syscall") | .ebpf_minus_kernel_counters == 0 and .counts_agree and
+		.ebpf.switches - .ebpf.exit_switches == .kernel_counters.switches] | all'
 	jqr '[.results[] | select(.workload == "thread" or .workload == "process")
-		| .kernel.voluntary + .kernel.involuntary == .kernel.switches] | all'
+		| .ebpf.voluntary + .ebpf.involuntary == .ebpf.switches] | all'
 }
 
 @test "coroutine switches do not reach the kernel: a handful of kernel switches in the timed pass" {
 	requires root btf bpf
 	# a handful against the thousands of coroutine switches the uprobe counted
 	jqr '.results[] | select(.workload == "coroutine")
-		| .kernel.switches <= 20 and .probe_pass.uprobe_hits >= 1000'
+		| .ebpf.switches <= 20 and .counting_pass.uprobe_hits >= 1000'
 }
 
 @test "the counting pass counts every coroutine switch by uprobe, exactly" {
 	requires root btf bpf
-	jqr '.results[] | select(.workload == "coroutine") | .probe_pass
+	jqr '.results[] | select(.workload == "coroutine") | .counting_pass
 		| .ok and .switches_made > 0 and .uprobe_hits == .switches_made'
 }
 
 @test "syscalls per switch (counting pass): about 1 for ucontext and syscall, none for the coroutine" {
 	requires root btf bpf
-	jqr '[.results[] | .probe_pass.ok and .probe_pass.switches_made > 0] | all'
-	jqr '.results[] | select(.workload == "syscall") | .kernel.syscalls_per_switch >= 0.99' 
-	jqr '.results[] | select(.workload == "ucontext") | .kernel.syscalls_per_switch >= 0.9'
-	jqr '.results[] | select(.workload == "coroutine") | .kernel.syscalls_per_switch < 0.01'
+	jqr '[.results[] | .counting_pass.ok and .counting_pass.switches_made > 0] | all'
+	jqr '.results[] | select(.workload == "syscall") | .ebpf.syscalls_per_switch >= 0.99' 
+	jqr '.results[] | select(.workload == "ucontext") | .ebpf.syscalls_per_switch >= 0.9'
+	jqr '.results[] | select(.workload == "coroutine") | .ebpf.syscalls_per_switch < 0.01'
 }
 
 @test "thread switches are classified as thread, process switches as process" {
 	requires root btf bpf
 	jqr '.results[] | select(.workload == "thread")
-		| .kernel.by_kind.thread >= .kernel.switches / 2'
+		| .ebpf.by_kind.thread >= .ebpf.switches / 2'
 	jqr '.results[] | select(.workload == "process")
-		| .kernel.by_kind.process >= .kernel.switches / 2'
+		| .ebpf.by_kind.process >= .ebpf.switches / 2'
 }
 
 @test "human output: header, table, the kernel's evidence, and the probe note" {
@@ -105,9 +105,9 @@ jqr() {
 	swc run -n 2000 -r 2 --ipc pipe --cpus 0,1 --json thread process
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.config.cpus == [0,1] and .config.ipc == "pipe"'
-	echo "$output" | jq -e '[.results[] | .kernel_minus_rusage == 0 and .counts_agree] | all'
+	echo "$output" | jq -e '[.results[] | .ebpf_minus_kernel_counters == 0 and .counts_agree] | all'
 	# across CPUs each side waits on its own CPU: switches to and from idle appear
-	echo "$output" | jq -e '[.results[] | .kernel.by_kind.idle > 0] | all'
+	echo "$output" | jq -e '[.results[] | .ebpf.by_kind.idle > 0] | all'
 }
 
 @test "nothing left behind after a run: no BPF program, no child" {

@@ -102,14 +102,14 @@ requires_asyncio() {
 @test "trace: two threads, K futex hand-offs: switches >= 2K, equal to the kernel's" {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" threads "$K"
-	echo "$output" | jq -c '{by_kind, switches, exit_switches, rusage_switches}' >&2
+	echo "$output" | jq -c '{by_kind, switches, exit_switches, kernel_counters}' >&2
 	[ "$status" -eq 0 ]
 	# each hand-off is a switch; one between the two threads unless another program's task
 	# (a shared machine) preempts in between, which turns it into two process switches
 	echo "$output" | jq -e --argjson k "$K" '
 		.switches >= 2 * $k and ([.by_kind[]] | add) >= 2 * $k and
 		.by_kind.thread >= $k and .counts_agree == true and
-		.switches - .exit_switches == .rusage_switches and
+		.switches - .exit_switches == .kernel_counters.switches and
 		.exit_status == 0 and (.tasks | length) == 2 and
 		([.tasks[].switches] | add) == .switches and
 		(.tasks[0].pid as $p | .tasks | all(.pid == $p and .tid > 0 and .comm == "traced"))'
@@ -120,7 +120,7 @@ requires_asyncio() {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" fork "$K"
 	echo "$output" |
-		jq -c '{by_kind, switches, exit_switches, rusage_switches, pids: [.tasks[].pid]}' >&2
+		jq -c '{by_kind, switches, exit_switches, kernel_counters, pids: [.tasks[].pid]}' >&2
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e --argjson k "$K" '
 		# a hand-off can go through a kernel thread that preempts in between (kind
@@ -247,7 +247,7 @@ requires_asyncio() {
 	local b=$!
 	wait "$a"
 	wait "$b"
-	jq -c '{by_kind, switches, exit_switches, rusage_switches}' "$BATS_TEST_TMPDIR"/[ab].json >&2
+	jq -c '{by_kind, switches, exit_switches, kernel_counters}' "$BATS_TEST_TMPDIR"/[ab].json >&2
 	# each counts its own tasks only (a switch between A and B is a process switch in both)
 	# both programs pin themselves to the same CPU, so they preempt each other: kinds vary
 	jq -e --argjson k "$K" '.switches >= 2 * $k and .by_kind.thread > 0 and .counts_agree and

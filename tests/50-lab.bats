@@ -184,9 +184,9 @@ variant() {
 	jq -e '[.results[].ok] | all' "$BATS_TEST_TMPDIR/cost.json"
 	# process vs thread is close on some machines: only the coroutine's place is asserted
 	jq -e '.results[0].ratio_to_coroutine > 10 and .results[1].ratio_to_coroutine > 10' "$BATS_TEST_TMPDIR/cost.json"
-	jq -e '.results[0].kernel.kernel_switches_per_switch > 0.5 and
-	       .results[1].kernel.kernel_switches_per_switch > 0.5 and
-	       .results[2].kernel.kernel_switches_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
+	jq -e '.results[0].ebpf.kernel_switches_per_switch > 0.5 and
+	       .results[1].ebpf.kernel_switches_per_switch > 0.5 and
+	       .results[2].ebpf.kernel_switches_per_switch < 0.01' "$BATS_TEST_TMPDIR/cost.json"
 	jq -e '.results[2].counting_pass.uprobe_hits == .results[2].counting_pass.switches_made' "$BATS_TEST_TMPDIR/cost.json"
 	# futex hand-off: the kernel is entered for every process or thread switch, never for a
 	# coroutine's: its pass makes a fixed handful of syscalls (setting up, reporting back),

@@ -15,18 +15,18 @@ load helpers
 	echo "status=$status stderr=$stderr" >&2
 	[ "$status" -eq 0 ]
 	# the kernel's evidence is there for every row
-	echo "$output" | jq -e '[.results[] | .kernel != null] | all'
-	echo "$output" | jq -e '.results[] | select(.workload == "thread") | .probe_pass.ok'
+	echo "$output" | jq -e '[.results[] | .ebpf != null] | all'
+	echo "$output" | jq -e '.results[] | select(.workload == "thread") | .counting_pass.ok'
 	# this kernel refuses the uprobe without CAP_SYS_ADMIN (doctor's uprobe check says the
 	# same); should it ever accept it, the counting pass ran and counted
 	if "$SWITCHCOST" doctor --json >/dev/null && setpriv --reuid=nobody --regid=nogroup \
 		--clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
 		"$SWITCHCOST" doctor --json | jq -e '.checks[] | select(.name == "uprobe") | .ok'; then
 		echo "$output" | jq -e '.results[] | select(.workload == "coroutine") |
-			.probe_pass.uprobe_hits > 0'
+			.counting_pass.uprobe_hits > 0'
 	else
 		echo "$output" | jq -e '.results[] | select(.workload == "coroutine") |
-			.probe_pass.not_measured | test("uprobes refused .*switchcost doctor")'
+			.counting_pass.not_measured | test("uprobes refused .*switchcost doctor")'
 	fi
 	# and the human output says it in words
 	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \

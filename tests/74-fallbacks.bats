@@ -33,9 +33,9 @@ hot_state_type_during() {
 	echo "status=$status stderr=$stderr" >&2
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"SWITCHCOST_DISABLE=task_storage: taking the route for a kernel without it"* ]]
-	echo "$output" | jq -e '[.results[] | (.ebpf_minus_kernel_counters // .kernel_minus_rusage) == 0] | length == 2 and all'
+	echo "$output" | jq -e '[.results[] | .ebpf_minus_kernel_counters == 0] | length == 2 and all'
 	# the latency columns are measured through the fallback: off-CPU and wake-up delays
-	echo "$output" | jq -e '[.results[] | .kernel.off_ns.count > 0 and .kernel.wakeup_delay_ns.count > 0] | all'
+	echo "$output" | jq -e '[.results[] | .ebpf.off_ns.count > 0 and .ebpf.wakeup_delay_ns.count > 0] | all'
 	assert_no_bpf_left
 }
 
@@ -59,8 +59,8 @@ hot_state_type_during() {
 	echo "status=$status stderr=$stderr" >&2
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.results[] | select(.workload == "coroutine") |
-		.probe_pass.not_measured | test("bpf_get_attach_cookie.*switchcost doctor")'
-	echo "$output" | jq -e '.results[] | select(.workload == "thread") | .probe_pass.ok'
+		.counting_pass.not_measured | test("bpf_get_attach_cookie.*switchcost doctor")'
+	echo "$output" | jq -e '.results[] | select(.workload == "thread") | .counting_pass.ok'
 }
 
 @test "doctor under the knob: task_storage missing but not core (a fallback exists), exit 0" {

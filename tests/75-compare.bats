@@ -74,6 +74,32 @@ assert abs(float(files[1]["process/thread"]) - 2000 / 1500) < 1e-5
 PY
 }
 
+@test "compare and report read a schema 1 document by its old names (docs/JSON.md)" {
+	requires root btf bpf
+	three_runs
+	cd "$BATS_TEST_TMPDIR"
+	# schema 1: "kernel" for ebpf, rusage_* for kernel_counters, probe_pass for counting_pass
+	jq '.schema_version = 1 | .results[] |= (.kernel = .ebpf | del(.ebpf) |
+	    .rusage_switches = .kernel_counters.switches | del(.kernel_counters) |
+	    .kernel_minus_rusage = .ebpf_minus_kernel_counters | del(.ebpf_minus_kernel_counters))' \
+		b.json >old.json
+	swc compare c.json old.json
+	[ "$status" -eq 0 ]
+	grep -q '^old.json  *2.00 µs  *1.50 µs  *5.00 ns  *1.3×  *300×$' <<<"$output"
+	swc report old.json -o old.html
+	[ "$status" -eq 0 ]
+	grep -q 'data-workload="coroutine"' old.html
+	# lab cost of schema 1: ns_per_switch a number, with _min and _max beside it
+	"$SWITCHCOST" lab cost -n 200 --json >cost.json
+	jq '.schema_version = 1 | .results[] |= (.ns_per_switch_min = .ns_per_switch.min |
+	    .ns_per_switch_max = .ns_per_switch.max | .ns_per_switch = .ns_per_switch.median)' \
+		cost.json >cost1.json
+	swc compare cost.json cost1.json
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "# 2 lab cost results compared" ]
+	[ "$(grep -c '^cost' <<<"$output")" -ge 2 ]
+}
+
 @test "compare: a bad file is named and left out, and the status says so" {
 	requires root btf bpf
 	three_runs
@@ -87,7 +113,7 @@ PY
 	[ "${lines[0]}" = "# 2 run results compared" ]
 	[ "${#stderr_lines[@]}" -eq 4 ]
 	[ "${stderr_lines[0]}" = "switchcost: compare: cut.json: not JSON (empty, cut short or another format): give a switchcost --json document" ]
-	[ "${stderr_lines[1]}" = "switchcost: compare: new.json: schema_version 99, this switchcost (0.1.0) reads up to 1: use a newer switchcost" ]
+	[ "${stderr_lines[1]}" = "switchcost: compare: new.json: schema_version 99, this switchcost (0.1.0) reads up to 2: use a newer switchcost" ]
 	[ "${stderr_lines[2]}" = "switchcost: compare: t.csv: not JSON (empty, cut short or another format): give a switchcost --json document" ]
 	[ "${stderr_lines[3]}" = "switchcost: compare: lab.json: a lab cost result, not like the first file's: compare run or lab results of one kind" ]
 }
@@ -215,7 +241,7 @@ PY
 	after=$(date +%s%N)
 	for f in run.json lab.json trace.json; do
 		jq -e --arg h "$(hostname)" --argjson b "$before" --argjson a "$after" '
-			.schema_version == 1 and
+			.schema_version == 2 and
 			(.started_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")) and
 			.started_unix_ns >= $b and .started_unix_ns <= $a and
 			(.started_at[0:19] == (.started_unix_ns / 1e9 | floor | todate)[0:19]) and

@@ -18,15 +18,15 @@ in_container() {
 	in_container --quick --json process thread
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.config.bpf == true'
-	echo "$output" | jq -e '[.results[] | (.ebpf_minus_kernel_counters // .kernel_minus_rusage) == 0] | length == 2 and all'
-	echo "$output" | jq -e '[.results[] | .kernel.switches > 1000] | all'
+	echo "$output" | jq -e '[.results[] | .ebpf_minus_kernel_counters == 0] | length == 2 and all'
+	echo "$output" | jq -e '[.results[] | .ebpf.switches > 1000] | all'
 }
 
 @test "container: lab cost sees its workloads' switches" {
 	requires root btf bpf
 	in_container lab cost -n 500 --json
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e '[.results[] | select(.workload != "coroutine") | .kernel.switches > 500] | all'
+	echo "$output" | jq -e '[.results[] | select(.workload != "coroutine") | .ebpf.switches > 500] | all'
 }
 
 @test "container: doctor's pid_namespace check says so, and what it means; on the host it passes" {

@@ -172,7 +172,9 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 	jw_u64(&j, "round_trips", cfg->round_trips);
 	jw_u64(&j, "repeats", cfg->repeats);
 	jw_u64(&j, "warmup_round_trips", cfg->warmup);
-	jw_i64(&j, "cpu", cfg->cpu_a);
+	jw_arr_begin(&j, "cpus");	/* both parties on this one */
+	jw_i64(&j, NULL, cfg->cpu_a);
+	jw_arr_end(&j);
 	jw_obj_end(&j);
 	jw_arr_begin(&j, "results");
 	for (int i = 0; i < NROWS; i++) {
@@ -184,16 +186,13 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 		if (r->rr.ok && swc_measure_failed(r))
 			jw_str(&j, "error", "the counting pass failed");
 		if (r->rr.ok) {
-			swc_validity_json(&j, &r->val);
-			jw_double(&j, "ns_per_switch", r->per_switch.median);
-			jw_double(&j, "ns_per_switch_min", r->per_switch.min);
-			jw_double(&j, "ns_per_switch_max", r->per_switch.max);
+			lab_json_timing(&j, r);
 			jw_double(&j, "ratio_to_coroutine", swc_measure_ratio(r, co));
 			jw_double(&j, "ratio_to_thread", swc_measure_ratio(r, th));
 			jw_u64(&j, "switches_made", r->switches_made);
 		}
 		if (r->have_bpf) {
-			jw_obj_begin(&j, "kernel");
+			jw_obj_begin(&j, "ebpf");
 			jw_u64(&j, "switches", r->gs.switches_out);
 			jw_u64(&j, "voluntary", r->gs.voluntary);
 			jw_u64(&j, "involuntary", r->gs.involuntary);

@@ -3,7 +3,7 @@
  * switchcost lab parallel: concurrency vs parallelism. The same CPU-bound work in 2 threads
  * and in 2 processes, first pinned to one CPU (they can only take turns: the scheduler
  * preempts them, involuntary switches), then one per CPU (they run at once, and almost never
- * switch). Wall time, CPU time (rusage) and switches (eBPF and rusage) side by side.
+ * switch). Wall time, CPU time (rusage) and switches (eBPF and the kernel's own counters) side by side.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,7 +217,7 @@ static void print_human(struct lab *lab, struct par_row *rows, int n, int ncpus)
 {
 	static const char *const headers[] = {
 		"workers", "placement", "wall", "CPU time", "CPU/wall", "involuntary",
-		"... by the other worker", "voluntary", "rusage invol.",
+		"... by the other worker", "voluntary", "kernel ctr invol.",
 	};
 	static const enum swc_align aligns[] = {
 		SWC_LEFT, SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
@@ -339,8 +339,7 @@ static void print_json(FILE *f, struct lab *lab, struct par_row *rows, int n)
 			jw_u64(&j, "voluntary", r->gs.voluntary);
 			jw_u64(&j, "involuntary_by_sibling", r->sibling_preempt);
 		}
-		jw_u64(&j, "rusage_involuntary", r->cap.ru.ru_nivcsw);
-		jw_u64(&j, "rusage_voluntary", r->cap.ru.ru_nvcsw);
+		swc_kernel_counters_json(&j, &r->cap.ru, NULL);
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);

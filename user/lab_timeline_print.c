@@ -282,7 +282,7 @@ static void json_variant(struct swc_json *j, const struct result *r)
 	}
 	jw_arr_end(j);
 	if (r->have_gs) {
-		jw_obj_begin(j, "kernel");
+		jw_obj_begin(j, "ebpf");
 		jw_u64(j, "switches", r->gs.switches_out);
 		jw_u64(j, "voluntary", r->gs.voluntary);
 		jw_u64(j, "involuntary", r->gs.involuntary);

@@ -133,10 +133,17 @@ void swc_agreement_print(FILE *f, const struct swc_agreement *a)
 			(unsigned long long)a->exit_switches);
 }
 
-void swc_agreement_json(struct swc_json *j, const struct swc_agreement *a)
+void swc_kernel_counters_json(struct swc_json *j, const struct rusage *ru,
+			      const struct swc_agreement *a)
 {
-	jw_u64(j, "rusage_switches", a->kernel);
-	jw_i64(j, "kernel_minus_rusage", a->diff);
+	jw_obj_begin(j, "kernel_counters");
+	jw_u64(j, "voluntary", (__u64)ru->ru_nvcsw);
+	jw_u64(j, "involuntary", (__u64)ru->ru_nivcsw);
+	jw_u64(j, "switches", (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw);
+	jw_obj_end(j);
+	if (!a)
+		return;
+	jw_i64(j, "ebpf_minus_kernel_counters", a->diff);
 	jw_bool(j, "counts_agree", a->diff == 0);
 }
 

@@ -14,7 +14,7 @@ struct swc_json;
 struct swc_sysinfo;
 
 /* The JSON documents' schema_version: what this switchcost writes, and the newest it reads. */
-#define SWC_SCHEMA_VERSION 1
+#define SWC_SCHEMA_VERSION 2
 
 /* Starts the one JSON document: { "tool", "version", "command", "started_at",
  * "started_unix_ns", "started_monotonic_ns", "host": {...}, "system": {...}, ... */
@@ -51,8 +51,11 @@ static inline void swc_agreement_compute(const struct swc_group_stats *gs,
 }
 /* "the kernel's own counters (wait4 nvcsw+nivcsw): N, agree[ by ±d][ once ...]" */
 void swc_agreement_print(FILE *f, const struct swc_agreement *a);
-/* rusage_switches, kernel_minus_rusage, counts_agree in the current object */
-void swc_agreement_json(struct swc_json *j, const struct swc_agreement *a);
+/* "kernel_counters": { voluntary, involuntary, switches } (wait4's nvcsw, nivcsw and their sum)
+ * in the current object, then, when a (eBPF was on), "ebpf_minus_kernel_counters" and
+ * "counts_agree". */
+void swc_kernel_counters_json(struct swc_json *j, const struct rusage *ru,
+			      const struct swc_agreement *a);
 
 /* A struct timeval in ns (rusage times). */
 __u64 swc_timeval_ns(const struct timeval *tv);

@@ -34,12 +34,13 @@ static void json_hist_summary(struct swc_json *j, const char *key, const __u64 *
 	jw_obj_end(j);
 }
 
-static void json_kernel(struct swc_json *j, const char *key, const struct swc_group_stats *gs,
-			const struct swc_measurement *r)
+/* "ebpf": what the BPF programs saw of the row's tasks */
+static void json_ebpf(struct swc_json *j, const struct swc_group_stats *gs,
+		      const struct swc_measurement *r)
 {
 	const struct swc_group_stats *ls = swc_measure_latency_stats(r);
 
-	jw_obj_begin(j, key);
+	jw_obj_begin(j, "ebpf");
 	jw_u64(j, "switches", gs->switches_out);
 	jw_u64(j, "voluntary", gs->voluntary);
 	jw_u64(j, "involuntary", gs->involuntary);
@@ -169,22 +170,19 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		if (r->id == SWC_WL_SYSCALL)
 			jw_str(&j, "syscall", SWC_SYSCALL_ROW_NAME);
 		if (r->have_bpf)
-			json_kernel(&j, "kernel", &r->gs, r);
+			json_ebpf(&j, &r->gs, r);
 		else
-			jw_null(&j, "kernel");
-		jw_u64(&j, "rusage_voluntary", r->rr.ru.ru_nvcsw);
-		jw_u64(&j, "rusage_involuntary", r->rr.ru.ru_nivcsw);
+			jw_null(&j, "ebpf");
 		if (r->have_bpf) {
 			struct swc_agreement ag;
 
 			swc_agreement_compute(&r->gs, &r->rr.ru, &ag);
-			swc_agreement_json(&j, &ag);
+			swc_kernel_counters_json(&j, &r->rr.ru, &ag);
 		} else {
-			jw_u64(&j, "rusage_switches",
-			       (unsigned long long)r->rr.ru.ru_nvcsw + r->rr.ru.ru_nivcsw);
+			swc_kernel_counters_json(&j, &r->rr.ru, NULL);
 		}
 		if (r->counted) {
-			jw_obj_begin(&j, "probe_pass");
+			jw_obj_begin(&j, "counting_pass");
 			jw_bool(&j, "ok", r->counting_ok);
 			jw_u64(&j, "switches_made", r->counting_made);
 			jw_u64(&j, "uprobe_hits", r->cs.user_switches);
@@ -192,7 +190,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 			jw_u64(&j, "kernel_switches", r->cs.switches_out);
 			jw_obj_end(&j);
 		} else if (r->counting_skipped[0]) {
-			jw_obj_begin(&j, "probe_pass");
+			jw_obj_begin(&j, "counting_pass");
 			jw_str(&j, "not_measured", r->counting_skipped);
 			jw_obj_end(&j);
 		}

@@ -482,9 +482,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	}
 	if (can_compare(env, res)) {
 		swc_agreement_compute(gs, &res->ru, &agree);
-		swc_agreement_json(&j, &agree);
-		jw_u64(&j, "rusage_voluntary", res->ru.ru_nvcsw);
-		jw_u64(&j, "rusage_involuntary", res->ru.ru_nivcsw);
+		swc_kernel_counters_json(&j, &res->ru, &agree);
 	}
 	jw_arr_begin(&j, "probes");
 	for (int i = 0; i < env->nprobes; i++) {
