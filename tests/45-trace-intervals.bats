@@ -63,6 +63,7 @@ while True: time.sleep(0.002)' & BG=$!
 	echo "$output" | while IFS= read -r line; do echo "$line" | jq -e . > /dev/null; done
 	echo "$output" | jq -s -e '
 		(.[:-1] | all(.record == "interval")) and .[-1].record == "summary" and
+		all(keys_unsorted[0] == "schema_version" and .schema_version == 2) and
 		(.[:-1] | map(.interval)) == ([range(1; length)]) and
 		(.[-2].partial == true) and (.[:-2] | all(.partial == false)) and
 		([.[:-1][].switches] | add) == .[-1].switches and

@@ -34,7 +34,7 @@ as_nobody() {
 	requires root btf
 	swc doctor --json
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e '.core_ok == true'
+	echo "$output" | jq -e '.schema_version == 2 and .command == "doctor" and .core_ok == true'
 	echo "$output" | jq -e '(.checks | length) >= 18'
 	echo "$output" | jq -e '[.checks[] | (.name | type) == "string" and (.ok | type) == "boolean"
 		and (.detail | length) > 0 and ((.fix == null) == .ok)] | all'

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "feature_probe.h"
 #include "json.h"
+#include "report.h"
 #include "sysinfo.h"
 #include "trace.h"
 
@@ -366,6 +367,8 @@ static void print_json(FILE *f)
 		core_ok &= checks[i].ok || !checks[i].core;
 	jw_init(&j, f, 2);
 	jw_obj_begin(&j, NULL);
+	jw_u64(&j, "schema_version", SWC_SCHEMA_VERSION);
+	jw_str(&j, "command", "doctor");
 	jw_bool(&j, "core_ok", core_ok);
 	jw_arr_begin(&j, "checks");
 	for (int i = 0; i < nchecks; i++) {
@@ -388,8 +391,8 @@ static void usage(FILE *f)
 		   "Checks what this machine lets switchcost measure (kernel BTF, eBPF features\n"
 		   "proven by loading tiny programs, privileges, lockdown, CPUs, containers, WSL2)\n"
 		   "and prints the fix for each failure. Exit 0 when the core works, 1 when not.\n\n"
-		   "      --json   one JSON document: {\"core_ok\", \"checks\": [{name, ok, core, "
-		   "detail, fix}]}\n"
+		   "      --json   one JSON document: {\"schema_version\", \"command\", \"core_ok\",\n"
+		   "               \"checks\": [{name, ok, core, detail, fix}]} (docs/JSON.md)\n"
 		   "  -h, --help   this help\n");
 }
 

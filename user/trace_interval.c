@@ -11,6 +11,7 @@
 #include <time.h>
 #include "csv.h"
 #include "json.h"
+#include "report.h"
 #include "trace.h"
 
 #define NS_PER_SEC	1000000000ULL
@@ -50,6 +51,7 @@ static void print_json_line(const struct trace_env *env, const struct trace_tick
 	clock_gettime(CLOCK_REALTIME, &ts);
 	jw_init(&j, f, 0);
 	jw_obj_begin(&j, NULL);
+	jw_u64(&j, "schema_version", SWC_SCHEMA_VERSION);	/* each line stands alone */
 	jw_str(&j, "tool", "switchcost");
 	jw_str(&j, "command", "trace");
 	jw_str(&j, "record", "interval");
