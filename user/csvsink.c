@@ -12,7 +12,8 @@
 #include "json.h"
 #include "watch.h"
 
-int swc_csvsink_parse_ringbuf(const char *cmd, const char *arg, unsigned long *out)
+/* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. */
+static int parse_ringbuf(const char *cmd, const char *arg, unsigned long *out)
 {
 	unsigned long long v;
 	char *end;
@@ -43,6 +44,24 @@ int swc_csvsink_parse_ringbuf(const char *cmd, const char *arg, unsigned long *o
 	}
 	return swc_usage_error(cmd, "--ringbuf-size wants a power of two from 4K to 1G, such as "
 			       "32M or 64M, not '%s'", arg);
+}
+
+int swc_csvsink_option(const char *cmd, int opt, const char *arg, const char **path,
+		       unsigned long *ringbuf_bytes, bool *allow_drops)
+{
+	switch (opt) {
+	case SWC_OPT_CSV:
+		if (!*arg)
+			return swc_usage_error(cmd, "--csv wants a file name, or - for stdout");
+		*path = arg;
+		return 0;
+	case SWC_OPT_RINGBUF:
+		return parse_ringbuf(cmd, arg, ringbuf_bytes);
+	case SWC_OPT_ALLOW_DROPS:
+		*allow_drops = true;
+		return 0;
+	}
+	return swc_usage_error(cmd, "unknown option");	/* not one of SWC_CSVSINK_OPTIONS */
 }
 
 int csvsink__open(struct swc_csvsink *s, const char *path)

@@ -45,9 +45,19 @@ struct swc_csvsink {
 	bool failed;			/* a write failed: nothing will be kept */
 };
 
-/* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. Returns 0, or
- * the usage error's exit status with the line printed for cmd. */
-int swc_csvsink_parse_ringbuf(const char *cmd, const char *arg, unsigned long *out);
+/* The sink's options, taken alike by run and trace: entries for their getopt_long tables
+ * (<getopt.h>), with values above any command's own. */
+enum { SWC_OPT_CSV = 0x1000, SWC_OPT_RINGBUF, SWC_OPT_ALLOW_DROPS };
+#define SWC_CSVSINK_OPTIONS						\
+	{ "csv", required_argument, NULL, SWC_OPT_CSV },		\
+	{ "ringbuf-size", required_argument, NULL, SWC_OPT_RINGBUF },	\
+	{ "allow-drops", no_argument, NULL, SWC_OPT_ALLOW_DROPS }
+
+/* One of those options (getopt_long's opt and arg) into *path (--csv FILE), *ringbuf_bytes
+ * (--ringbuf-size: a power of two of bytes from 4 KiB to 1 GiB, as 32M, 64MiB or 4096) or
+ * *allow_drops. Returns 0, or the usage error's exit status with the line printed for cmd. */
+int swc_csvsink_option(const char *cmd, int opt, const char *arg, const char **path,
+		       unsigned long *ringbuf_bytes, bool *allow_drops);
 
 /* Opens path's CSV and, for a file, its sidecar's target (both checked before any BPF work).
  * Returns 0, or 1 with the reason printed. */

@@ -155,8 +155,8 @@ static int ws_args(struct run_env *env)
 int run_parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
-	       OPT_CSV, OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_ALL_TASKS,
-	       OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE, OPT_HTML, OPT_ANONYMOUS };
+	       OPT_ALL_TASKS, OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE, OPT_HTML,
+	       OPT_ANONYMOUS };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -167,9 +167,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "hist", no_argument, NULL, OPT_HIST },
 		{ "no-bpf", no_argument, NULL, OPT_NO_BPF },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
+		SWC_CSVSINK_OPTIONS,
 		{ "all-tasks", no_argument, NULL, OPT_ALL_TASKS },
 		{ "ibpb", no_argument, NULL, OPT_IBPB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -231,17 +229,12 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_NO_BPF:
 			env->no_bpf = true;
 			break;
-		case OPT_CSV:
-			if (!*optarg)
-				return usage_error("--csv wants a file name, or - for stdout");
-			env->csv = optarg;
-			break;
-		case OPT_RINGBUF:
-			if ((rc = swc_csvsink_parse_ringbuf("run", optarg, &env->ringbuf_bytes)))
+		case SWC_OPT_CSV:
+		case SWC_OPT_RINGBUF:
+		case SWC_OPT_ALLOW_DROPS:
+			if ((rc = swc_csvsink_option("run", c, optarg, &env->csv,
+						     &env->ringbuf_bytes, &env->allow_drops)))
 				return rc;
-			break;
-		case OPT_ALLOW_DROPS:
-			env->allow_drops = true;
 			break;
 		case OPT_ALL_TASKS:
 			env->all_tasks = true;

@@ -211,11 +211,10 @@ static bool dashdash_follows(int argc, char **argv, int from)
 
 int trace_parse_args(struct trace_env *env, int argc, char **argv)
 {
-	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON, OPT_CSV,
+	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON,
 	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
 	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
-	       OPT_RINGBUF, OPT_ALLOW_DROPS, OPT_STRICT, OPT_HTML, OPT_PERFETTO,
-	       OPT_ANONYMOUS };
+	       OPT_STRICT, OPT_HTML, OPT_PERFETTO, OPT_ANONYMOUS };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -239,9 +238,7 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		{ "asyncio", no_argument, NULL, OPT_ASYNCIO },
 		{ "as-root", no_argument, NULL, OPT_AS_ROOT },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-		{ "allow-drops", no_argument, NULL, OPT_ALLOW_DROPS },
+		SWC_CSVSINK_OPTIONS,
 		{ "stacks", no_argument, NULL, OPT_STACKS },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
@@ -367,17 +364,12 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		case OPT_JSON:
 			env->json = true;
 			break;
-		case OPT_CSV:
-			if (!*optarg)
-				return usage_error("--csv wants a file name, or - for stdout");
-			env->csv_path = optarg;
-			break;
-		case OPT_RINGBUF:
-			if ((rc = swc_csvsink_parse_ringbuf("trace", optarg, &env->ringbuf_bytes)))
+		case SWC_OPT_CSV:
+		case SWC_OPT_RINGBUF:
+		case SWC_OPT_ALLOW_DROPS:
+			if ((rc = swc_csvsink_option("trace", c, optarg, &env->csv_path,
+						     &env->ringbuf_bytes, &env->allow_drops)))
 				return rc;
-			break;
-		case OPT_ALLOW_DROPS:
-			env->allow_drops = true;
 			break;
 		case OPT_STACKS:
 			env->stacks = true;
