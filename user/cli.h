@@ -4,6 +4,7 @@
 #define SWC_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Prints "switchcost: MESSAGE (see switchcost CMD --help)" on stderr, one line; returns 2,
  * the usage-error exit status. */
@@ -13,6 +14,24 @@ int swc_usage_error(const char *cmd, const char *fmt, ...);
 /* The usage error for what getopt_long() returned as c (':' a missing value, '?' or else an
  * unknown option); returns 2. */
 int swc_usage_bad_option(const char *cmd, int c, char **argv, int optind);
+
+/* The options run, trace and lab take alike, last in their getopt_long tables (<getopt.h>). */
+enum { SWC_OPT_ANONYMOUS = 0x1100 };
+#define SWC_COMMON_OPTIONS						\
+	{ "anonymous", no_argument, NULL, SWC_OPT_ANONYMOUS },		\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "help", no_argument, NULL, 'h' }
+
+/* The end of a command's option switch, for what getopt_long() returned as c: --anonymous,
+ * -v (sets *verbose), -h (usage on stdout, then exit 0), or else the usage error of an option
+ * that is not cmd's. Returns 0, or 2 with the line printed. */
+int swc_common_option(const char *cmd, int c, char **argv, bool *verbose, void (*usage)(FILE *f));
+
+/* --cpus LIST for cmd: up to max CPUs, each online, into cpus and *ncpus. examples is the
+ * list the error suggests ("0 or 0,1"); too_many the error for more than max CPUs (NULL: the
+ * same as a malformed list). Returns 0, or 2 with the line printed. */
+int swc_cpus_option(const char *cmd, const char *arg, int max, const char *too_many,
+		    const char *examples, int *cpus, int *ncpus);
 
 /* main() found fd 1 closed (and put /dev/null there): what goes to stdout goes nowhere. */
 void swc_stdout_mark_closed(void);

@@ -129,21 +129,6 @@ static const struct scenario *find_scenario(const char *name)
 	return NULL;
 }
 
-/* --cpus: the CPUs every variant may use, as taskset would give them (children inherit it). */
-static int parse_cpus(struct lab_env *env, const char *arg)
-{
-	int n = swc_parse_cpulist(arg, env->cpus, LAB_MAX_CPUS);
-
-	if (n <= 0)
-		return usage_error("--cpus wants a CPU list such as 0 or 0,1 or 0-3, not '%s'", arg);
-	for (int i = 0; i < n; i++)
-		if (!swc_cpu_online(env->cpus[i]))
-			return usage_error("CPU %d does not exist or is offline (--cpus %s)",
-					   env->cpus[i], arg);
-	env->ncpus = n;
-	return 0;
-}
-
 /* Keeps this process (and so every variant it forks) on --cpus. */
 static int apply_cpus(const struct lab_env *env)
 {
@@ -164,7 +149,7 @@ static int apply_cpus(const struct lab_env *env)
 static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 {
 	enum { OPT_UNIT = 256, OPT_ITER, OPT_JSON, OPT_LIST, OPT_CPUS, OPT_STRICT,
-	       OPT_QUICK, OPT_WIDE, OPT_HTML, OPT_ANONYMOUS };
+	       OPT_QUICK, OPT_WIDE, OPT_HTML };
 	static const struct option opts[] = {
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "unit", required_argument, NULL, OPT_UNIT },
@@ -176,9 +161,7 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		{ "quick", no_argument, NULL, OPT_QUICK },
 		{ "wide", no_argument, NULL, OPT_WIDE },
 		{ "html", required_argument, NULL, OPT_HTML },
-		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		SWC_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	/* what was given, to refuse an option the scenario would silently ignore */
@@ -186,7 +169,7 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 	static const unsigned int takes[3] = { LAB_TAKES_UNIT, LAB_TAKES_ITERATIONS,
 					       LAB_TAKES_ROUND_TRIPS };
 	const struct scenario *sc;
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -213,8 +196,10 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 						   "'%s'", MAX_ROUND_TRIPS, optarg);
 			break;
 		case OPT_CPUS:
-			if (parse_cpus(env, optarg))
-				return 2;
+			/* the CPUs every variant may use, as taskset would give them */
+			if ((rc = swc_cpus_option("lab", optarg, LAB_MAX_CPUS, NULL,
+						  "0 or 0,1 or 0-3", env->cpus, &env->ncpus)))
+				return rc;
 			break;
 		case OPT_JSON:
 			env->json = true;
@@ -234,17 +219,10 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 		case OPT_HTML:
 			env->html = optarg;
 			break;
-		case OPT_ANONYMOUS:
-			swc_report_anonymous(true);
+		default:	/* --anonymous, -v, -h, or not an option of ours */
+			if ((rc = swc_common_option("lab", c, argv, &env->verbose, usage)))
+				return rc;
 			break;
-		case 'v':
-			env->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return swc_usage_bad_option("lab", c, argv, optind);
 		}
 	}
 	if (optind >= argc) {

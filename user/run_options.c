@@ -104,24 +104,6 @@ static int parse_count(const char *opt, const char *arg, unsigned long min, unsi
 	return 2;
 }
 
-static int parse_cpus(struct run_env *env, const char *arg)
-{
-	int n = swc_parse_cpulist(arg, env->cpus, 2);
-
-	if (n == -ERANGE)
-		return usage_error("--cpus takes one or two CPUs, not '%s'", arg);
-	if (n <= 0)
-		return usage_error("--cpus wants a CPU list such as 0 or 0,1, not '%s'", arg);
-	for (int i = 0; i < n; i++) {
-		if (!swc_cpu_online(env->cpus[i])) {
-			return usage_error("CPU %d does not exist or is offline (--cpus %s)",
-					   env->cpus[i], arg);
-		}
-	}
-	env->ncpus = n;
-	return 0;
-}
-
 /* --ws: the sweep takes process, thread and coroutine on one CPU, and its own round trips. */
 static int ws_args(struct run_env *env)
 {
@@ -155,8 +137,7 @@ static int ws_args(struct run_env *env)
 int run_parse_args(struct run_env *env, int argc, char **argv)
 {
 	enum { OPT_WARMUP = 256, OPT_QUICK, OPT_CPUS, OPT_IPC, OPT_JSON, OPT_HIST, OPT_NO_BPF,
-	       OPT_ALL_TASKS, OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE, OPT_HTML,
-	       OPT_ANONYMOUS };
+	       OPT_ALL_TASKS, OPT_IBPB, OPT_STRICT, OPT_WS, OPT_PMU, OPT_WIDE, OPT_HTML };
 	static const struct option opts[] = {
 		{ "round-trips", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
@@ -175,9 +156,7 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		{ "pmu", optional_argument, NULL, OPT_PMU },
 		{ "wide", no_argument, NULL, OPT_WIDE },
 		{ "html", required_argument, NULL, OPT_HTML },
-		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		SWC_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool seen[SWC_WL_NR] = { false };
@@ -206,7 +185,8 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 			env->quick = true;
 			break;
 		case OPT_CPUS:
-			if ((rc = parse_cpus(env, optarg)))
+			if ((rc = swc_cpus_option("run", optarg, 2, "takes one or two CPUs",
+						  "0 or 0,1", env->cpus, &env->ncpus)))
 				return rc;
 			break;
 		case OPT_IPC:
@@ -261,22 +241,15 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 		case OPT_HTML:
 			env->html = optarg;
 			break;
-		case OPT_ANONYMOUS:
-			swc_report_anonymous(true);
-			break;
 		case OPT_WS:
 			if ((rc = swc_run_ws_parse(optarg, &env->ws_opts)))
 				return rc;
 			env->ws = optarg;
 			break;
-		case 'v':
-			env->verbose = true;
+		default:	/* --anonymous, -v, -h, or not an option of ours */
+			if ((rc = swc_common_option("run", c, argv, &env->verbose, usage)))
+				return rc;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return swc_usage_bad_option("run", c, argv, optind);
 		}
 	}
 	for (; optind < argc; optind++) {

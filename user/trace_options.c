@@ -214,7 +214,7 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 	enum { OPT_UPROBE = 256, OPT_USDT, OPT_ASYNCIO, OPT_AS_ROOT, OPT_JSON,
 	       OPT_HIST, OPT_STACKS, OPT_FOLDED, OPT_STACK_STORAGE, OPT_STACKS_TOP,
 	       OPT_SYSCALLS, OPT_MAX_TASKS, OPT_LATENCY, OPT_TOP, OPT_COMM, OPT_CGROUP,
-	       OPT_STRICT, OPT_HTML, OPT_PERFETTO, OPT_ANONYMOUS };
+	       OPT_STRICT, OPT_HTML, OPT_PERFETTO };
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -245,9 +245,7 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		{ "stacks-top", required_argument, NULL, OPT_STACKS_TOP },
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
-		{ "anonymous", no_argument, NULL, OPT_ANONYMOUS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		SWC_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *probe_specs[SWC_MAX_PROBES];
@@ -394,17 +392,10 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		case OPT_PERFETTO:
 			env->perfetto_path = optarg;
 			break;
-		case OPT_ANONYMOUS:
-			swc_report_anonymous(true);
+		default:	/* --anonymous, -v, -h, or not an option of ours */
+			if ((rc = swc_common_option("trace", c, argv, &env->verbose, usage)))
+				return rc;
 			break;
-		case 'v':
-			env->verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return swc_usage_bad_option("trace", c, argv, optind);
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "--") && !after_dashdash(argv, optind))
