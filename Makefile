@@ -84,7 +84,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test unit bats bench deps vmlinux install clean help test-vm deb
+.PHONY: all run test unit bats bench deps vmlinux install clean help test-vm deb asan fuzz \
+	san-build
 
 all: $(O)/switchcost
 
@@ -157,6 +158,7 @@ $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
 # Every test: the tree built with -Werror by gcc and by clang (each in its own directory, so
 # flags never mix with the plain build's objects), then the unit tests and the command-line
 # suites (BPF ones need root) on the gcc build; one summary line. Installs nothing.
+# Also the sanitizer build (below): make asan's checks, and each fuzz harness for 3 s.
 # On x86-64 also the arm64 cross-build (Debian's aarch64-linux-gnu-gcc), whose unit tests run
 # under qemu-user: the only run the aarch64 coroutine switch gets without arm64 hardware.
 TEST_GCC   := $(O)/werror-gcc
@@ -172,10 +174,44 @@ ifeq ($(HOST_ARCH),x86)
 		CROSS_COMPILE=aarch64-linux-gnu- EXTRA_CFLAGS=-Werror \
 		$(TEST_ARM64)/switchcost $(TEST_ARM64)/unit_tests
 endif
+	$(Q)$(MAKE) --no-print-directory san-build
 	@$(GIVE_BACK)
+	ASAN_BUILD=$(abspath $(SAN_O)) FUZZ_NAMES="$(FUZZ_NAMES)" \
 	$(if $(filter x86,$(HOST_ARCH)),SWITCHCOST_ARM64=$(abspath $(TEST_ARM64)/switchcost) \
 		UNIT_TESTS_ARM64=$(abspath $(TEST_ARM64)/unit_tests)) \
 		scripts/run-tests $(abspath $(TEST_GCC)/switchcost) $(abspath $(TEST_GCC)/unit_tests)
+
+# Sanitizers: a clang build with ASan and UBSan (any finding stops the program), whose objects
+# also carry libFuzzer's coverage hooks (inert without libFuzzer), so the fuzz harnesses of
+# tests/fuzz/ link against the very objects `make asan` tests. `make asan` runs the unit tests
+# and a command-line smoke run on it; `make fuzz` runs each harness FUZZ_SECONDS on its corpus
+# and fails on a crash (new crashing inputs land in $(SAN_O)/fuzz/).
+SAN_O     := $(O)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+
+# every object but main's: what a harness's own main (libFuzzer's) links against
+$(O)/libswitchcost.a: $(filter-out $(O)/user/main.o,$(USER_OBJS)) $(PURE_OBJS) $(CORO_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(O)/libswitchcost.a
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(ALL_LDFLAGS) -fsanitize=fuzzer $< \
+		$(O)/libswitchcost.a $(LDLIBS) -o $@
+
+san-build: $(O)/.test-deps-ok
+	$(Q)$(MAKE) --no-print-directory O=$(SAN_O) CC=clang CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="-Werror $(SAN_FLAGS) -fsanitize=fuzzer-no-link" LDFLAGS="$(SAN_FLAGS)" \
+		$(SAN_O)/switchcost $(SAN_O)/unit_tests $(addprefix $(SAN_O)/fuzz/,$(FUZZ_NAMES))
+
+asan: san-build
+	scripts/asan-check $(abspath $(SAN_O))
+
+fuzz: san-build
+	scripts/fuzz $(abspath $(SAN_O)) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # Boots Debian kernel packages in KVM guests and runs the suites there (docs/VMS.md); not in test.
 test-vm: $(O)/switchcost
@@ -217,6 +253,8 @@ help:
 	@echo '  run            install what is missing, build, run the default suite (sudo make run; ARGS="--quick")'
 	@echo '  test           -Werror builds with gcc and clang, then every test (unit + bats; BPF tests need root); installs nothing'
 	@echo '  unit, bats     one half of test'
+	@echo '  asan           ASan+UBSan build ($(SAN_O)): unit tests and a command-line smoke run'
+	@echo '  fuzz           each libFuzzer harness of tests/fuzz for FUZZ_SECONDS (20); fails on a crash'
 	@echo '  bench          probe-effect, RSS and start-up benchmark (scripts/bench)'
 	@echo '  deps           install build and test dependencies (Debian/Ubuntu)'
 	@echo '  vmlinux        regenerate vmlinux/$$(ARCH)/vmlinux.h from /sys/kernel/btf/vmlinux (or BTF=file)'
@@ -226,4 +264,4 @@ help:
 	@echo 'Knobs: V=1 O=dir CC CLANG BPFTOOL CFLAGS EXTRA_CFLAGS LDFLAGS ARGS'
 	@echo '       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-  cross-build into build/arm64/'
 
--include $(wildcard $(O)/user/*.d $(O)/unit/*.d)
+-include $(wildcard $(O)/user/*.d $(O)/unit/*.d $(O)/fuzz/*.d)

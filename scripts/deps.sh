@@ -49,6 +49,11 @@ have_cmd setpriv    || need="$need util-linux"
 have_cmd gzip       || need="$need gzip"
 have_cmd make       || need="$need make"
 have_cmd cc         || need="$need gcc"
+# make test's sanitizer build and fuzz harnesses link clang's runtimes (ASan, UBSan, libFuzzer)
+if $test && have_cmd clang; then
+	rt="$(clang --print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-$(uname -m).a"
+	[ -e "$rt" ] || need="$need libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
 have_hdr bpf/libbpf.h      || need="$need libbpf-dev"
 have_hdr bpf/usdt.bpf.h    || need="$need libbpf-dev"
 have_hdr gelf.h            || need="$need libelf-dev"

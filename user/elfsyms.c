@@ -104,7 +104,8 @@ static int read_table(struct elfsyms *s, Elf *e, Elf_Scn *scn, const GElf_Shdr *
 		s->syms[s->n].size = sym.st_size;
 		s->n++;
 	}
-	qsort(s->syms, s->n, sizeof(*s->syms), by_addr);
+	if (s->n)	/* syms is NULL without any: qsort() wants an array */
+		qsort(s->syms, s->n, sizeof(*s->syms), by_addr);
 	return 0;
 }
 

@@ -257,8 +257,10 @@ void swc_trace_finish(struct swc_trace_data *td)
 		td->threads[i].shown = td->threads[i].tid != 0 &&
 				       (td->threads[i].watched || !any_watched);
 	/* rows come per CPU in order, across CPUs nearly so: one time order for the reduction */
-	qsort(td->recs, td->nrecs, sizeof(*td->recs), cmp_rec);
-	qsort(td->hits, td->nhits, sizeof(*td->hits), cmp_hit);
+	if (td->nrecs)	/* a header-only CSV has no array to sort */
+		qsort(td->recs, td->nrecs, sizeof(*td->recs), cmp_rec);
+	if (td->nhits)
+		qsort(td->hits, td->nhits, sizeof(*td->hits), cmp_hit);
 	td->t0 = UINT64_MAX;
 	td->t1 = 0;
 	if (td->nrecs) {

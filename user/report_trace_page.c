@@ -38,6 +38,15 @@ static size_t column(const struct bins *b, uint64_t ts)
 	return c < COLUMNS ? c : COLUMNS - 1;
 }
 
+/* Where column c ends; a span of nearly 2^64 ns (a crafted CSV) saturates rather than
+ * overflowing the conversion from double. */
+static uint64_t column_end(const struct bins *b, size_t c)
+{
+	double off = (double)(c + 1) * b->col_ns;
+
+	return off >= (double)(UINT64_MAX - b->t0) ? UINT64_MAX : b->t0 + (uint64_t)off;
+}
+
 static void bin_interval(void *arg, struct swc_trace_data *td, size_t thread, int st,
 			 uint64_t from, uint64_t to)
 {
@@ -49,11 +58,11 @@ static void bin_interval(void *arg, struct swc_trace_data *td, size_t thread, in
 		return;
 	while (from < to) {
 		size_t c = column(b, from);
-		uint64_t end = b->t0 + (uint64_t)((double)(c + 1) * b->col_ns);
+		uint64_t end = column_end(b, c);
 
 		/* from at a column's edge may round into the column before: that one is done */
 		if (end <= from && c < COLUMNS - 1)
-			end = b->t0 + (uint64_t)((double)(++c + 1) * b->col_ns);
+			end = column_end(b, ++c);
 		if (end <= from || c == COLUMNS - 1 || end > to)
 			end = to;
 		b->ns[row][c][st] += (float)(end - from);

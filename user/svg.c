@@ -53,10 +53,13 @@ static void short_label(char *out, size_t n, double ns)
 void svg_log_axis(FILE *f, double lo, double hi, double x0, double x1, double y, double y_top)
 {
 	char label[32];
+	int ticks = 0;
 
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x0, y,
 		x1, y);
-	for (double d = lo; d <= hi * 1.0001; d *= 10) {
+	/* a decade per tick, at most 40: a saved result's 1e308 once made hi * 1.0001 infinite,
+	 * and this loop endless */
+	for (double d = lo; d > 0 && d <= hi * 1.0001 && ticks < 40; d *= 10, ticks++) {
 		double x = svg_log_x(d, lo, hi, x0, x1);
 
 		unit_label(label, sizeof(label), d);
@@ -95,9 +98,10 @@ void svg_log2_hist(FILE *f, const char *id, const char *title, const double *cou
 	for (int i = first; i <= last; i++) {
 		double bh = counts[i] / max * h, x = x0 + (i - first) * bar_w;
 
-		/* bucket i holds values in [2^i, 2^(i+1)) ns; bucket 0 also holds 0 */
-		short_label(lo, sizeof(lo), i ? (double)(1ULL << i) : 0);
-		short_label(hi, sizeof(hi), (double)(1ULL << (i + 1)));
+		/* bucket i holds values in [2^i, 2^(i+1)) ns; bucket 0 also holds 0; the last
+		 * bucket's top is 2^64, past any shift of a 64-bit integer */
+		short_label(lo, sizeof(lo), i ? ldexp(1, i) : 0);
+		short_label(hi, sizeof(hi), ldexp(1, i + 1));
 		fprintf(f, "<rect class=\"bar\" x=\"%.0f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\">"
 			   "<title>%s .. %s: %.0f</title></rect>\n",
 			x + 1, top + h - bh, bar_w - 2, bh, lo, hi, counts[i]);
