@@ -106,8 +106,9 @@ jqr() {
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.config.cpus == [0,1] and .config.ipc == "pipe"'
 	echo "$output" | jq -e '[.results[] | .ebpf_minus_kernel_counters == 0 and .counts_agree] | all'
-	# across CPUs each side waits on its own CPU: switches to and from idle appear
-	echo "$output" | jq -e '[.results[] | .ebpf.by_kind.idle > 0] | all'
+	# across CPUs each side waits on its own CPU: switches to and from idle appear, unless
+	# other work took that CPU meanwhile, and then the row must say it is not clean
+	echo "$output" | jq -e '[.results[] | .ebpf.by_kind.idle > 0 or (.valid | not)] | all'
 }
 
 @test "nothing left behind after a run: no BPF program, no child" {

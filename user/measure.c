@@ -51,6 +51,7 @@ static void judge(struct swc_measurement *m, int ncpus)
 			  (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1e3,
 		.one_cpu = ncpus == 1,
 		.outside_switches = swc_measure_outside_switches(m),
+		.switches = m->have_bpf ? (long long)swc_group_switches(&m->gs) : -1,
 		.steal_ns = m->steal_ns,
 	};
 

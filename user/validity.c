@@ -20,12 +20,19 @@
  */
 long long swc_outside_switches(const struct swc_group_stats *gs)
 {
+	unsigned long long kinds = swc_group_switches(gs);
+
+	return (long long)(2 * kinds - gs->switches_out - gs->switches_in -
+			   gs->by_kind[SWC_KIND_IDLE]);
+}
+
+unsigned long long swc_group_switches(const struct swc_group_stats *gs)
+{
 	unsigned long long kinds = 0;
 
 	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
 		kinds += gs->by_kind[k];
-	return (long long)(2 * kinds - gs->switches_out - gs->switches_in -
-			   gs->by_kind[SWC_KIND_IDLE]);
+	return kinds;
 }
 
 _Static_assert(sizeof(struct swc_group_stats) % sizeof(__u64) == 0, "only __u64 fields");
@@ -70,6 +77,13 @@ void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *o
 			swc_validity_add(out, "its tasks had their CPU %.0f%% of the time: something else "
 				    "ran there", 100 * out->cpu_share);
 	}
+	/* Across CPUs the share of CPU time says nothing, but each party's CPU idles while it
+	 * waits: when busy tasks ran there instead, it shared its CPUs with other work. */
+	if (!in->one_cpu && in->switches > 0 && in->outside_switches >= 0 &&
+	    in->outside_switches > SWC_VALID_MAX_OUTSIDE_SHARE * in->switches)
+		swc_validity_add(out, "busy tasks outside it ran on its CPUs between its switches: "
+				 "%lld of its %lld switches involved them, not idle",
+				 in->outside_switches, in->switches);
 	if (in->outside_wait_ns > SWC_VALID_MAX_OUTSIDE_WAIT * in->wall_ns && in->wall_ns > 0)
 		swc_validity_add(out, "its tasks waited runnable behind tasks outside it for %.0f%% of its "
 			    "time (summed over its tasks)%s", 100 * in->outside_wait_ns / in->wall_ns,
@@ -84,10 +98,8 @@ void swc_validity_judge(const struct swc_validity_in *in, struct swc_validity *o
 
 unsigned long long swc_outside_preemptions(const struct swc_group_stats *gs)
 {
-	unsigned long long kinds = 0, inside, out_only, to_busy;
+	unsigned long long kinds = swc_group_switches(gs), inside, out_only, to_busy;
 
-	for (int k = 0; k < SWC_KIND_COROUTINE; k++)
-		kinds += gs->by_kind[k];
 	/* out + in = 2 inside + out-only + in-only, and kinds = inside + out-only + in-only */
 	inside = gs->switches_out + gs->switches_in - kinds;
 	out_only = gs->switches_out - inside;

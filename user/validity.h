@@ -17,6 +17,8 @@
 #define SWC_VALID_MIN_WALL_NS	10e6	/* shorter rows: fork and exit dominate the share */
 #define SWC_VALID_MAX_STEAL	0.05	/* steal time / wall time */
 #define SWC_VALID_MAX_OUTSIDE_WAIT 0.05	/* runnable behind tasks outside / wall time */
+/* parties on two CPUs: switches with a busy outsider / all its switches (quiet: idle instead) */
+#define SWC_VALID_MAX_OUTSIDE_SHARE 0.5
 #define SWC_VALID_MAX_REASONS	4
 
 struct swc_validity_in {
@@ -25,6 +27,7 @@ struct swc_validity_in {
 	double cpu_ns;			/* its user + system time (rusage); NaN: not judged */
 	bool one_cpu;			/* both parties pinned to one CPU */
 	long long outside_switches;	/* switches involving a busy task outside; -1 unknown */
+	long long switches;		/* all its switches (eBPF, every kind); <= 0 unknown */
 	double steal_ns;		/* steal on the workload's CPUs during the row; NaN unknown */
 	/* time its tasks waited runnable and got the CPU back from a task outside it (switch
 	 * records); 0 or NaN: not judged */
@@ -39,6 +42,9 @@ struct swc_validity {
 };
 
 struct swc_group_stats;
+
+/* A group's switches, each counted once (the kinds of its switches, idle included). Pure. */
+unsigned long long swc_group_switches(const struct swc_group_stats *gs);
 
 /* Switches with a busy task outside the workload on one side, from a group's eBPF counters
  * (idle is no interference). Pure. */

@@ -57,6 +57,23 @@ static void test_judge(void)
 	swc_validity_judge(&in, &v);
 	CHECK(v.valid);
 
+	/* across CPUs, busy outsiders instead of idle in most switches */
+	in = q;
+	in.one_cpu = false;
+	in.switches = 16804;
+	in.outside_switches = 16804;
+	swc_validity_judge(&in, &v);
+	CHECK(!v.valid);
+	CHECK_STR_EQ(v.reasons[0], "busy tasks outside it ran on its CPUs between its switches: "
+				   "16804 of its 16804 switches involved them, not idle");
+	in.outside_switches = 200;	/* a few kernel threads: quiet */
+	swc_validity_judge(&in, &v);
+	CHECK(v.valid);
+	in.one_cpu = true;		/* on one CPU the share of CPU time judges this */
+	in.outside_switches = 16804;
+	swc_validity_judge(&in, &v);
+	CHECK(v.valid);
+
 	in = q;
 	in.max_ns = 5000;
 	swc_validity_judge(&in, &v);
