@@ -131,6 +131,11 @@ $(O)/empty_counter: tests/bench/empty_counter.c $(O)/empty.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LDLIBS) -o $@
 
+# what the verifier spends on each program: most of the time from start to attached
+$(O)/verifier_stats: tests/bench/verifier_stats.c | $(O)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LDLIBS) -o $@
+
 $(O)/unit_tests: $(UNIT_OBJS) $(PURE_OBJS) $(CORO_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
@@ -217,7 +222,7 @@ fuzz: san-build
 test-vm: $(O)/switchcost
 	scripts/test-vm $(KERNEL)
 
-bench: $(O)/switchcost $(O)/empty_counter
+bench: $(O)/switchcost $(O)/empty_counter $(O)/verifier_stats
 	scripts/bench
 
 # Installs what building and testing need (Debian/Ubuntu; names the packages elsewhere).
