@@ -389,7 +389,7 @@ static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
 /* prev leaves the CPU: its stint's length (sched_info.last_arrival is when it began). */
 static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
 				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
-				     __u64 *run_ns)
+				     bool process_gone, __u64 *run_ns)
 {
 	struct swc_group_stats *s = group_stats(gp);
 	struct swc_task *ts = NULL;
@@ -420,9 +420,7 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 			s->hist_run[hist_slot(*run_ns)]++;
 		}
 	}
-	/* the process's last thread (not merely its leader: the leader can die first, or be
-	 * replaced by exec from another thread) */
-	if ((prev_state & SWC_TASK_DEAD) && !prev->signal->live.counter) {
+	if (process_gone) {
 		/* keyed by the pid the reaper knows: its namespace's */
 		__u32 tgid = targ_pidns_inum ?
 			pid_in_ns(BPF_CORE_READ(prev, group_leader, thread_pid)) : prev->tgid;
@@ -507,20 +505,33 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	__u32 gp = group_of_task(prev, prev->pid), gn = group_of_task(next, next->pid);
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
-	bool timed = latency_on, voluntary;
+	bool timed = latency_on, voluntary, process_gone;
+	struct signal_struct *sig;
 	__u32 prev_state;
 	__u8 kind;
 
 	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
+	/*
+	 * The pointers this program loads from tasks, here, before it branches: the verifier
+	 * looks each one up by name in the kernel's BTF (a linear search, in
+	 * btf_nested_type_is_trusted()) once per path it walks, and in the branches below that
+	 * search was most of on_switch's verification time, so of switchcost's start-up.
+	 */
+	sig = prev->signal;
+	__asm__ volatile("" : "+r"(sig));	/* keep the load here, not sunk into a branch */
 	if (timed)
 		now = sched_now(prev);
+	__asm__ volatile("" : "+r"(now));
 	timed = timed && now;
 	kind = classify(prev, next, prev->pid, next->pid);
 	prev_state = task_state(prev);
 	voluntary = swc_is_voluntary(preempt, prev_state);
+	/* the process's last thread (not merely its leader: the leader can die first, or be
+	 * replaced by exec from another thread) */
+	process_gone = (prev_state & SWC_TASK_DEAD) && !sig->live.counter;
 	if (gp != SWC_NO_GROUP)
-		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, &run_ns);
+		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, process_gone, &run_ns);
 	if (gn != SWC_NO_GROUP)
 		next_in(next, gn, kind, gp == gn, timed, now, &off_ns, &delay_ns);
 	if (targ_emit)

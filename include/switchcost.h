@@ -162,15 +162,31 @@ SWC_HELPER __u32 swc_watch_group(__u64 word, __u32 tgid)
 	return g ? g - 1 : SWC_NO_GROUP;
 }
 
+/*
+ * 1 when v > k, else 0, for 32-bit v and k, in arithmetic: BPF has no set-on-condition
+ * instruction, so clang turns (v > k) into a branch, and the verifier walked every combination
+ * of log2's five branches at each of on_switch's three histograms. The empty asm hides v's
+ * 32-bit range from clang, which would otherwise see the comparison again and branch.
+ */
+SWC_HELPER __u32 swc_gt32(__u32 v, __u32 k)
+{
+	__u64 x = v;
+
+#ifdef __bpf__
+	__asm__ volatile("" : "+r"(x));
+#endif
+	return ((__u64)k - x) >> 63;
+}
+
 /* floor(log2(v)) for a 32-bit v, 0 for 0; branch-free (BPF has no clz instruction) */
 SWC_HELPER __u32 swc_log2_u32(__u32 v)
 {
 	__u32 r, shift;
 
-	r = (v > 0xFFFF) << 4; v >>= r;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r = swc_gt32(v, 0xFFFF) << 4; v >>= r;
+	shift = swc_gt32(v, 0xFF) << 3; v >>= shift; r |= shift;
+	shift = swc_gt32(v, 0xF) << 2; v >>= shift; r |= shift;
+	shift = swc_gt32(v, 0x3) << 1; v >>= shift; r |= shift;
 	r |= (v >> 1);
 	return r;
 }
@@ -178,9 +194,10 @@ SWC_HELPER __u32 swc_log2_u32(__u32 v)
 /* The histogram slot of v ns: floor(log2(v)), 0 for 0 and 1, capped at SWC_HIST_SLOTS - 1. */
 SWC_HELPER __u32 swc_hist_slot(__u64 v)
 {
-	__u32 hi = v >> 32, slot;
+	__u32 hi = v >> 32, lo = (__u32)v, use_hi = swc_gt32(hi, 0), slot;
 
-	slot = hi ? swc_log2_u32(hi) + 32 : swc_log2_u32((__u32)v);
+	/* hi when it is set, else lo: a select without a branch, like the above */
+	slot = swc_log2_u32(lo ^ ((hi ^ lo) & -use_hi)) + (use_hi << 5);
 	return slot < SWC_HIST_SLOTS ? slot : SWC_HIST_SLOTS - 1;
 }
 
