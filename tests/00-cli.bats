@@ -160,3 +160,45 @@ usage_error() {
 	[[ "$output" == *"kernel sw"* ]]
 	[[ "$output" != *"to fit 100 columns"* ]]
 }
+
+# json_error STATUS TEXT ARGS...: exit STATUS, the one line on stderr, and on stdout only
+# {"schema_version": 2, "error": TEXT without "switchcost: ", "exit_status": STATUS}.
+json_error() {
+	local want_status=$1 text=$2
+	shift 2
+	run "-$want_status" --separate-stderr "$SWITCHCOST" "$@"
+	echo "stdout=$output stderr=$stderr" >&2
+	[ "$stderr" = "switchcost: $text" ]
+	jq -e --arg t "$text" --argjson s "$want_status" \
+		'. == {"schema_version": 2, "error": $t, "exit_status": $s}' <<<"$output"
+	[ "$(jq -s length <<<"$output")" -eq 1 ]
+	[ "$(jq -r 'keys_unsorted[0]' <<<"$output")" = schema_version ]
+}
+
+@test "--json: an error is also a JSON object on stdout, the same line on stderr" {
+	json_error 2 "-n wants a whole number from 1 to 10000000, not '0' (see switchcost run --help)" \
+		run --json -n 0
+	json_error 2 "-n wants a whole number from 1 to 10000000, not '0' (see switchcost run --help)" \
+		--json -n 0
+	json_error 2 "unknown scenario 'nosuch': choose from timeline, cost, parallel, join, address-space (see switchcost lab --help)" \
+		lab nosuch --json
+	json_error 2 "unknown option '--nope' (see switchcost doctor --help)" doctor --json --nope
+	json_error 2 "unknown option '--nope' (see switchcost trace --help)" trace --json --nope -- true
+	json_error 127 "cannot run '/nonexistent': command not found (check the name and PATH, or give a path)" \
+		trace --json -- /nonexistent
+	# without --json, or with --json only in CMD's arguments: stdout stays empty
+	swc run -n 0
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	swc trace --nope -- echo --json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+}
+
+@test "--json: a command that fails after its document adds no error object" {
+	requires root btf bpf
+	swc trace --json -- false
+	[ "$status" -eq 1 ]
+	[ "$(jq -s length <<<"$output")" -eq 1 ]
+	jq -e '.record == "summary" and .exit_status == 1 and (has("error") | not)' <<<"$output"
+}

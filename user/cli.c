@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What every command's option parsing shares, and the check of stdout at exit. */
+/* What every command's option parsing shares, the check of stdout at exit, and --json's
+ * error object. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -7,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
+#include "json.h"
 #include "parse.h"
 #include "report.h"
 #include "sysinfo.h"
@@ -99,4 +103,85 @@ int swc_stdout_check(int rc)
 		write_errno(errno) ? strerror(errno) : "write error");
 	reported = true;
 	return rc ? rc : 1;
+}
+
+/*
+ * --json's errors. The messages are written where they happen, with fprintf(stderr, ...), by
+ * every command; rather than route each through a second printer, stderr becomes a stream
+ * that writes through to fd 2 and keeps the first line starting "switchcost: ".
+ */
+#define ERROR_PREFIX "switchcost: "
+
+static struct {
+	bool on;
+	char line[1024];	/* the line being written */
+	size_t len;
+	char first[1024];	/* the first error line, prefix dropped; "" while none */
+} json_errors;
+
+static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
+{
+	size_t done = 0;
+
+	(void)cookie;
+	while (done < n) {
+		ssize_t w = write(STDERR_FILENO, buf + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (json_errors.len < sizeof(json_errors.line) - 1)
+				json_errors.line[json_errors.len++] = buf[i];
+			continue;
+		}
+		json_errors.line[json_errors.len] = '\0';
+		if (!json_errors.first[0] && !strncmp(json_errors.line, ERROR_PREFIX,
+						      strlen(ERROR_PREFIX)))
+			memcpy(json_errors.first, json_errors.line + strlen(ERROR_PREFIX),
+			       json_errors.len - strlen(ERROR_PREFIX) + 1);
+		json_errors.len = 0;
+	}
+	/* what fd 2 did not take is lost either way: say all was taken, as an unbuffered
+	 * stderr whose writes fail does */
+	return (ssize_t)n;
+}
+
+void swc_json_errors_init(int argc, char **argv)
+{
+	static const cookie_io_functions_t io = { .write = stderr_write };
+	FILE *f;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		json_errors.on |= !strcmp(argv[i], "--json");
+	if (!json_errors.on)
+		return;
+	f = fopencookie(NULL, "w", io);
+	if (!f) {
+		json_errors.on = false;
+		return;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	stderr = f;
+}
+
+int swc_exit(int rc)
+{
+	struct swc_json j;
+
+	rc = swc_stdout_check(rc);
+	if (!json_errors.on || !rc || !json_errors.first[0] || jw_wrote_stdout())
+		return rc;
+	jw_init(&j, stdout, 0);
+	jw_obj_begin(&j, NULL);
+	jw_u64(&j, "schema_version", SWC_SCHEMA_VERSION);
+	jw_str(&j, "error", json_errors.first);
+	jw_i64(&j, "exit_status", rc);
+	jw_obj_end(&j);
+	jw_finish(&j);
+	return swc_stdout_check(rc);
 }

@@ -13,7 +13,15 @@ int swc_usage_error(const char *cmd, const char *fmt, ...);
 
 /* The usage error for what getopt_long() returned as c (':' a missing value, '?' or else an
  * unknown option); returns 2. */
-int swc_usage_bad_option(const char *cmd, int c, char **argv, int optind);
+int swc_usage_bad_option(const char *cmd, int c, char **argv, int next);
+
+/* --json anywhere among the command's options (before a "--"): from here on, the first
+ * "switchcost: " line on stderr is kept, for swc_exit(). */
+void swc_json_errors_init(int argc, char **argv);
+/* swc_stdout_check(rc), then, under --json, when rc is not 0 and no document reached stdout:
+ * {"schema_version", "error": that line without "switchcost: ", "exit_status": rc} on stdout,
+ * as bpftool does, the human line staying on stderr. Returns the exit status. */
+int swc_exit(int rc);
 
 /* The options run, trace and lab take alike, last in their getopt_long tables (<getopt.h>). */
 enum { SWC_OPT_ANONYMOUS = 0x1100 };

@@ -203,8 +203,17 @@ void jw_null(struct swc_json *j, const char *key)
 	fputs("null", j->f);
 }
 
+static bool stdout_document;
+
 void jw_finish(struct swc_json *j)
 {
 	fputc('\n', j->f);
 	fflush(j->f);
+	if (j->f == stdout)
+		stdout_document = true;
+}
+
+bool jw_wrote_stdout(void)
+{
+	return stdout_document;
 }

@@ -29,6 +29,8 @@ void jw_bool(struct swc_json *j, const char *key, bool val);
 void jw_null(struct swc_json *j, const char *key);
 /* Ends the document with a newline (after the outermost end). */
 void jw_finish(struct swc_json *j);
+/* A document was finished on stdout (what --json's error object must not follow). */
+bool jw_wrote_stdout(void);
 /* s as one JSON string (quotes included), escaped, bytes that are not UTF-8 as U+FFFD. */
 void swc_json_string(FILE *f, const char *s);
 

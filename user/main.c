@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	}
 	/* a closed pipe on stdout is a write error to report (swc_stdout_check()), not death */
 	sigaction(SIGPIPE, &ignore, NULL);
+	swc_json_errors_init(argc, argv);
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 			 !strcmp(argv[1], "help"))) {
 		usage(stdout);
@@ -95,9 +96,9 @@ int main(int argc, char **argv)
 	}
 	/* one answer for every command: the sudo user is who the database says, with their groups */
 	if (swc_sudo_check())
-		return 2;
+		return swc_exit(2);
 	if (argc < 2 || argv[1][0] == '-')
-		return swc_stdout_check(cmd_run(argc, argv));	/* the default command's options */
+		return swc_exit(cmd_run(argc, argv));	/* the default command's options */
 	cmd = find_command(argv[1], &ambiguous);
 	if (ambiguous) {
 		fprintf(stderr, "switchcost: command '%s' is ambiguous:", argv[1]);
@@ -105,15 +106,15 @@ int main(int argc, char **argv)
 			if (!strncmp(commands[i].name, argv[1], strlen(argv[1])))
 				fprintf(stderr, " %s", commands[i].name);
 		fprintf(stderr, " (see switchcost --help)\n");
-		return 2;
+		return swc_exit(2);
 	}
 	if (!cmd) {
 		/* a workload name given to the default command reads naturally: switchcost thread */
 		if (swc_workload_from_name(argv[1]) >= 0)
-			return swc_stdout_check(cmd_run(argc, argv));
+			return swc_exit(cmd_run(argc, argv));
 		fprintf(stderr, "switchcost: unknown command '%s' (see switchcost --help)\n",
 			argv[1]);
-		return 2;
+		return swc_exit(2);
 	}
-	return swc_stdout_check(cmd->fn(argc - 1, argv + 1));
+	return swc_exit(cmd->fn(argc - 1, argv + 1));
 }
