@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int cpus[64], pids[64], n;
 	unsigned long ul;
 	char err[256], *s;
+	const char *path;
+	bool allow;
 	__u64 ns;
 
 	if (!size)
@@ -58,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		break;
 	case 5:
-		if (!swc_csvsink_parse_ringbuf("fuzz", s, &ul) && (ul < 4096 || (ul & (ul - 1))))
+		if (!swc_csvsink_option("fuzz", SWC_OPT_RINGBUF, s, &path, &ul, &allow) &&
+		    (ul < 4096 || (ul & (ul - 1))))
 			abort();
 		break;
 	case 6:
