@@ -73,3 +73,16 @@ hot_state_type_during() {
 		(.fix | test("hash keyed by tid"))'
 	echo "$output" | jq -e '.checks[] | select(.name == "uprobe") | .fix | test("5.15")'
 }
+
+@test "a refused load shows libbpf's warnings above our line; its debug lines only with -v" {
+	requires root btf bpf
+	# too few file descriptors for the maps: the full route and the fallback both fail
+	run -1 --separate-stderr bash -c 'ulimit -n 12; exec "$0" --quick thread' "$SWITCHCOST"
+	echo "$stderr" >&2
+	grep -q '^libbpf: .*Too many open files' <<<"$stderr"
+	! grep -q "^libbpf: loading object" <<<"$stderr"
+	[[ "${stderr_lines[-1]}" == "switchcost: loading eBPF programs: Too many open files"* ]]
+	run -1 --separate-stderr bash -c 'ulimit -n 12; exec "$0" -v --quick thread' "$SWITCHCOST"
+	grep -q "^libbpf: loading object" <<<"$stderr"
+	assert_no_bpf_left
+}

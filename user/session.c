@@ -56,13 +56,16 @@ struct swc_watch {
 #define BUDGET_SPENT	(-ECANCELED)
 
 static bool verbose;
+/* the full route's first load, which an older kernel may refuse before the fallbacks load:
+ * its warnings are expected, and shown only with -v */
+static bool trying;
 
+/* libbpf's warnings always (the cause behind our own one-line message), its debug lines
+ * (the verifier's log of every load) with -v */
 __attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	if (!verbose)	/* warnings are repeated, with a way out, by our own messages */
+	if ((level == LIBBPF_DEBUG || trying) && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -253,7 +256,9 @@ static struct switch_bpf *open_and_load(const struct swc_watch_opts *opts, int *
 				"without it (a test knob)\n", knob);
 		return open_configured(opts, true, err);
 	}
+	trying = true;
 	skel = open_configured(opts, false, err);
+	trying = false;
 	if (skel || *err == EPERM)
 		return skel;
 	if (verbose)
