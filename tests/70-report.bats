@@ -91,7 +91,7 @@ PY
 	[ "$(grep -o '<figure class="hist"' "$dom" | wc -l)" -eq 9 ]
 	bars=$(grep -o '<rect class="bar"[^>]*><title>[^<]*: [0-9]*</title>' "$dom" |
 		sed 's/.*: \([0-9]*\)<.*/\1/' | awk '{ s += $1 } END { print s }')
-	buckets=$(jq '[.results[] | (.ebpf // .kernel) | (.run_ns, .off_ns, .wakeup_delay_ns) |
+	buckets=$(jq '[.results[] | .ebpf | (.run_ns, .off_ns, .wakeup_delay_ns) |
 		.log2_hist[]] | add' "$BATS_TEST_TMPDIR/run.json")
 	[ "$bars" -eq "$buckets" ]
 	# the value beside each dot has room: ~330 px to the drawing's edge ("11.3 µs · 3520×

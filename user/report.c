@@ -124,7 +124,7 @@ void swc_agreement_print(FILE *f, const struct swc_agreement *a)
 	char n[32];
 
 	fprintf(f, "the kernel's own counters (wait4 nvcsw+nivcsw): %s, %s",
-		swc_fmt_count(a->kernel, n, sizeof(n)), a->diff ? "DIFFER" : "agree");
+		swc_fmt_count(a->kernel_counters, n, sizeof(n)), a->diff ? "DIFFER" : "agree");
 	if (a->diff)
 		fprintf(f, " by %+lld", a->diff);
 	if (a->exit_switches)

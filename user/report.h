@@ -36,8 +36,8 @@ void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
 struct swc_agreement {
 	__u64 ebpf;		/* switches out seen by eBPF */
 	__u64 exit_switches;	/* ... of which final switches of exited threads */
-	__u64 kernel;		/* nvcsw + nivcsw */
-	long long diff;		/* ebpf - exit_switches - kernel: 0 when they agree */
+	__u64 kernel_counters;	/* nvcsw + nivcsw (wait4) */
+	long long diff;		/* ebpf - exit_switches - kernel_counters: 0 when they agree */
 };
 
 /* inline: the unit tests check it without the rest of the reports */
@@ -46,8 +46,8 @@ static inline void swc_agreement_compute(const struct swc_group_stats *gs,
 {
 	a->ebpf = gs->switches_out;
 	a->exit_switches = gs->exit_switches;
-	a->kernel = (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw;
-	a->diff = (long long)(a->ebpf - a->exit_switches) - (long long)a->kernel;
+	a->kernel_counters = (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw;
+	a->diff = (long long)(a->ebpf - a->exit_switches) - (long long)a->kernel_counters;
 }
 /* "the kernel's own counters (wait4 nvcsw+nivcsw): N, agree[ by ±d][ once ...]" */
 void swc_agreement_print(FILE *f, const struct swc_agreement *a);

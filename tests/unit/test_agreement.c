@@ -19,7 +19,7 @@ void test_agreement(void)
 	ru.ru_nvcsw = 12000;
 	ru.ru_nivcsw = 416;
 	swc_agreement_compute(&gs, &ru, &a);
-	CHECK_INT_EQ(a.kernel, 12416);
+	CHECK_INT_EQ(a.kernel_counters, 12416);
 	CHECK_INT_EQ(a.diff, 0);
 	/* the explained exception: a thread's final switch, which the kernel no longer counts */
 	gs.switches_out = 12407;
