@@ -23,6 +23,48 @@ load helpers
 	done
 }
 
+@test "every output file option: an empty or directory-shaped name is one line, exit 2, before any work" {
+	local opt cmd
+	# sleep 5: a trace that ran would take that long; the error comes at once
+	for opt in --folded --html --perfetto --csv; do
+		for name in '' dir/ . ..; do
+			[ "$opt $name" != "--csv " ] || continue	# its own wording, above
+			swc trace "$opt" "$name" -- sleep 5
+			[ "$status" -eq 2 ]
+			[ "${#stderr_lines[@]}" -eq 1 ]
+			if [ -z "$name" ]; then
+				[ "$stderr" = "switchcost: $opt wants a file name, not an empty one (see switchcost trace --help)" ]
+			else
+				[ "$stderr" = "switchcost: $opt wants a file name, not '$name', a directory (see switchcost trace --help)" ]
+			fi
+		done
+	done
+	for cmd in "run --html" "run --csv" "lab cost --html"; do
+		swc $cmd out/ syscall
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: ${cmd##* } wants a file name, not 'out/', a directory (see switchcost ${cmd%% *} --help)" ]
+	done
+	swc run --html '' syscall
+	[ "$stderr" = "switchcost: --html wants a file name, not an empty one (see switchcost run --help)" ]
+	swc report ''
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: report: give a results file, not an empty name (see switchcost report --help)" ]
+	swc report r.json -o ''
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: report: -o wants a file name, not an empty one (see switchcost report --help)" ]
+	swc report t.csv --perfetto /tmp/
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: report: --perfetto wants a file name, not '/tmp/', a directory (see switchcost report --help)" ]
+	swc compare a.json ''
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: compare: give result files, not an empty name (see switchcost compare --help)" ]
+	for opt in --csv --html; do
+		swc compare "$opt" '' a.json
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: compare: $opt wants a file name, not an empty one (see switchcost compare --help)" ]
+	done
+}
+
 @test "run: --allow-drops without --csv is refused like --ringbuf-size" {
 	swc run --allow-drops syscall
 	[ "$status" -eq 2 ]

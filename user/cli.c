@@ -35,6 +35,19 @@ int swc_usage_bad_option(const char *cmd, int c, char **argv, int next)
 	return swc_usage_error(cmd, "unknown option '%s'", argv[next - 1]);
 }
 
+int swc_file_option(const char *cmd, const char *opt, const char *arg)
+{
+	const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+
+	if (!*arg)
+		return swc_usage_error(cmd, "%s wants a file name, not an empty one", opt);
+	/* told from the name alone, before any work: a directory found only when the results
+	 * are written would lose them (and a look at the file system as root tells too much) */
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return swc_usage_error(cmd, "%s wants a file name, not '%s', a directory", opt, arg);
+	return 0;
+}
+
 int swc_common_option(const char *cmd, int c, char **argv, bool *verbose, void (*usage)(FILE *f))
 {
 	switch (c) {

@@ -23,6 +23,12 @@ void swc_json_errors_init(int argc, char **argv);
  * as bpftool does, the human line staying on stderr. Returns the exit status. */
 int swc_exit(int rc);
 
+/* An option naming a file to write (--html, --folded, -o, ...): an empty name, or one that
+ * names a directory by its form ("dir/", ".", "a/.."), is a usage error here, before any work,
+ * not "writing : that names a directory" from the writer at the end. Returns 0, or 2 with the
+ * line printed. */
+int swc_file_option(const char *cmd, const char *opt, const char *arg);
+
 /* The options run, trace and lab take alike, last in their getopt_long tables (<getopt.h>). */
 enum { SWC_OPT_ANONYMOUS = 0x1100 };
 #define SWC_COMMON_OPTIONS						\

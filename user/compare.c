@@ -411,6 +411,13 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (optind == argc)
 		return swc_usage_error("compare", "compare: give the result files to compare");
+	for (int i = optind; i < argc; i++)
+		if (!*argv[i])
+			return swc_usage_error("compare", "compare: give result files, not an empty "
+					       "name");
+	if ((csv && (rc = swc_file_option("compare", "compare: --csv", csv))) ||
+	    (html && (rc = swc_file_option("compare", "compare: --html", html))))
+		return rc;
 	if (swc_become_sudo_user("compare"))
 		return 1;
 	c.files = calloc((size_t)(argc - optind), sizeof(*c.files));

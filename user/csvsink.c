@@ -54,7 +54,7 @@ int swc_csvsink_option(const char *cmd, int opt, const char *arg, const char **p
 		if (!*arg)
 			return swc_usage_error(cmd, "--csv wants a file name, or - for stdout");
 		*path = arg;
-		return 0;
+		return strcmp(arg, "-") ? swc_file_option(cmd, "--csv", arg) : 0;
 	case SWC_OPT_RINGBUF:
 		return parse_ringbuf(cmd, arg, ringbuf_bytes);
 	case SWC_OPT_ALLOW_DROPS:

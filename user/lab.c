@@ -217,6 +217,8 @@ static int parse_args(struct lab_env *env, bool *list, int argc, char **argv)
 			env->wide = true;
 			break;
 		case OPT_HTML:
+			if ((rc = swc_file_option("lab", "--html", optarg)))
+				return rc;
 			env->html = optarg;
 			break;
 		default:	/* --anonymous, -v, -h, or not an option of ours */

@@ -69,6 +69,11 @@ int cmd_report(int argc, char **argv)
 	if (optind != argc - 1)
 		return swc_usage_error("report", "report: give exactly one results file");
 	in = argv[optind];
+	if (!*in)
+		return swc_usage_error("report", "report: give a results file, not an empty name");
+	if ((out && (rc = swc_file_option("report", "report: -o", out))) ||
+	    (perfetto && (rc = swc_file_option("report", "report: --perfetto", perfetto))))
+		return rc;
 	if (!out && !perfetto)
 		return swc_usage_error("report", "report: nothing to write: give -o FILE.html or "
 					"--perfetto FILE.json");

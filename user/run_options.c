@@ -239,6 +239,8 @@ int run_parse_args(struct run_env *env, int argc, char **argv)
 						   "not '%s'", optarg);
 			break;
 		case OPT_HTML:
+			if ((rc = swc_file_option("run", "--html", optarg)))
+				return rc;
 			env->html = optarg;
 			break;
 		case OPT_WS:

@@ -373,6 +373,8 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 			env->stacks = true;
 			break;
 		case OPT_FOLDED:
+			if ((rc = swc_file_option("trace", "--folded", optarg)))
+				return rc;
 			env->folded_path = optarg;
 			env->stacks = true;
 			break;
@@ -387,9 +389,13 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 						   "100000, not '%s'", optarg);
 			break;
 		case OPT_HTML:
+			if ((rc = swc_file_option("trace", "--html", optarg)))
+				return rc;
 			env->html_path = optarg;
 			break;
 		case OPT_PERFETTO:
+			if ((rc = swc_file_option("trace", "--perfetto", optarg)))
+				return rc;
 			env->perfetto_path = optarg;
 			break;
 		default:	/* --anonymous, -v, -h, or not an option of ours */
