@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "csv.h"	/* swc_kind_name() */
 #include "fmt.h"
 #include "json.h"
 #include "lab.h"
@@ -196,8 +197,10 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 			jw_u64(&j, "switches", r->gs.switches_out);
 			jw_u64(&j, "voluntary", r->gs.voluntary);
 			jw_u64(&j, "involuntary", r->gs.involuntary);
-			jw_u64(&j, "process_switches", r->gs.by_kind[SWC_KIND_PROCESS]);
-			jw_u64(&j, "thread_switches", r->gs.by_kind[SWC_KIND_THREAD]);
+			jw_obj_begin(&j, "by_kind");	/* as run's */
+			for (int k = 0; k < SWC_KIND_NR; k++)
+				jw_u64(&j, swc_kind_name(k), r->gs.by_kind[k]);
+			jw_obj_end(&j);
 			jw_double(&j, "kernel_switches_per_switch",
 				  swc_measure_per_made(r, r->gs.switches_out));
 			jw_obj_end(&j);
