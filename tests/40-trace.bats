@@ -8,11 +8,8 @@ load helpers
 K=2000
 
 setup_file() {
-	# bats' own temporary directories are private to root: user nobody must reach the program
-	PROGDIR=$(mktemp -d /tmp/swc-trace-test.XXXXXX)
-	chmod 755 "$PROGDIR"
-	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
-	export PROGDIR TRACED=$PROGDIR/traced
+	make_progdir trace-test
+	build_traced
 }
 
 teardown_file() {
@@ -20,23 +17,7 @@ teardown_file() {
 }
 
 teardown() {
-	if [ -n "${BG:-}" ]; then
-		kill -KILL "$BG" 2>/dev/null || true
-		wait "$BG" 2>/dev/null || true
-	fi
-	if [ -n "${BG2:-}" ]; then
-		kill -KILL "$BG2" 2>/dev/null || true
-		wait "$BG2" 2>/dev/null || true
-	fi
-}
-
-# wait_for_line FILE TEXT: until FILE holds TEXT (10 s at most).
-wait_for_line() {
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	grep -q "$2" "$1"
+	kill_bg BG BG2
 }
 
 # stop_bg SIG: sends SIG to $BG and sets $st to its exit status; fails if it is still running
@@ -267,11 +248,7 @@ requires_asyncio() {
 	"$SWITCHCOST" trace -- "$TRACED" sleep 60 > "$BATS_TEST_TMPDIR/out" \
 		2> "$BATS_TEST_TMPDIR/err" 3>&- &
 	BG=$!
-	for _ in $(seq 100); do
-		grep -q ready "$BATS_TEST_TMPDIR/out" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q ready "$BATS_TEST_TMPDIR/out"
+	wait_for_line "$BATS_TEST_TMPDIR/out" ready
 	kill -INT "$BG"
 	local st=0
 	wait "$BG" || st=$?

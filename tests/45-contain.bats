@@ -6,10 +6,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 teardown() {
-	if [ -n "${BG:-}" ]; then
-		kill -KILL "$BG" 2>/dev/null || true
-		wait "$BG" 2>/dev/null || true
-	fi
+	kill_bg BG
 }
 
 @test "trace: 1,500 processes left running are stopped and reaped promptly" {
@@ -60,11 +57,7 @@ await_gone() {
 	make_tree
 	"$SWITCHCOST" trace -- "$TREE" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
 	BG=$!
-	for _ in $(seq 100); do
-		grep -q ready "$BATS_TEST_TMPDIR/out" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q ready "$BATS_TEST_TMPDIR/out"
+	wait_for_line "$BATS_TEST_TMPDIR/out" ready
 	sleep 0.3	# the children are forked after "ready" may show
 	[ "$(tree_left | wc -l)" -ge 6 ]
 	local pid=$BG
@@ -94,11 +87,7 @@ os.setpgid(0, pid)     # CMD joins its child group: its own is empty now
 print("ready", flush=True)
 time.sleep(300)' > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
 	BG=$!
-	for _ in $(seq 100); do
-		grep -q ready "$BATS_TEST_TMPDIR/out" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep -q ready "$BATS_TEST_TMPDIR/out"
+	wait_for_line "$BATS_TEST_TMPDIR/out" ready
 	kill -INT "$BG"
 	sleep 0.3
 	kill -INT "$BG"

@@ -7,10 +7,8 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	PROGDIR=$(mktemp -d /tmp/swc-trace-int.XXXXXX)
-	chmod 755 "$PROGDIR"
-	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
-	export PROGDIR TRACED=$PROGDIR/traced
+	make_progdir trace-int
+	build_traced
 }
 
 teardown_file() {
@@ -18,10 +16,7 @@ teardown_file() {
 }
 
 teardown() {
-	if [ -n "${BG:-}" ]; then
-		kill -KILL "$BG" 2>/dev/null || true
-		wait "$BG" 2>/dev/null || true
-	fi
+	kill_bg BG
 }
 
 # start_sleeper: a process that blocks 2 ms at a time (a few hundred switches a second, little

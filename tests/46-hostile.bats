@@ -8,10 +8,8 @@ load helpers
 
 setup_file() {
 	# a directory the user nobody can read, for files that user names
-	PROGDIR=$(mktemp -d /tmp/swc-hostile-test.XXXXXX)
-	chmod 755 "$PROGDIR"
-	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
-	export PROGDIR TRACED=$PROGDIR/traced
+	make_progdir hostile-test
+	build_traced
 }
 
 teardown_file() {

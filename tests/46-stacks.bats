@@ -7,8 +7,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	PROGDIR=$(mktemp -d /tmp/swc-stacks-test.XXXXXX)
-	chmod 755 "$PROGDIR"
+	make_progdir stacks-test
 	# frame pointers: the kernel walks user stacks by them
 	cc -O2 -Wall -fno-omit-frame-pointer -o "$PROGDIR/offcpu" "$BATS_TEST_DIRNAME/progs/offcpu.c"
 	strip -o "$PROGDIR/offcpu-stripped" "$PROGDIR/offcpu"
@@ -20,10 +19,7 @@ teardown_file() {
 }
 
 teardown() {
-	if [ -n "${BG:-}" ]; then
-		kill -KILL "$BG" 2>/dev/null || true
-		wait "$BG" 2>/dev/null || true
-	fi
+	kill_bg BG
 }
 
 # folded_sum FILE FUNCTION: the microseconds of the lines whose stack holds FUNCTION

@@ -6,11 +6,8 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	# bats' own temporary directories are private to root: user nobody must reach the program
-	PROGDIR=$(mktemp -d /tmp/swc-modes-test.XXXXXX)
-	chmod 755 "$PROGDIR"
-	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
-	export PROGDIR TRACED=$PROGDIR/traced
+	make_progdir modes-test
+	build_traced
 }
 
 teardown_file() {

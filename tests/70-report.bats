@@ -5,13 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-# needs_chromium: skips with the reason where there is none; under CI=true it must be there.
-needs_chromium() {
-	command -v chromium >/dev/null && return 0
-	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
-	skip "needs chromium (scripts/deps.sh --test installs it)"
-}
-
 # chrome FILE.html: the rendered DOM in $BATS_TEST_TMPDIR/dom.html, a screenshot beside it.
 chrome() {
 	local flags=(--headless --no-sandbox --disable-gpu --disable-background-networking

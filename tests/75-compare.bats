@@ -5,12 +5,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-needs_chromium() {
-	command -v chromium >/dev/null && return 0
-	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
-	skip "needs chromium (scripts/deps.sh --test installs it)"
-}
-
 # three "machines": this run, then a bare-metal one with PCID and a third, each edited
 three_runs() {
 	local d=$BATS_TEST_TMPDIR

@@ -116,3 +116,44 @@ wait_for_output() {
 	echo "wait_for_output: $1 wrote nothing under way in $dir" >&2
 	return 1
 }
+
+# make_progdir NAME: $PROGDIR, a directory under /tmp that the user nobody can reach (bats' own
+# temporary directories are private to root); teardown_file removes it.
+make_progdir() {
+	PROGDIR=$(mktemp -d "/tmp/swc-$1.XXXXXX")
+	chmod 755 "$PROGDIR"
+	export PROGDIR
+}
+
+# build_traced: tests/progs/traced.c, the program trace's tests watch, as $TRACED in $PROGDIR.
+build_traced() {
+	cc -O2 -Wall -pthread -o "$PROGDIR/traced" "$BATS_TEST_DIRNAME/progs/traced.c"
+	export TRACED=$PROGDIR/traced
+}
+
+# kill_bg VAR...: kills (SIGKILL) and reaps the background process whose pid each VAR holds,
+# if it holds one: only what the test started.
+kill_bg() {
+	local v
+	for v in "$@"; do
+		[ -n "${!v:-}" ] || continue
+		kill -KILL "${!v}" 2>/dev/null || true
+		wait "${!v}" 2>/dev/null || true
+	done
+}
+
+# wait_for_line FILE TEXT: until FILE holds TEXT (10 s at most).
+wait_for_line() {
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	grep -q "$2" "$1"
+}
+
+# needs_chromium: skips with the reason where there is none; under CI=true it must be there.
+needs_chromium() {
+	command -v chromium >/dev/null && return 0
+	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
+	skip "needs chromium (scripts/deps.sh --test installs it)"
+}
