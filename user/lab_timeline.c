@@ -19,7 +19,10 @@
 
 /* ---- the parent's side: timelines from the records ------------------------------------- */
 
-static void spread(const struct result *r, double (*slots)[SWC_TL_NR], int state, __u64 a, __u64 b)
+/* Adds the time of [a, b) within the result's span to the unit slots it overlaps: slot k's
+ * share goes to cells[k * nstates + state] (a row of nstates states per slot). */
+static void spread_cells(const struct result *r, double *cells, int nstates, int state, __u64 a,
+			 __u64 b)
 {
 	__u64 u = r->s.unit_ns;
 
@@ -33,9 +36,14 @@ static void spread(const struct result *r, double (*slots)[SWC_TL_NR], int state
 
 		if (k >= MAX_SLOTS)
 			break;
-		slots[k][state] += e - a;
+		cells[k * nstates + state] += e - a;
 		a = e;
 	}
+}
+
+static void spread(const struct result *r, double (*slots)[SWC_TL_NR], int state, __u64 a, __u64 b)
+{
+	spread_cells(r, &slots[0][0], SWC_TL_NR, state, a, b);
 }
 
 static void add_seg(struct result *r, struct task *t, enum swc_tl_state st, __u64 a, __u64 b)
@@ -146,25 +154,13 @@ static void build_timeline(struct result *r)
 /* Coroutine segments go in their own grid (EVLOOP states, not kernel ones). */
 static void build_coro_grid(struct result *r)
 {
-	__u64 u = r->s.unit_ns;
-
 	for (__u32 i = 0; i < r->s.nsegs; i++) {
 		const struct coseg *s = &r->s.segs[i];
-		__u64 a = s->start_ns < r->t0 ? r->t0 : s->start_ns, b = s->end_ns;
 
 		if (s->task >= NJOBS || s->state >= EVLOOP_NSTATES)
 			continue;
-		if (b > r->t_end)
-			b = r->t_end;
-		while (a < b) {
-			__u64 k = (a - r->t0) / u, slot_end = r->t0 + (k + 1) * u;
-			__u64 e = b < slot_end ? b : slot_end;
-
-			if (k >= MAX_SLOTS)
-				break;
-			r->coslot[s->task][k][s->state] += e - a;
-			a = e;
-		}
+		spread_cells(r, &r->coslot[s->task][0][0], EVLOOP_NSTATES, s->state, s->start_ns,
+			     s->end_ns);
 	}
 }
 
