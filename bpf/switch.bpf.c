@@ -650,9 +650,12 @@ static __always_inline int count_user_switch(__u64 cookie)
 	struct hot *h;
 	__u32 group = group_of_task(cur, tid);
 
-	if (group == SWC_NO_GROUP && !targ_all_tasks)
-		return 0;
 	c = get_counters();
+	if (group == SWC_NO_GROUP && !targ_all_tasks) {
+		if (c)
+			c->probe_hits_outside[cookie & (SWC_MAX_PROBES - 1)]++;
+		return 0;
+	}
 	if (c)
 		c->probe_hits[cookie & (SWC_MAX_PROBES - 1)]++;
 	if (group != SWC_NO_GROUP) {

@@ -60,6 +60,9 @@ struct swc_counters {
 	__u64 tasks_full;	/* the task map was full: a task went untracked */
 	__u64 watch_full;	/* the watch map was full: a process went unwatched */
 	__u64 probe_hits[SWC_MAX_PROBES];	/* per attached user-space switch point */
+	/* ... and its hits in tasks outside the trace: not the program's, so not its switches,
+	 * but counted, so that a probe the program never reaches does not read as a silent 0 */
+	__u64 probe_hits_outside[SWC_MAX_PROBES];
 };
 
 /* One switch, sent through the ring buffer when events are on (CSV export). */
@@ -114,7 +117,7 @@ struct swc_offcpu_counters {
  * one side fails the build of both, not the run. */
 _Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout");
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
-_Static_assert(sizeof(struct swc_counters) == 152, "swc_counters layout");
+_Static_assert(sizeof(struct swc_counters) == 280, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
 _Static_assert(sizeof(struct swc_offcpu_key) == 16, "swc_offcpu_key layout");
 _Static_assert(sizeof(struct swc_offcpu_val) == 32, "swc_offcpu_val layout");

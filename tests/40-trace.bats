@@ -200,6 +200,23 @@ requires_asyncio() {
 	assert_no_bpf_left
 }
 
+@test "trace --uprobe: hits by processes outside the trace are counted apart and said, not lost" {
+	requires root btf bpf
+	# an outsider calling the same function all along: none of its hits is the program's
+	"$TRACED" calls 100000000000 3>&- &
+	BG=$!
+	swc trace --json --uprobe "$TRACED:tick" -- sh -c "$TRACED calls 1234; sleep 0.3"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.probes[0].hits == 1234 and .probes[0].hits_outside_trace > 0'
+	swc trace --uprobe "$TRACED:tick" -- sleep 0.3
+	[ "$status" -eq 0 ]
+	grep -Eq "^User-space switch point $TRACED:tick \($TRACED\): 0 hits; [0-9,]+ more by processes outside the trace, not counted$" <<<"$output"
+	kill "$BG"
+	wait "$BG" || true
+	BG=
+	assert_no_bpf_left
+}
+
 @test "trace --asyncio counts CPython asyncio task steps exactly" {
 	requires root btf bpf
 	requires_asyncio

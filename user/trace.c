@@ -155,8 +155,10 @@ int cmd_trace(int argc, char **argv)
 				"--max-tasks above %llu\n", res.tasks_capacity,
 			(unsigned long long)res.ctr.tasks_full,
 			(unsigned long long)res.tasks_capacity + res.ctr.tasks_full);
-	for (int i = 0; i < env.nprobes; i++)
+	for (int i = 0; i < env.nprobes; i++) {
 		env.probes[i].hits = res.ctr.probe_hits[i];
+		env.probes[i].hits_outside = res.ctr.probe_hits_outside[i];
+	}
 	if (env.argv)
 		rc = res.cmd_reaped ? trace_exit_code(res.status) : 1;
 	else

@@ -34,6 +34,7 @@ struct trace_probe {
 	unsigned long offset;		/* uprobe: the code's file offset */
 	int fd;				/* the file, opened as the sudo user; -1 once attached */
 	__u64 hits;
+	__u64 hits_outside;		/* by tasks outside the trace: not counted in hits */
 	const char *not_measured;	/* why no uprobe could be attached, or NULL */
 };
 

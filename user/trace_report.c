@@ -286,6 +286,10 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 			env->probes[i].binary);
 		if (env->probes[i].not_measured)
 			fprintf(f, "not measured: %s\n", env->probes[i].not_measured);
+		else if (res->have_ctr && env->probes[i].hits_outside)
+			fprintf(f, "%s hits; %s more by processes outside the trace, not counted\n",
+				swc_fmt_count(env->probes[i].hits, a, sizeof(a)),
+				swc_fmt_count(env->probes[i].hits_outside, b, sizeof(b)));
 		else if (res->have_ctr)
 			fprintf(f, "%s hits\n", swc_fmt_count(env->probes[i].hits, a, sizeof(a)));
 		else
@@ -495,10 +499,13 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_str(&j, "binary", p->binary);
 		if (p->offset)
 			jw_u64(&j, "offset", p->offset);
-		if (res->have_ctr && !p->not_measured)
+		if (res->have_ctr && !p->not_measured) {
 			jw_u64(&j, "hits", p->hits);
-		else
+			jw_u64(&j, "hits_outside_trace", p->hits_outside);
+		} else {
 			jw_null(&j, "hits");
+			jw_null(&j, "hits_outside_trace");
+		}
 		if (p->not_measured)
 			jw_str(&j, "not_measured", p->not_measured);
 		jw_obj_end(&j);
