@@ -79,6 +79,24 @@ jqr() {
 	jqr '.results[] | select(.workload == "coroutine") | .ebpf.syscalls_per_switch < 0.01'
 }
 
+@test "wake-up to run delays are times, not the scheduler's skipped clock: p50 of tens of ns at least" {
+	requires root btf bpf
+	swc --quick --json process thread
+	[ "$status" -eq 0 ]
+	# a woken task runs after its waker reaches schedule() and the switch is made: that takes
+	# hundreds of ns. The scheduler's own stamps gave 0 for most (its clock update is skipped
+	# when a wake-up preempts the waker), so the median sat in the 0-1 ns slot.
+	echo "$output" | jq -e '[.results[] | .ebpf.wakeup_delay_ns
+		| .count > 100 and .p50_approx >= 32 and .log2_hist[0] * 2 < .count] | all'
+	# the same in the per-switch records: a blocked task's delay is 0 ns at most rarely
+	rm -f "$BATS_TEST_TMPDIR/w.csv"
+	swc --quick --csv "$BATS_TEST_TMPDIR/w.csv" process
+	[ "$status" -eq 0 ]
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "delay_ns") c = i; next }
+		$c != "" { n++; if ($c + 0 < 2) z++ }
+		END { print z + 0, n + 0; exit !(c && n > 100 && z * 10 < n) }' "$BATS_TEST_TMPDIR/w.csv"
+}
+
 @test "thread switches are classified as thread, process switches as process" {
 	requires root btf bpf
 	jqr '.results[] | select(.workload == "thread")

@@ -375,7 +375,8 @@ int watch__set_counting(struct swc_watch *w, bool on)
 	bool extras = w->lean ? on : w->opts.syscalls;
 
 	w->skel->data->latency_on = timing;
-	if (!extras) {
+	/* the wake-up hooks count wake-ups (extras) and stamp them for the wake-up to run delay */
+	if (!extras && !timing) {
 		bpf_link__destroy(w->wakeup);
 		bpf_link__destroy(w->wakeup_new);
 		w->wakeup = w->wakeup_new = NULL;
