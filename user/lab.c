@@ -528,12 +528,14 @@ void lab_html(struct lab *lab, void (*write_json)(FILE *f, void *arg), void *arg
 		lab->html_failed = true;
 }
 
-void lab_json_bpf(struct lab *lab, struct swc_json *j)
+void lab_json_end(struct lab *lab, struct swc_json *j)
 {
 	struct swc_counters ctr;
 
 	if (!watch__counters(lab->w, &ctr))
 		swc_report_json_bpf(j, &ctr);
+	jw_obj_end(j);
+	jw_finish(j);
 }
 
 /* The scenarios, one per line, or with --json one document naming each and its options. */

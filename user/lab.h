@@ -89,8 +89,9 @@ void lab_shared_free(void *p, size_t size);
 /* The JSON header every scenario shares (report.c's, then "scenario"), leaving the top-level
  * object open. */
 void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);
-/* The "bpf" object of the BPF side's own counters (report.c's), if they can be read. */
-void lab_json_bpf(struct lab *lab, struct swc_json *j);
+/* The end every scenario's document shares: the "bpf" object of the BPF side's own counters
+ * (report.c's) if they can be read, then the top-level object closed and the document done. */
+void lab_json_end(struct lab *lab, struct swc_json *j);
 /* With --html, the page of the document write_json(f, arg) writes; a failure (said on
  * stderr) makes the exit status 1. A no-op without --html. */
 void lab_html(struct lab *lab, void (*write_json)(FILE *f, void *arg), void *arg);

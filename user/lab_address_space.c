@@ -197,9 +197,7 @@ static void print_json(struct lab *lab, const struct as_result *res)
 	swc_sweep_json(res->sweep, &lab->si.as, &j);
 	conclusion(lab, res, why, sizeof(why));
 	jw_str(&j, "conclusion", why);
-	lab_json_bpf(lab, &j);
-	jw_obj_end(&j);
-	jw_finish(&j);
+	lab_json_end(lab, &j);
 }
 
 int lab_address_space(struct lab *lab)

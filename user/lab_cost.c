@@ -221,9 +221,7 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);
-	lab_json_bpf(lab, &j);
-	jw_obj_end(&j);
-	jw_finish(&j);
+	lab_json_end(lab, &j);
 }
 
 struct json_arg {

@@ -308,9 +308,7 @@ void lab_tl_json_doc(struct lab *lab, const struct result *rs, int n, FILE *f)
 	for (int i = 0; i < n; i++)
 		json_variant(&j, &rs[i]);
 	jw_arr_end(&j);
-	lab_json_bpf(lab, &j);
-	jw_obj_end(&j);
-	jw_finish(&j);
+	lab_json_end(lab, &j);
 }
 
 void lab_tl_print_drops(struct lab *lab, FILE *f)
