@@ -203,8 +203,9 @@ PY
 	cd "$BATS_TEST_TMPDIR"
 	"$SWITCHCOST" lab timeline --unit 50ms --json >real.json
 	# a real result on a loaded machine may fail its grade for real: the fixture is the real
-	# document with each variant's time set to the notes' figure plus a little
-	jq '.variants |= map(.measured_units = .expected_units + 0.04)' real.json >good.json
+	# document with each variant's time set to the notes' figure plus a little, and clean
+	jq '.variants |= map(.measured_units = .expected_units + 0.04 | .valid = true |
+		.reasons = [])' real.json >good.json
 	# 11 units expected; the tolerance is 0.3 unit + 100 ms of slack = 2.3 units at 50 ms
 	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.5' good.json >late.json
 	jq '(.variants[] | select(.name == "sequential") | .measured_units) = 13.2' good.json >close.json
