@@ -86,6 +86,27 @@ void lab_capture_free(struct lab_capture *cap);
 void *lab_shared_alloc(size_t size);
 void lab_shared_free(void *p, size_t size);
 
+/* lab_options.c: lab's command line and its scenarios */
+struct lab_scenario {
+	const char *name;
+	int (*fn)(struct lab *lab);
+	bool emit;		/* needs per-switch records */
+	bool lean;		/* times switches: only counters while timing, as run does; its
+				 * untimed counting pass turns the rest on */
+	bool by_iterations;	/* runs --iterations of work, not --unit: its timeout scales so */
+	unsigned int takes;	/* the LAB_TAKES_* options it reads; the others are refused */
+	const char *what;
+};
+/* Parses lab's command line into env, its defaults first. Returns 0 with *list set for --list
+ * or env->scenario named, or the exit status with one line printed (2: a usage error); -h
+ * prints the help and exits. */
+int lab_parse_args(struct lab_env *env, bool *list, int argc, char **argv);
+/* The scenario of that name, or NULL. */
+const struct lab_scenario *lab_find_scenario(const char *name);
+/* --list: the scenarios, one per line, or with --json one document naming each and its
+ * options. */
+void lab_print_list(const struct lab_env *env);
+
 /* The JSON header every scenario shares (report.c's, then "scenario"), leaving the top-level
  * object open. */
 void lab_json_begin(struct lab *lab, struct swc_json *j, FILE *f);
