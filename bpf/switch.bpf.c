@@ -69,8 +69,8 @@ __u32 tasks_used = 0;
 
 /*
  * The per-task state of watched tasks, in task-local storage: cheaper than a hash lookup, and
- * freed with the task. Every access goes through hot_get(), so a kernel without task storage
- * can swap in a tid-keyed hash there.
+ * freed with the task. Every access goes through hot_get() or hot_find(), so a kernel without
+ * task storage can swap in a tid-keyed hash there.
  */
 struct hot {
 	__u64 last_in_ns;	/* when it last took a CPU (bpf_ktime_get_ns); 0 = not seen */
@@ -212,7 +212,17 @@ static __always_inline __u64 hist_slot(__u64 v)
 
 static const struct hot zero_hot;
 
-/* The hot state of t: its task storage, or (targ_hot_by_tid) its tid's entry, created zeroed. */
+/* The hot state t has, or NULL: its task storage, or (targ_hot_by_tid) its tid's entry. */
+static __always_inline struct hot *hot_find(struct task_struct *t)
+{
+	__u32 tid = t->pid;
+
+	if (!targ_hot_by_tid)
+		return bpf_task_storage_get(&hot_state, t, 0, 0);
+	return bpf_map_lookup_elem(&hot_state, &tid);
+}
+
+/* The hot state of t, created zeroed when it has none. */
 static __always_inline struct hot *hot_get(struct task_struct *t)
 {
 	__u32 tid;
@@ -220,10 +230,10 @@ static __always_inline struct hot *hot_get(struct task_struct *t)
 
 	if (!targ_hot_by_tid)
 		return bpf_task_storage_get(&hot_state, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	tid = t->pid;
-	h = bpf_map_lookup_elem(&hot_state, &tid);
+	h = hot_find(t);
 	if (h)
 		return h;
+	tid = t->pid;
 	/* EEXIST from a racing CPU is fine: the lookup below finds its entry */
 	bpf_map_update_elem(&hot_state, &tid, &zero_hot, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&hot_state, &tid);
@@ -606,7 +616,10 @@ int BPF_PROG(on_exec, struct task_struct *p)
 
 	if (!targ_per_task)
 		return 0;
-	h = bpf_task_storage_get(&hot_state, p, 0, 0);
+	/* hot_find(), not task storage directly, or the tid hash route does not load. There, a
+	 * thread other than the leader that execs has taken the leader's tid: the leader's row
+	 * is renamed, not its own. */
+	h = hot_find(p);
 	if (!h || h->row == ROW_NONE || h->row == ROW_LOST)
 		return 0;
 	row = h->row - 1;

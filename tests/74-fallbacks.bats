@@ -86,3 +86,16 @@ hot_state_type_during() {
 	grep -q "^libbpf: loading object" <<<"$stderr"
 	assert_no_bpf_left
 }
+
+@test "SWITCHCOST_DISABLE=task_storage: trace loads too (per-task rows, exec), exit 0" {
+	requires root btf bpf
+	# trace keeps per-task rows, whose exec hook once read task storage directly: refused
+	# on this route ("cannot pass map_type 9 into func bpf_task_storage_get")
+	SWITCHCOST_DISABLE=task_storage run --separate-stderr "$SWITCHCOST" trace --json -- \
+		/bin/sh -c 'sleep 0.05; exec sleep 0.05'
+	echo "status=$status stderr=$stderr" >&2
+	[ "$status" -eq 0 ]
+	# the shell's row, renamed by its exec
+	echo "$output" | jq -e '.tasks | length >= 2 and all(.comm == "sleep")'
+	assert_no_bpf_left
+}
