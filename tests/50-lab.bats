@@ -108,7 +108,8 @@ variant() {
 	swc lab timeline --unit ${UNIT_MS}ms
 	[ "$status" -eq 0 ]
 	for v in sequential async_blocking async threads_join threads_nojoin threads_daemon; do
-		grep -q "^$v — " <<<"$output"
+		# a variant a loaded machine spoiled carries the "!" marker before the dash
+		grep -qE "^$v (! )?— " <<<"$output"
 	done
 	grep -qE '^  main \[[0-9]+\] +\|' <<<"$output"
 	grep -q 'async_fun1 (coroutine)' <<<"$output"
@@ -143,8 +144,11 @@ variant() {
 	for w in threads processes; do
 		one=$(jq --arg w $w '.runs[] | select(.workers == $w and .placement == "one_cpu") | .involuntary_by_sibling' "$BATS_TEST_TMPDIR/par.json")
 		spread=$(jq --arg w $w '.runs[] | select(.workers == $w and .placement == "spread") | .involuntary_by_sibling' "$BATS_TEST_TMPDIR/par.json")
-		echo "$w: one CPU $one, spread $spread"
-		[ "$one" -gt "$spread" ]
+		clean=$(jq --arg w $w '[.runs[] | select(.workers == $w) | .valid] | all' "$BATS_TEST_TMPDIR/par.json")
+		echo "$w: one CPU $one, spread $spread, both clean: $clean"
+		# on a loaded machine other tasks take the CPU between the workers, and the runs say
+		# so (valid false, with the reason); the shape holds for clean runs
+		[ "$clean" = false ] || [ "$one" -gt "$spread" ]
 	done
 	# pinned to one CPU they cannot use more than one CPU's time
 	jq -e '[.runs[] | select(.placement == "one_cpu") | .cpu_per_wall < 1.3] | all' "$BATS_TEST_TMPDIR/par.json"
