@@ -195,6 +195,13 @@ json_error() {
 	[ -z "$output" ]
 }
 
+@test "--json: a --json in trace's CMD given without -- is CMD's: no error object on stdout" {
+	requires root btf bpf
+	run -127 --separate-stderr "$SWITCHCOST" trace /nonexistent --json
+	[ "$stderr" = "switchcost: cannot run '/nonexistent': command not found (check the name and PATH, or give a path)" ]
+	[ -z "$output" ]
+}
+
 @test "--json: a command that fails after its document adds no error object" {
 	requires root btf bpf
 	swc trace --json -- false

@@ -182,6 +182,12 @@ void swc_json_errors_init(int argc, char **argv)
 	stderr = f;
 }
 
+void swc_json_errors_confirm(bool json)
+{
+	if (!json)
+		json_errors.on = false;
+}
+
 int swc_exit(int rc)
 {
 	struct swc_json j;

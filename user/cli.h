@@ -18,6 +18,10 @@ int swc_usage_bad_option(const char *cmd, int c, char **argv, int next);
 /* --json anywhere among the command's options (before a "--"): from here on, the first
  * "switchcost: " line on stderr is kept, for swc_exit(). */
 void swc_json_errors_init(int argc, char **argv);
+/* The command's parser, once it knows: json says whether --json was one of its options. The
+ * scan above cannot tell trace's CMD given without "--" (trace prog --json) from our options,
+ * so a false here turns the error object off. */
+void swc_json_errors_confirm(bool json);
 /* swc_stdout_check(rc), then, under --json, when rc is not 0 and no document reached stdout:
  * {"schema_version", "error": that line without "switchcost: ", "exit_status": rc} on stdout,
  * as bpftool does, the human line staying on stderr. Returns the exit status. */

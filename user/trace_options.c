@@ -408,6 +408,7 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		optind++;	/* the "--" after positional numbers */
 	if (optind < argc)
 		env->argv = argv + optind;
+	swc_json_errors_confirm(env->json);	/* a --json in CMD's arguments is CMD's */
 	/* INTERVAL [COUNT]; after -i, a lone number is COUNT */
 	if (npositional == 2 && env->interval_ns)
 		return usage_error("the interval is given twice (-i and '%s'): give one",
