@@ -61,11 +61,13 @@ static bool verbose;
 static bool trying;
 
 /* libbpf's warnings always (the cause behind our own one-line message), its debug lines
- * (the verifier's log of every load) with -v */
+ * with -v, and so the verifier's log: libbpf prints a refused program's log as a warning, one
+ * message from BEGIN to END, up to thousands of lines that our message says -v shows */
 __attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if ((level == LIBBPF_DEBUG || trying) && !verbose)
+	if ((level == LIBBPF_DEBUG || trying || strstr(fmt, "-- BEGIN PROG LOAD LOG --")) &&
+	    !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
