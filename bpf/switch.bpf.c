@@ -656,7 +656,9 @@ static __always_inline int count_user_switch(__u64 cookie)
 
 	c = get_counters();
 	if (group == SWC_NO_GROUP && !targ_all_tasks) {
-		if (c)
+		/* another process's hit; not one of the program's own tasks that a filter (-t,
+		 * --comm, --cgroup) leaves out, which are not "outside the trace" */
+		if (c && !targ_every_task && group_of(tgid) == SWC_NO_GROUP)
 			c->probe_hits_outside[cookie & (SWC_MAX_PROBES - 1)]++;
 		return 0;
 	}

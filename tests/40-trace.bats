@@ -214,6 +214,11 @@ requires_asyncio() {
 	kill "$BG"
 	wait "$BG" || true
 	BG=
+	# the outsider gone: the program's own hits in a task a filter leaves out are not
+	# another process's
+	swc trace --json --comm nomatch --uprobe "$TRACED:tick" -- "$TRACED" calls 1234
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.probes[0].hits == 0 and .probes[0].hits_outside_trace == 0'
 	assert_no_bpf_left
 }
 
