@@ -93,6 +93,16 @@ EOF
 	[ "$(jq .exit_status "$meta")" -eq 0 ]
 }
 
+@test "csv: the default ring keeps run's peak RSS (VmHWM) within 16 MB" {
+	requires root btf bpf
+	local f=$BATS_TEST_TMPDIR/s.csv
+	swc run --quick --json --csv "$f" process
+	[ "$status" -eq 0 ]
+	[ "$(jq .csv.ringbuf_bytes "$f.meta.json")" -eq $((8 << 20)) ]
+	[ "$(jq -r .switchcost.peak_rss_source <<<"$output")" = VmHWM ]
+	[ "$(jq .switchcost.peak_rss_kib <<<"$output")" -le 16384 ]
+}
+
 @test "csv: a comm with a comma, quotes and a space round-trips" {
 	requires root btf bpf python3
 	local bin="$BATS_TEST_TMPDIR/sw,c \"q\"" f=$BATS_TEST_TMPDIR/c.csv

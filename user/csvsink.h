@@ -19,13 +19,15 @@ struct swc_json;
 struct swc_watch;
 
 /*
- * The ring buffer for --csv. A record takes 96 bytes there (88 + libbpf's 8-byte header), so
- * 32 MiB holds 349,525 of them: more than a whole default thread or process workload of run
- * makes (2 x 102,000 round trips, about 205,000 records), so the default suite loses nothing
- * even if the consumer were starved for a whole workload. It is locked kernel memory, freed
- * at exit.
+ * run's ring buffer for --csv. A record takes 96 bytes there (88 + the ring's 8-byte header),
+ * so 8 MiB holds 87,381 of them: 110 ms at full rate, where the consumer (on another CPU) looks
+ * every 10 ms. 4 MiB was too short for .gz's slower consumer on a busy machine (load average
+ * 7: 48,000-109,000 of 488,000 records dropped; 8 MiB: none in three runs). Not more: every
+ * page of it is resident in switchcost too (ringread.h); 32 MiB took run --csv's peak RSS
+ * (VmHWM) to 81 MB (37.6 MB mapped once), 8 MiB leaves it at the 14.7 MB of run without --csv
+ * (the BPF load's peak, before the ring exists).
  */
-#define SWC_CSV_DEFAULT_RINGBUF	(32UL << 20)
+#define SWC_CSV_DEFAULT_RINGBUF	(8UL << 20)
 #define SWC_CSV_MAX_RINGBUF	(1UL << 30)
 /* Exit status of a command that completed but lost switch records (without --allow-drops). */
 #define SWC_EXIT_DROPS		3

@@ -11,8 +11,7 @@
 #include "watch.h"
 
 /*
- * BPF wakes the ring's epoll only once the ring is a quarter full (rb_wakeup_flags()), so
- * the consumer also looks every tick: ~10,000 records at full rate, 1 MB of a 32 MB ring.
+ * BPF never wakes the ring's epoll (rb_wakeup_flags()), so the consumer looks every tick: ~10,000 records at full rate, 1 MB of run's default 8 MB ring.
  * A slice bounds one look: a full-rate producer can keep a plain drain busy forever.
  */
 #define SWC_RECORD_TICK_MS	10

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "cli.h"
 #include "commands.h"
+#include "feature_probe.h"
 #include "fmt.h"
 #include "ibpb.h"
 #include "measure.h"
@@ -48,6 +50,25 @@ static void csv_ctx_init(struct csv_ctx *cc, const struct run_env *env)
 }
 
 /*
+ * Away from the parties' CPU, the consumer may outrank other work there without disturbing
+ * the switches it records: at nice 0 on a busy machine (load average 5.6) it fell behind and
+ * the 4 MiB ring dropped 6,649 and 94,391 of 488,000 records in two default runs. Ten nice
+ * levels up (a weight ~9x the parties'), reset on fork, so the runners and their parties keep
+ * the nice switchcost was started with. Best effort: without the privilege nothing changes.
+ */
+static void raise_consumer(void)
+{
+	struct sched_param sp = { 0 };
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, 0);
+	if (errno || sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp))
+		return;
+	setpriority(PRIO_PROCESS, 0, nice - 10 < -20 ? -20 : nice - 10);
+}
+
+/*
  * The record consumer (this process) formats up to a million rows a second: on the parties'
  * CPU it would compete with the very switches it records and slow them. With both parties on
  * one CPU and another CPU we may use, it moves there for the run; saved holds the old mask.
@@ -63,8 +84,19 @@ static bool pin_consumer(const struct run_env *env, cpu_set_t *saved)
 			continue;
 		CPU_ZERO(&set);
 		CPU_SET(c, &set);
-		return !sched_setaffinity(0, sizeof(set), &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			return false;
+		raise_consumer();
+		return true;
 	}
+	return false;
+}
+
+static bool runs_workload(const struct run_env *env, enum swc_workload_id id)
+{
+	for (int i = 0; i < env->nwl; i++)
+		if (env->order[i] == id)
+			return true;
 	return false;
 }
 
@@ -138,6 +170,11 @@ int cmd_run(int argc, char **argv)
 		wopts.ctx = &cc.sink;
 		pinned = pin_consumer(&env, &saved_cpus);
 	}
+	/* The coroutine row's uprobe check loads a probe program, which parses the kernel's BTF
+	 * (~9 MB for a moment): asked before --csv's ring is mapped, the two never add up in the
+	 * peak RSS (18.7 MB with a 4 MiB ring when asked at the row, 14.7 MB now). */
+	if (!env.no_bpf && runs_workload(&env, SWC_WL_COROUTINE))
+		swc_uprobe_unavailable();
 	if (!env.no_bpf) {
 		wopts.verbose = env.verbose;
 		w = watch__open(&wopts);

@@ -58,7 +58,7 @@ static void usage(FILE *f)
 "      --csv FILE        one row per switch (and per counted coroutine switch) to FILE,\n"
 "                        '-' for stdout, FILE.gz gzip-compressed; metadata (config, counts,\n"
 "                        drops) beside it in FILE.meta.json. See docs/CSV.md\n"
-"      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 32M)\n"
+"      --ringbuf-size N  ring buffer for --csv, a power of two: 4K .. 1G (default 8M)\n"
 "      --allow-drops     exit 0 even when switch records were lost (otherwise exit %d)\n"
 "      --all-tasks       with --csv: every switch on the machine, not only the workloads'\n"
 "      --strict          exit %d when a row is judged invalid (marked '!': a busy CPU,\n"

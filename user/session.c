@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
 #include "feature_probe.h"
+#include "ringread.h"
 #include "selfstats.h"
 #include "sysinfo.h"
 #include "watch.h"
@@ -37,7 +38,7 @@
 
 struct swc_watch {
 	struct switch_bpf *skel;
-	struct ring_buffer *rb;
+	struct swc_ringread *rb;
 	struct bpf_link *links[6];
 	/* attached only while counting in lean mode: every syscall and wake-up pays for them */
 	struct bpf_link *sys_enter, *wakeup, *wakeup_new;
@@ -49,11 +50,7 @@ struct swc_watch {
 	int nuser_links;
 	int ncpus;
 	struct swc_watch_opts opts;
-	long budget;		/* records watch__consume_some() may still hand out; 0: all */
 };
-
-/* handle_rec's way out of ring_buffer__consume() when the budget is spent */
-#define BUDGET_SPENT	(-ECANCELED)
 
 static bool verbose;
 /* the full route's first load, which an older kernel may refuse before the fallbacks load:
@@ -288,15 +285,10 @@ static int attach_one(struct swc_watch *w, struct bpf_program *prog)
 static int handle_rec(void *ctx, void *data, size_t size)
 {
 	struct swc_watch *w = ctx;
-	int err;
 
 	if (size < sizeof(struct swc_switch_rec) || !w->opts.on_record)
 		return 0;
-	err = w->opts.on_record(w->opts.ctx, data);
-	/* libbpf counts this record consumed even when we bail out after it */
-	if (!err && w->budget > 0 && --w->budget == 0)
-		return BUDGET_SPENT;
-	return err;
+	return w->opts.on_record(w->opts.ctx, data);
 }
 
 struct swc_watch *watch__open(const struct swc_watch_opts *opts)
@@ -347,7 +339,7 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 		goto fail;
 	swc_self_attached();
 	if (opts->emit) {
-		w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.events), handle_rec, w, NULL);
+		w->rb = ringread__open(bpf_map__fd(w->skel->maps.events), handle_rec, w);
 		if (!w->rb) {
 			fprintf(stderr, "switchcost: opening the ring buffer: %s\n",
 				strerror(errno));
@@ -410,7 +402,7 @@ void watch__close(struct swc_watch *w)
 {
 	if (!w)
 		return;
-	ring_buffer__free(w->rb);
+	ringread__close(w->rb);
 	watch__detach_user(w);
 	bpf_link__destroy(w->sys_enter);
 	bpf_link__destroy(w->wakeup);
@@ -556,24 +548,17 @@ int watch__epoll_fd(struct swc_watch *w)
 {
 	if (!w || !w->rb)
 		return -1;
-	return ring_buffer__epoll_fd(w->rb);
+	return ringread__epoll_fd(w->rb);
 }
 
 /*
- * ring_buffer__consume() returns only once it finds the buffer empty, which at full event rate
- * may be never: a producer as fast as the consumer keeps it looping. This hands out at most
- * max records, so a caller can look at its other duties (a result pipe, a stop request).
+ * Draining until empty may never end: a producer as fast as the consumer keeps it looping.
+ * This hands out at most max records, so a caller can look at its other duties (a result
+ * pipe, a stop request).
  */
 int watch__consume_some(struct swc_watch *w, long max)
 {
-	int n;
-
 	if (!w || !w->rb)
 		return 0;
-	w->budget = max;
-	n = ring_buffer__consume(w->rb);
-	w->budget = 0;
-	if (n == BUDGET_SPENT)
-		return max > INT_MAX ? INT_MAX : (int)max;
-	return n;
+	return ringread__consume(w->rb, max);
 }
