@@ -22,6 +22,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define EEXIST		17
 #define PF_EXITING	0x00000004	/* include/linux/sched.h */
 
+/* trace -a: every task but the idle ones, not the watch set (which -a leaves empty) */
+const volatile bool targ_all_tasks = false;
+
 /* sized by --stack-storage-size before load */
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -61,6 +64,8 @@ static __always_inline bool is_watched(struct task_struct *t)
 {
 	if (!t->pid)	/* the idle task */
 		return false;
+	if (targ_all_tasks)
+		return true;
 	return group_of(t->tgid) != SWC_NO_GROUP;
 }
 

@@ -67,6 +67,21 @@ folded_sum() {
 	jq -e '(.stacks | map(.share) | add) > 0.99 and (.stacks | map(.share) | add) < 1.01' <<<"$output"
 }
 
+@test "trace -a --stacks: every task's stacks, a program not started by trace among them" {
+	requires root btf bpf
+	"$PROG" 40 &
+	BG=$!
+	swc trace -a --stacks --json -d 1
+	[ "$status" -eq 0 ]
+	jq -e --argjson pid "$BG" '[.stacks[] | select(.pid == $pid and
+		(.user_frames | index("block_long")) != null and .off_cpu_ns > 0)] | length >= 1' \
+		<<<"$output"
+	jq -e '.stacks_summary.switches_out > 0' <<<"$output"
+	swc trace -a --stacks --comm offcpu -d 1
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "switchcost: --stacks with -a follows every task: --comm, --cgroup and -t do not narrow it; drop them, or trace CMD or -p"* ]]
+}
+
 @test "trace --stacks: a stack map too small loses stacks, and says how many" {
 	requires root btf bpf
 	local f=$BATS_TEST_TMPDIR/small.folded

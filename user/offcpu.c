@@ -35,7 +35,8 @@ struct swc_offcpu {
 	bool have_ctr;
 };
 
-struct swc_offcpu *offcpu__open(int watched_fd, unsigned int storage_size, bool verbose)
+struct swc_offcpu *offcpu__open(int watched_fd, bool all_tasks, unsigned int storage_size,
+				bool verbose)
 {
 	struct swc_offcpu *o = calloc(1, sizeof(*o));
 	int err;
@@ -53,6 +54,7 @@ struct swc_offcpu *offcpu__open(int watched_fd, unsigned int storage_size, bool 
 			strerror(errno ? errno : ENOMEM));
 		goto fail;
 	}
+	o->skel->rodata->targ_all_tasks = all_tasks;
 	err = bpf_map__reuse_fd(o->skel->maps.watched, watched_fd);
 	if (!err)
 		err = bpf_map__set_max_entries(o->skel->maps.stacks, storage_size);

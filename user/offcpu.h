@@ -43,9 +43,11 @@ struct offcpu_stack {
 
 struct swc_offcpu;
 
-/* Loads and attaches the object on switch.bpf.c's watch set (watched_fd), its stack map of
- * storage_size entries. Prints why and returns NULL on failure. */
-struct swc_offcpu *offcpu__open(int watched_fd, unsigned int storage_size, bool verbose);
+/* Loads and attaches the object on switch.bpf.c's watch set (watched_fd), or on every task
+ * (all_tasks, trace -a), its stack map of storage_size entries. Prints why and returns NULL
+ * on failure. */
+struct swc_offcpu *offcpu__open(int watched_fd, bool all_tasks, unsigned int storage_size,
+				bool verbose);
 /* Detaches (the numbers hold still) and frees everything; NULL is fine. */
 void offcpu__close(struct swc_offcpu *o);
 /* While tracing: reads the maps of processes first seen blocking since the last call. */

@@ -74,7 +74,8 @@ static void usage(FILE *f)
 "      --asyncio           count CPython asyncio task steps (CMD is a python3 binary)\n"
 "      --stacks            off-CPU stacks: the user and kernel stack of each switch out,\n"
 "                          off-CPU time summed per stack in BPF, the top stacks printed\n"
-"                          after the report, symbolised (user frames need frame pointers).\n"
+"                          after the report, symbolised (user frames need frame pointers);\n"
+"                          with -a, of every task.\n"
 "                          It costs ~10 us per switch out of a traced task (see below)\n"
 "      --folded FILE       with --stacks: write them as folded lines (comm;user;kernel\n"
 "                          frames, root first, then off-CPU MICROSECONDS) for\n"
@@ -444,14 +445,15 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		env->stacks_top = OFFCPU_TOP_DEFAULT;
 	if (env->all && (env->argv || env->npids))
 		return usage_error("-a traces every task; -p and CMD name some: give one of them");
-	if (env->stacks && env->all)
-		return usage_error("--stacks follows the traced tree, and -a has none: give CMD "
-				   "or -p with it");
 	if (env->top && !env->all)
 		return usage_error("--top sizes -a's tables: give it with -a");
 	/* a filter alone watches the machine through it */
 	if (!env->argv && !env->npids && (env->comm || env->cgroup))
 		env->all = true;
+	/* the off-CPU object knows the watch set or every task, not the filters */
+	if (env->stacks && env->all && (env->comm || env->cgroup || env->tid))
+		return usage_error("--stacks with -a follows every task: --comm, --cgroup and -t "
+				   "do not narrow it; drop them, or trace CMD or -p");
 	if (!env->argv && !env->npids && !env->all && !env->tid)
 		return usage_error("nothing to trace: give -- CMD [ARGS...], -p PID, -t TID or -a");
 	if (env->argv && env->npids)

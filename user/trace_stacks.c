@@ -26,7 +26,8 @@ int trace_stacks_start(const struct trace_env *env, struct swc_watch *w,
 {
 	if (!env->stacks)
 		return 0;
-	res->offcpu = offcpu__open(watch__watched_fd(w), env->stack_storage_size, env->verbose);
+	res->offcpu = offcpu__open(watch__watched_fd(w), env->all, env->stack_storage_size,
+				   env->verbose);
 	return res->offcpu ? 0 : -1;
 }
 
