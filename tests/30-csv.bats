@@ -271,3 +271,31 @@ assert (df[["run_ns", "off_ns", "delay_ns"]].fillna(0) >= 0).all().all()
 print(len(df))' "$f" "$HEADER"
 	[ "$output" -eq "$(jq .csv.rows "$f.meta.json")" ]
 }
+
+@test "csv: the consumer is raised above the workload, which keeps the nice switchcost started with" {
+	requires root btf bpf smp
+	local child="" i start
+	# started 7 nice levels down: the consumer (switchcost, on a CPU of its own) goes ten
+	# levels up; its runner, and the parties it forks, stay where switchcost started
+	start=$(($(nice) + 7))
+	[ "$start" -le 19 ] || start=19
+	nice -n 7 "$SWITCHCOST" -n 3000000 -r 1 --csv "$BATS_TEST_TMPDIR/n.csv" thread \
+		>/dev/null 2>&1 3>&- &
+	BG_PID=$!
+	for i in $(seq 100); do
+		child=$(pgrep -P "$BG_PID" | head -1)
+		[ -n "$child" ] && break
+		sleep 0.1
+	done
+	[ -n "$child" ]
+	sleep 0.3	# past the fork
+	local consumer_nice child_nice
+	consumer_nice=$(ps -o ni= -p "$BG_PID" | tr -d ' ')
+	child_nice=$(ps -o ni= -p "$child" | tr -d ' ')
+	kill -INT "$BG_PID"
+	wait "$BG_PID" || true
+	BG_PID=
+	echo "consumer $consumer_nice, runner $child_nice" >&2
+	[ "$consumer_nice" -eq $((start - 10)) ]
+	[ "$child_nice" -eq "$start" ]
+}

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,22 +50,38 @@ static void csv_ctx_init(struct csv_ctx *cc, const struct run_env *env)
 	cc->sink.allow_drops = env->allow_drops;
 }
 
+/* The nice switchcost was started with, which every child of the raised consumer gets back. */
+static int started_nice;
+
+static void child_nice(void)
+{
+	setpriority(PRIO_PROCESS, 0, started_nice);
+}
+
 /*
  * Away from the parties' CPU, the consumer may outrank other work there without disturbing
  * the switches it records: at nice 0 on a busy machine (load average 5.6) it fell behind and
  * the 4 MiB ring dropped 6,649 and 94,391 of 488,000 records in two default runs. Ten nice
- * levels up (a weight ~9x the parties'), reset on fork, so the runners and their parties keep
- * the nice switchcost was started with. Best effort: without the privilege nothing changes.
+ * levels up (a weight ~9x the parties'); a fork handler puts each child back at the nice
+ * switchcost was started with, so the runners and their parties keep it (SCHED_RESET_ON_FORK,
+ * used before, resets only a negative nice, to 0: started at nice 10, the parties ran at 0).
+ * Once per process. Best effort: without the privilege nothing changes.
  */
 static void raise_consumer(void)
 {
-	struct sched_param sp = { 0 };
+	static bool raised;
 	int nice;
 
+	if (raised)
+		return;
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, 0);
-	if (errno || sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp))
+	if (errno)
 		return;
+	started_nice = nice;
+	if (pthread_atfork(NULL, NULL, child_nice))
+		return;
+	raised = true;
 	setpriority(PRIO_PROCESS, 0, nice - 10 < -20 ? -20 : nice - 10);
 }
 
