@@ -179,3 +179,16 @@ teardown() {
 	[ -z "$(find "$d" -name '.*.tmp')" ]
 	rm -rf "$d"
 }
+
+@test "output: --help to a full disk is an error for every command (exit 1, one line)" {
+	local cmd err=$BATS_TEST_TMPDIR/err rc
+	for cmd in "--help" "run -h" "trace -h" "lab -h" "doctor -h" "report -h" "compare -h"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$SWITCHCOST" $cmd >/dev/full 2>"$err" || rc=$?
+		echo "$cmd: $rc $(cat "$err")" >&2
+		[ "$rc" -eq 1 ]
+		[ "$(wc -l <"$err")" -eq 1 ]
+		grep -qx "switchcost: writing the results to stdout: No space left on device; they are incomplete" "$err"
+	done
+}

@@ -59,7 +59,7 @@ int swc_common_option(const char *cmd, int c, char **argv, bool *verbose, void (
 		return 0;
 	case 'h':
 		usage(stdout);
-		exit(0);
+		exit(swc_stdout_check(0));	/* help that did not reach stdout is no success */
 	}
 	return swc_usage_bad_option(cmd, c, argv, optind);
 }
