@@ -202,6 +202,18 @@ json_error() {
 	[ -z "$output" ]
 }
 
+@test "--json: the error object is the error that ended the command, not a warning before it" {
+	requires root btf bpf
+	local pid=999999 msg
+	while [ -e "/proc/$pid" ]; do pid=$((pid + 1)); done
+	msg="no process $pid (-p): it is not running; check the pid with ps"
+	# the knob's line is a warning; the error comes after it
+	SWITCHCOST_DISABLE=task_storage run -1 --separate-stderr "$SWITCHCOST" trace --json -p "$pid"
+	echo "stdout=$output stderr=$stderr" >&2
+	[ "${stderr_lines[1]}" = "switchcost: $msg" ]
+	jq -e --arg m "$msg" '. == {"schema_version": 2, "exit_status": 1, "error": $m}' <<<"$output"
+}
+
 @test "--json: a command that fails after its document adds no error object" {
 	requires root btf bpf
 	swc trace --json -- false

@@ -121,7 +121,9 @@ int swc_stdout_check(int rc)
 /*
  * --json's errors. The messages are written where they happen, with fprintf(stderr, ...), by
  * every command; rather than route each through a second printer, stderr becomes a stream
- * that writes through to fd 2 and keeps the first line starting "switchcost: ".
+ * that writes through to fd 2 and keeps the last line starting "switchcost: ": the error that
+ * ended the command, not a warning before it (the knob SWITCHCOST_DISABLE's, or "not
+ * containing the traced program in a cgroup" where cgroup v2 is missing).
  */
 #define ERROR_PREFIX "switchcost: "
 
@@ -129,7 +131,7 @@ static struct {
 	bool on;
 	char line[1024];	/* the line being written */
 	size_t len;
-	char first[1024];	/* the first error line, prefix dropped; "" while none */
+	char last[1024];	/* the last error line, prefix dropped; "" while none */
 } json_errors;
 
 static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
@@ -153,9 +155,8 @@ static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
 			continue;
 		}
 		json_errors.line[json_errors.len] = '\0';
-		if (!json_errors.first[0] && !strncmp(json_errors.line, ERROR_PREFIX,
-						      strlen(ERROR_PREFIX)))
-			memcpy(json_errors.first, json_errors.line + strlen(ERROR_PREFIX),
+		if (!strncmp(json_errors.line, ERROR_PREFIX, strlen(ERROR_PREFIX)))
+			memcpy(json_errors.last, json_errors.line + strlen(ERROR_PREFIX),
 			       json_errors.len - strlen(ERROR_PREFIX) + 1);
 		json_errors.len = 0;
 	}
@@ -193,12 +194,12 @@ int swc_exit(int rc)
 	struct swc_json j;
 
 	rc = swc_stdout_check(rc);
-	if (!json_errors.on || !rc || !json_errors.first[0] || jw_wrote_stdout())
+	if (!json_errors.on || !rc || !json_errors.last[0] || jw_wrote_stdout())
 		return rc;
 	jw_init(&j, stdout, 0);
 	jw_obj_begin(&j, NULL);
 	jw_u64(&j, "schema_version", SWC_SCHEMA_VERSION);
-	jw_str(&j, "error", json_errors.first);
+	jw_str(&j, "error", json_errors.last);
 	jw_i64(&j, "exit_status", rc);
 	jw_obj_end(&j);
 	jw_finish(&j);

@@ -15,7 +15,7 @@ int swc_usage_error(const char *cmd, const char *fmt, ...);
  * unknown option); returns 2. */
 int swc_usage_bad_option(const char *cmd, int c, char **argv, int next);
 
-/* --json anywhere among the command's options (before a "--"): from here on, the first
+/* --json anywhere among the command's options (before a "--"): from here on, the last
  * "switchcost: " line on stderr is kept, for swc_exit(). */
 void swc_json_errors_init(int argc, char **argv);
 /* The command's parser, once it knows: json says whether --json was one of its options. The
