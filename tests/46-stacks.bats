@@ -110,9 +110,9 @@ folded_sum() {
 		bash -c 'printf "\033[31mEVIL\tX" >/proc/self/comm; sleep 0.3; true'
 	[ "$status" -eq 0 ]
 	grep -q ' switches  ?\[31mEVIL?X \[' <<<"$output"
-	! grep -q $'\033' <<<"$output"
+	! grep -q $'\033' <<<"$output" || false
 	grep -q '^_\[31mEVIL_X;' f
-	! grep -q $'[\033\t]' f
+	! grep -q $'[\033\t]' f || false
 }
 
 @test "trace --stacks under sudo: the folded file is the user's; a symlink is refused" {

@@ -19,7 +19,7 @@ chrome() {
 # well_formed FILE: every element closed in order (python's html.parser), nothing fetched, and
 # HTML Tidy finds neither error nor warning.
 well_formed() {
-	! grep -Eiq '(src|href)="?(https?:)?//' "$1"
+	! grep -Eiq '(src|href)="?(https?:)?//' "$1" || false
 	if command -v tidy >/dev/null; then
 		tidy -errors -q "$1"
 	elif [ "${CI:-}" = true ]; then

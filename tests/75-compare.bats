@@ -129,7 +129,7 @@ PY
 		b.json >d.json
 	swc compare b.json d.json --csv d.csv
 	[ "$status" -eq 0 ]
-	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'
+	! printf '%s' "$output" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' || false
 	grep -q '^d.json  *evil???\[31mred ' <<<"$output"
 	grep -q 'busy?\[2J?line' <<<"$output"
 	grep -q '^d.json  *-  *-  *-  *-  *-$' <<<"$output"
@@ -181,7 +181,7 @@ PY
 	swc compare a.json b.json c.json --html all.html
 	[ "$status" -eq 0 ]
 	tidy -errors -q all.html
-	! grep -Eiq '(src|href)="?(https?:)?//' all.html
+	! grep -Eiq '(src|href)="?(https?:)?//' all.html || false
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run \
 		--user-data-dir="$BATS_TEST_TMPDIR/profile" --dump-dom "file://$PWD/all.html" \
@@ -256,6 +256,6 @@ PY
 	for f in anon.json anon-lab.json anon-trace.json; do
 		jq -e --arg id "$(jq -r .host.id run.json)" \
 			'.host.name == null and .host.anonymous == true and .host.id == $id' "$f"
-		! grep -q "\"$(hostname)\"" "$f"
+		! grep -q "\"$(hostname)\"" "$f" || false
 	done
 }
