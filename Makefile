@@ -100,8 +100,9 @@ $(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h $(wildcard bpf/*.bpf.h) $(VMLINUX
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@	# DWARF off, BTF stays: a smaller skeleton
 
-# switch.bpf.c hands out per-task rows with an atomic fetch-and-add (BPF ISA v3, Linux 5.12)
-$(O)/switch.bpf.o: BPF_CFLAGS += -mcpu=v3
+# switch.bpf.c hands out per-task rows with an atomic fetch-and-add (BPF ISA v3, Linux 5.12);
+# probe.bpf.c proves the kernel takes one
+$(O)/switch.bpf.o $(O)/probe.bpf.o: BPF_CFLAGS += -mcpu=v3
 
 $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -53,6 +53,17 @@ int BPF_PROG(probe_ringbuf)
 	return 0;
 }
 
+/* an atomic fetch-and-add whose result is used (BPF_ATOMIC | BPF_FETCH, Linux 5.12): how
+ * switch.bpf.c hands out per-task rows; older verifiers refuse the instruction outright
+ * ("BPF_STX uses reserved fields"), wherever it is in the program */
+__u32 probe_counter;
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(probe_atomic_fetch)
+{
+	return __sync_fetch_and_add(&probe_counter, 1) & 1;
+}
+
 /* with what switchcost's own uprobe programs call: the probe's cookie (Linux 5.15) and the
  * current task as BTF (5.11) */
 SEC("uprobe")

@@ -20,7 +20,7 @@ as_nobody() {
 	requires root btf
 	swc doctor
 	[ "$status" -eq 0 ]
-	for name in kernel btf arch privileges tp_btf task_storage ringbuf uprobe lockdown \
+	for name in kernel btf arch privileges tp_btf task_storage ringbuf uprobe atomic_fetch lockdown \
 		perf_event_paranoid tracefs cgroup_v2 cpus virtualisation address_space \
 		pid_namespace wsl2 python_asyncio; do
 		[[ "$output" =~ \]\ +$name\  ]] || { echo "no check $name" >&2; return 1; }

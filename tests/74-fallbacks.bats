@@ -3,7 +3,8 @@
 # Older kernels' routes, taken here through the test knob SWITCHCOST_DISABLE (feature names as
 # doctor prints them): without task storage (Linux < 5.11) the per-task times live in an LRU
 # hash keyed by tid and still agree with the kernel's own counters; without a uprobe that loads
-# (attach cookie: 5.15) the coroutine counting pass is not measured and the rest runs.
+# (attach cookie: 5.15) the coroutine counting pass is not measured and the rest runs; without
+# atomic fetch-and-add (5.12) nothing loads, and doctor says so.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -119,4 +120,13 @@ hot_state_type_during() {
 	# the shell's row, renamed by its exec
 	echo "$output" | jq -e '.tasks | length >= 2 and all(.comm == "sleep")'
 	assert_no_bpf_left
+}
+
+@test "doctor under the knob: no atomic fetch-and-add (Linux < 5.12) is a core failure, exit 1" {
+	requires root btf bpf
+	SWITCHCOST_DISABLE=atomic_fetch run --separate-stderr "$SWITCHCOST" doctor --json
+	[ "$status" -eq 1 ]
+	echo "$output" | jq -e '.core_ok == false'
+	echo "$output" | jq -e '.checks[] | select(.name == "atomic_fetch") |
+		.ok == false and .core == true and (.fix | test("Linux 5.12"))'
 }

@@ -2,8 +2,8 @@
 /*
  * switchcost doctor: what this machine lets switchcost measure, as a checklist with the fix
  * for each failure. Features are proven by loading tiny programs (user/feature_probe.c), never
- * guessed from the kernel version. Exit 0 when the core (BTF, sched_switch, task storage, ring
- * buffer, the right to load) works, 1 when not.
+ * guessed from the kernel version. Exit 0 when the core (BTF, sched_switch, atomic fetch-and-add,
+ * ring buffer, the right to load) works, 1 when not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +176,9 @@ static const char *feature_fix(enum swc_feature f)
 	case SWC_FEAT_UPROBE:
 		return "run as root (CAP_SYS_ADMIN): without uprobes the coroutine counting pass, "
 		       "lab cost and trace --uprobe/--usdt/--asyncio are not measured";
+	case SWC_FEAT_ATOMIC_FETCH:
+		return "needs Linux 5.12+ (BPF atomic fetch instructions): the sched_switch "
+		       "program uses one, so run, trace and lab cannot load on this kernel";
 	default:
 		return "";
 	}
@@ -187,6 +190,7 @@ static const char *const feature_use[SWC_FEAT_COUNT] = {
 	[SWC_FEAT_TASK_STORAGE] = "task storage from a tracing program (off-CPU and delay times)",
 	[SWC_FEAT_RINGBUF] = "ring buffer (switch records for --csv)",
 	[SWC_FEAT_UPROBE] = "uprobe on this binary (coroutine counting pass, trace --uprobe)",
+	[SWC_FEAT_ATOMIC_FETCH] = "atomic fetch-and-add (per-task rows of sched_switch)",
 };
 
 /* A uprobe refused at attach wants privileges; one that does not load wants a newer kernel. */
@@ -202,7 +206,8 @@ static void check_features(void)
 {
 	for (int f = 0; f < SWC_FEAT_COUNT; f++) {
 		int err = swc_feature_probe(f);
-		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_RINGBUF;
+		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_RINGBUF ||
+			    f == SWC_FEAT_ATOMIC_FETCH;
 		struct check *c = add(swc_feature_name(f), !err, core, "%s: %s%s", feature_use[f],
 				      err ? strerror(-err) : "loads and attaches",
 				      swc_feature_disabled(f) ? " (SWITCHCOST_DISABLE)" : "");

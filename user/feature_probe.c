@@ -19,6 +19,7 @@ static const char *const names[SWC_FEAT_COUNT] = {
 	[SWC_FEAT_TASK_STORAGE] = "task_storage",
 	[SWC_FEAT_RINGBUF] = "ringbuf",
 	[SWC_FEAT_UPROBE] = "uprobe",
+	[SWC_FEAT_ATOMIC_FETCH] = "atomic_fetch",
 };
 
 const char *swc_feature_name(enum swc_feature f)
@@ -49,6 +50,7 @@ static struct bpf_program *program_for(struct probe_bpf *skel, enum swc_feature 
 	case SWC_FEAT_TASK_STORAGE: return skel->progs.probe_task_storage;
 	case SWC_FEAT_RINGBUF: return skel->progs.probe_ringbuf;
 	case SWC_FEAT_UPROBE: return skel->progs.probe_uprobe;
+	case SWC_FEAT_ATOMIC_FETCH: return skel->progs.probe_atomic_fetch;
 	default: return NULL;
 	}
 }
@@ -112,6 +114,12 @@ out:
 	probe_bpf__destroy(skel);
 	libbpf_set_print(old);
 	return err ? (err < 0 ? err : -err) : 0;
+}
+
+bool swc_lacks_atomic_fetch(void)
+{
+	return swc_feature_probe(SWC_FEAT_ATOMIC_FETCH) == -EINVAL &&
+	       swc_feature_probe(SWC_FEAT_RAW_TP) == 0;
 }
 
 bool swc_uprobe_needs_newer_kernel(int err)

@@ -138,6 +138,11 @@ static void explain_load_failure(int err)
 	else if (err == EPERM)
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: run as root "
 				"(sudo switchcost); switchcost doctor says what is missing\n", strerror(err));
+	else if (err == EINVAL && swc_lacks_atomic_fetch())
+		/* Linux 5.10's verifier refuses the instruction before it reads the program */
+		fprintf(stderr, "switchcost: loading eBPF programs: %s: this kernel lacks BPF "
+				"atomic fetch-and-add (Linux 5.12), which the sched_switch program "
+				"uses (see switchcost doctor)\n", strerror(err));
 	else if (err == EACCES)
 		fprintf(stderr, "switchcost: the kernel's verifier refused a BPF program (%s): "
 				"run with -v for its log, and report it\n", strerror(err));
