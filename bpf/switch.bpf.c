@@ -29,6 +29,8 @@ const volatile bool targ_emit = false;		/* send switch records through events */
 const volatile bool targ_all_tasks = false;	/* record every switch on the machine */
 const volatile bool targ_per_task = true;	/* keep per-task totals in the tasks map */
 const volatile bool targ_every_task = false;	/* trace -a: every task is in group 0 */
+/* trace -a's counting mode: every task, no timings, no records, no filters (count_switch()) */
+const volatile bool targ_counts_only = false;
 /* Filters, each judged on the task an event is about (prev or next), never on `current` */
 const volatile __u32 filter_tid = 0;		/* -t: this thread only; 0 = any */
 const volatile bool filter_comm = false;	/* --comm: tasks named targ_comm */
@@ -497,17 +499,69 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 	}
 }
 
+/*
+ * trace -a's counting mode: every task is in group 0, nothing is timed or sent, so a switch
+ * needs its counts only: the group's, and prev's row. The same counts as prev_out() and
+ * next_in() keep there, on a path of its own that read-only data selects (the verifier drops
+ * the other): the general path's branches on run-time settings and its register spills cost
+ * more than the counting itself (bpf_stats: see the commit that added it).
+ */
+static __always_inline int count_switch(bool preempt, struct task_struct *prev,
+					struct task_struct *next)
+{
+	__u32 prev_tid = prev->pid, next_tid = next->pid, prev_state = task_state(prev);
+	bool voluntary = swc_is_voluntary(preempt, prev_state);
+	struct swc_group_stats *s = group_stats(0);
+	struct swc_task *ts;
+	struct hot *h;
+
+	if (!s)
+		return 0;
+	/* once per switch: at least one side is not the idle task */
+	s->by_kind[classify(prev, next, prev_tid, next_tid)]++;
+	if (next_tid)
+		s->switches_in++;
+	if (!prev_tid)
+		return 0;
+	s->switches_out++;
+	if (voluntary)
+		s->voluntary++;
+	else
+		s->involuntary++;
+	if (prev_state & SWC_TASK_DEAD) {
+		if (prev_tid != prev->tgid)
+			s->exit_switches++;
+		if (!prev->signal->live.counter)	/* the process's last thread */
+			set_tgid_byte(&gone, targ_pidns_inum ? pid_in_ns(BPF_CORE_READ(prev,
+				      group_leader, thread_pid)) : prev->tgid, 0xff);
+	}
+	if (targ_per_task && (h = hot_get(prev)) && (ts = task_row(prev, h, 0))) {
+		ts->switches_out++;
+		if (voluntary)
+			ts->voluntary++;
+		else
+			ts->involuntary++;
+		if (prev_state & SWC_TASK_DEAD)
+			ts->exited = 1;
+	}
+	return 0;
+}
+
 /* tp_btf (Linux 5.5+): the task pointers are BTF-typed, so fields load directly, no helpers. */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 gp = group_of_task(prev, prev->pid), gn = group_of_task(next, next->pid);
+	__u32 gp, gn;
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
 	bool timed = latency_on, voluntary, process_gone;
 	struct signal_struct *sig;
 	__u32 prev_state;
 	__u8 kind;
 
+	if (targ_counts_only)
+		return count_switch(preempt, prev, next);
+	gp = group_of_task(prev, prev->pid);
+	gn = group_of_task(next, next->pid);
 	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
 		return 0;
 	/*

@@ -97,6 +97,25 @@ teardown() {
 	[ "$stderr" = "switchcost: -a traces every task; -p and CMD name some: give one of them (see switchcost trace --help)" ]
 }
 
+@test "trace -a: the counting mode counts a ping-pong's switches as --latency does, every one" {
+	requires root btf bpf
+	# a name of its own: other runs of the test program must not add to it
+	local name=swcpp$$ n
+	cp "$TRACED" "$BATS_TEST_TMPDIR/$name"
+	for mode in "" --latency; do
+		(sleep 1; taskset -c 0 "$BATS_TEST_TMPDIR/$name" threads 5000 >/dev/null) &
+		swc trace -a $mode -d 3 --top 100 --json
+		wait
+		[ "$status" -eq 0 ]
+		n=$(jq --arg c "$name" '[.processes[] | select(.comm == $c) | .switches] | add // 0' \
+			<<<"$output")
+		echo "trace -a $mode: $n switches out" >&2
+		# two threads on one CPU: each leaves it once per round trip (blocked, or preempted
+		# by the other's wake-up); start, join and a busy machine add a few
+		[ "$n" -ge 10000 ] && [ "$n" -le 10200 ]
+	done
+}
+
 @test "trace -a 0.3 3: interval and count still give exactly 3 lines that add up to the summary" {
 	requires root btf bpf
 	swc trace -a --json 0.3 3
