@@ -136,17 +136,20 @@ usage_error() {
 	echo "$output" | jq -e '[.results[] | .ns_per_switch.median > 0] | all'
 }
 
-@test "tables fit 100 columns on a terminal; --wide and a pipe keep every column" {
+@test "tables and text fit 100 columns on a terminal; --wide and a pipe keep every column" {
 	command -v script >/dev/null || skip "needs script(1) (util-linux) for a terminal"
 	out=$(script -qec "$SWITCHCOST --quick --no-bpf thread coroutine" /dev/null | tr -d '\r')
 	table=$(sed -n '/^workload /,/^$/p' <<<"$out")
 	[ -n "$table" ]
+	# every line, the header's and the prose's too (wrapped), not only the table's
 	while IFS= read -r line; do
 		[ "$(printf '%s' "$line" | wc -m)" -le 100 ] || { echo "too wide: $line"; false; }
-	done <<<"$table"
+	done <<<"$out"
+	# wrapped lines carry on their mark: no header continuation lost its '#'
+	[ "$(grep -c '^#' <<<"$out")" -ge 4 ]
 	[[ "$out" == *"(to fit 100 columns, left out: "*"--wide shows them)"* ]]
 	# the columns it names are the ones missing from the header
-	left=$(sed -n 's/.*left out: \(.*\); --wide.*/\1/p' <<<"$out")
+	left=$(tr '\n' ' ' <<<"$out" | tr -s ' ' | sed -n 's/.*left out: \(.*\); --wide.*/\1/p')
 	header=$(head -1 <<<"$table")
 	IFS=, read -ra names <<<"$left"
 	for name in "${names[@]}"; do

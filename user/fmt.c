@@ -314,3 +314,85 @@ const char *swc_printable(const char *s, char *buf, size_t len)
 	buf[i] = '\0';
 	return buf;
 }
+
+/* Bytes of s (up to len) that hold its first cols display columns. */
+static size_t bytes_for_cols(const char *s, size_t len, size_t cols)
+{
+	size_t i = 0, c = 0;
+
+	while (i < len) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c++ == cols)
+			break;
+		i++;
+	}
+	return i;
+}
+
+static size_t cols_of(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+static void wrap_line(FILE *f, const char *line, size_t len, size_t width)
+{
+	size_t lead = strspn(line, " "), at, cut;
+	char prefix[64];
+	const char *out = "";	/* what goes before this piece: nothing, then prefix */
+
+	if (lead > 32)
+		lead = 32;
+	/* "# " and "! " lines carry their mark on, so a continuation reads as theirs */
+	if (len > lead + 1 && (line[lead] == '#' || line[lead] == '!') && line[lead + 1] == ' ')
+		snprintf(prefix, sizeof(prefix), "%*s%c   ", (int)lead, "",
+			 line[lead] == '#' ? '#' : ' ');
+	else
+		snprintf(prefix, sizeof(prefix), "%*s  ", (int)lead, "");
+	for (;;) {
+		size_t room = width > cols_of(out, strlen(out)) ? width - cols_of(out, strlen(out)) : 0;
+
+		if (cols_of(line, len) <= room || room < 16)
+			break;
+		/* the last space within room + 1 columns: a space just past the edge fits too */
+		cut = bytes_for_cols(line, len, room + 1);
+		for (at = cut; at > 0 && line[at - 1] != ' '; at--)
+			;
+		if (at <= (out == prefix ? 0 : lead) + 1) {
+			/* a word wider than the room: it goes out whole, then the rest */
+			const char *sp = memchr(line + cut, ' ', len - cut);
+
+			if (!sp)
+				break;
+			at = (size_t)(sp - line) + 1;
+		}
+		while (at > 1 && line[at - 2] == ' ')
+			at--;
+		fprintf(f, "%s%.*s\n", out, (int)(at - 1), line);
+		line += at;
+		len -= at;
+		while (len && *line == ' ') {
+			line++;
+			len--;
+		}
+		out = prefix;
+		if (!len)
+			return;
+	}
+	fprintf(f, "%s%.*s\n", out, (int)len, line);
+}
+
+void swc_fmt_wrap(FILE *f, const char *text, size_t width)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		if (width)
+			wrap_line(f, text, len, width);
+		else
+			fprintf(f, "%.*s\n", (int)len, text);
+		text += len + (text[len] == '\n');
+	}
+}

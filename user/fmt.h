@@ -38,5 +38,11 @@ int swc_table__print_fit(const struct swc_table *t, FILE *f, size_t max_width,
 #define SWC_TERMINAL_WIDTH	100
 size_t swc_output_width(FILE *f, int wide);
 void swc_table__free(struct swc_table *t);
+/*
+ * text to f with each line wider than width (display columns; 0: no limit) broken at its last
+ * space that fits; a continuation is indented as its line, two more after a leading "# " or
+ * "! " mark. A line with no space to break at goes out whole.
+ */
+void swc_fmt_wrap(FILE *f, const char *text, size_t width);
 
 #endif

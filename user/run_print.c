@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fmt.h"
 #include "report.h"
@@ -51,8 +52,7 @@ static void print_config(const struct run_env *env, FILE *f)
 	fprintf(f, "\n");
 }
 
-static void print_table(const struct run_env *env, const struct swc_measurement *rows, int n,
-			FILE *f)
+static void print_table(const struct swc_measurement *rows, int n, size_t width, FILE *f)
 {
 	/* on a terminal the table fits 100 columns: these go first (--wide keeps them) */
 	static const int drop[] = { 4, 5, 6, 7 };
@@ -121,7 +121,7 @@ static void print_table(const struct run_env *env, const struct swc_measurement 
 		}
 		swc_table__add_row(t, cells);
 	}
-	if (swc_table__print_fit(t, f, swc_output_width(f, env->wide), drop,
+	if (swc_table__print_fit(t, f, width, drop,
 				 (int)(sizeof(drop) / sizeof(drop[0])), dropped, sizeof(dropped)))
 		fprintf(f, "(to fit %d columns, left out: %s; --wide shows them)\n",
 			SWC_TERMINAL_WIDTH, dropped);
@@ -349,16 +349,16 @@ static void print_pmu(const struct run_env *env, const struct swc_measurement *r
 					  rows[i].counting_made);
 }
 
-void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
-		     const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
-		     const struct csv_ctx *cc, FILE *f)
+static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
+			const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
+			const struct csv_ctx *cc, size_t width, FILE *f)
 {
 	char why[128];
 
 	swc_sysinfo_print(si, f);
 	print_config(env, f);
 	fprintf(f, "\n");
-	print_table(env, rows, n, f);
+	print_table(rows, n, width, f);
 	print_invalid(rows, n, f);
 	print_process_vs_thread(si, rows, n, f);
 	print_ibpb(rows, n, f);
@@ -392,4 +392,25 @@ void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	}
 	if (env->hist)
 		print_hists(rows, n, f);
+}
+
+/* On a terminal everything fits its 100 columns, the prose and the header too (--wide: not). */
+void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
+		     const struct swc_measurement *rows, int n, const struct swc_counters *ctr,
+		     const struct csv_ctx *cc, FILE *f)
+{
+	size_t width = swc_output_width(f, env->wide), len = 0;
+	char *text = NULL;
+	FILE *m = width ? open_memstream(&text, &len) : NULL;
+
+	if (!m) {
+		print_human(env, si, rows, n, ctr, cc, width, f);
+		return;
+	}
+	print_human(env, si, rows, n, ctr, cc, width, m);
+	if (fclose(m) == 0 && text)
+		swc_fmt_wrap(f, text, width);
+	else	/* no memory for the copy: unwrapped rather than nothing */
+		print_human(env, si, rows, n, ctr, cc, width, f);
+	free(text);
 }

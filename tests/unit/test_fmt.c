@@ -2,6 +2,7 @@
 /* Durations, counts, ratios, display width and the aligned table. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -160,8 +161,49 @@ static void test_printable(void)
 	CHECK_STR_EQ(swc_printable("x", b, 0), "");
 }
 
+static void test_wrap(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	swc_fmt_wrap(f, "# one two three four five six\n"
+			"! seven eight nine ten eleven twelve\n"
+			"  short\n"
+			"\n"
+			"thirteen fourteen fifteen sixteen seventeen\n"
+			"anunbreakablewordthatiswiderthanthewidthgiven x\n"
+			"µs µs µs µs µs µs µs µs µs µs\n"
+			"    indentedwordwiderthantheroom and more\n", 24);
+	fclose(f);
+	CHECK_STR_EQ(buf, "# one two three four\n"
+			  "#   five six\n"
+			  "! seven eight nine ten\n"
+			  "    eleven twelve\n"
+			  "  short\n"
+			  "\n"
+			  "thirteen fourteen\n"
+			  "  fifteen sixteen\n"
+			  "  seventeen\n"
+			  "anunbreakablewordthatiswiderthanthewidthgiven\n"
+			  "  x\n"
+			  "µs µs µs µs µs µs µs µs\n"
+			  "  µs µs\n"
+			  "    indentedwordwiderthantheroom\n"
+			  "      and more\n");
+	free(buf);
+	/* width 0: as it is */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	swc_fmt_wrap(f, "a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f\n", 0);
+	fclose(f);
+	CHECK_STR_EQ(buf, "a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f\n");
+	free(buf);
+}
+
 void test_fmt(void)
 {
+	test_wrap();
 	test_printable();
 	test_ns();
 	test_count();
