@@ -20,23 +20,6 @@ teardown() {
 	kill_bg BG BG2
 }
 
-# stop_bg SIG: sends SIG to $BG and sets $st to its exit status; fails if it is still running
-# after 30 s (a stop request that is not seen hangs, it does not get slow).
-stop_bg() {
-	kill "-$1" "$BG"
-	for _ in $(seq 300); do
-		kill -0 "$BG" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$BG" 2>/dev/null; then
-		echo "switchcost (pid $BG) still running 30 s after SIG$1" >&2
-		return 1
-	fi
-	st=0
-	wait "$BG" || st=$?
-	BG=
-}
-
 # check_csv FILE REPORT: a valid CSV (header, 15 fields a row) with as many rows as the report
 # (the file holding the human report) says were written; no temporary file left beside it.
 check_csv() {

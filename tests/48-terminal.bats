@@ -92,19 +92,8 @@ SH
 		sleep 0.1
 	done
 	sleep 1.5	# between two interval lines
-	kill -TERM "$BG"
-	# a hang guard, not a timing target: a stop request that is not seen never ends
-	for _ in $(seq 100); do
-		kill -0 "$BG" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$BG" 2>/dev/null; then
-		echo "trace -p -i 1 still running 10 s after SIGTERM" >&2
-		return 1
-	fi
-	local st=0
-	wait "$BG" || st=$?
-	BG=
+	local st
+	stop_bg TERM	# a hang guard, not a timing target: a request not seen never ends
 	cat "$BATS_TEST_TMPDIR/err" >&2
 	[ "$st" -eq 0 ]	# -p: a signal is the normal end of the trace
 	grep -q "Interrupted by Terminated" "$BATS_TEST_TMPDIR/out"

@@ -157,3 +157,20 @@ needs_chromium() {
 	[ "${CI:-}" = true ] && { echo "CI must have chromium (scripts/deps.sh --test)" >&2; return 1; }
 	skip "needs chromium (scripts/deps.sh --test installs it)"
 }
+
+# stop_bg SIG: sends SIG to $BG and sets $st to its exit status; fails if it is still running
+# after 30 s (a stop request that is not seen hangs, it does not get slow).
+stop_bg() {
+	kill "-$1" "$BG"
+	for _ in $(seq 300); do
+		kill -0 "$BG" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$BG" 2>/dev/null; then
+		echo "switchcost (pid $BG) still running 30 s after SIG$1" >&2
+		return 1
+	fi
+	st=0
+	wait "$BG" || st=$?
+	BG=
+}
