@@ -164,7 +164,8 @@ $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
 # Every test: the tree built with -Werror by gcc and by clang (each in its own directory, so
 # flags never mix with the plain build's objects), then the unit tests and the command-line
 # suites (BPF ones need root) on the gcc build; one summary line. Installs nothing.
-# Also the sanitizer build (below): make asan's checks, and each fuzz harness for 3 s.
+# Also the sanitizer build (below): make asan's checks, and each fuzz harness for 30 s
+# (FUZZ_TEST_SECONDS).
 # On x86-64 also the arm64 cross-build (Debian's aarch64-linux-gnu-gcc), whose unit tests run
 # under qemu-user: the only run the aarch64 coroutine switch gets without arm64 hardware.
 TEST_GCC   := $(O)/werror-gcc
