@@ -200,6 +200,10 @@ variant() {
 	       .results[2].counting_pass.syscalls_per_switch < 0.05' "$BATS_TEST_TMPDIR/cost.json"
 	jq -e '.bpf | .events_dropped == 0 and .tasks_untracked == 0 and .processes_unwatched == 0' \
 		"$BATS_TEST_TMPDIR/cost.json"
+	# one vocabulary: the counting pass is the same object as run's, key for key
+	"$SWITCHCOST" --quick --json thread >"$BATS_TEST_TMPDIR/run.json"
+	[ "$(jq -c '[.results[].counting_pass | keys]' "$BATS_TEST_TMPDIR/cost.json")" = \
+	  "$(jq -c '.results[0].counting_pass | keys | [., ., .]' "$BATS_TEST_TMPDIR/run.json")" ]
 	assert_no_bpf_left
 }
 

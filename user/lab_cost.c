@@ -205,19 +205,7 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 				  swc_measure_per_made(r, r->gs.switches_out));
 			jw_obj_end(&j);
 		}
-		if (r->counting_ok) {
-			jw_obj_begin(&j, "counting_pass");
-			jw_u64(&j, "switches_made", r->counting_made);
-			jw_u64(&j, "syscalls", r->cs.syscalls);
-			jw_double(&j, "syscalls_per_switch", swc_measure_syscalls_per_switch(r));
-			jw_u64(&j, "uprobe_hits", r->cs.user_switches);
-			jw_u64(&j, "kernel_switches", r->cs.switches_out);
-			jw_obj_end(&j);
-		} else if (r->counting_skipped[0]) {
-			jw_obj_begin(&j, "counting_pass");
-			jw_str(&j, "not_measured", r->counting_skipped);
-			jw_obj_end(&j);
-		}
+		swc_counting_pass_json(&j, r);
 		jw_obj_end(&j);
 	}
 	jw_arr_end(&j);

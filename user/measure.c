@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "clock.h"
 #include "feature_probe.h"
+#include "json.h"
 #include "measure.h"
 #include "validity.h"
 #include "watch.h"
@@ -155,4 +156,22 @@ double swc_measure_syscalls_per_switch(const struct swc_measurement *m)
 const struct swc_group_stats *swc_measure_latency_stats(const struct swc_measurement *m)
 {
 	return m->counted ? &m->cs : &m->gs;
+}
+
+void swc_counting_pass_json(struct swc_json *j, const struct swc_measurement *m)
+{
+	if (m->counted) {
+		jw_obj_begin(j, "counting_pass");
+		jw_bool(j, "ok", m->counting_ok);
+		jw_u64(j, "switches_made", m->counting_made);
+		jw_u64(j, "uprobe_hits", m->cs.user_switches);
+		jw_u64(j, "syscalls", m->cs.syscalls);
+		jw_double(j, "syscalls_per_switch", swc_measure_syscalls_per_switch(m));
+		jw_u64(j, "kernel_switches", m->cs.switches_out);
+		jw_obj_end(j);
+	} else if (m->counting_skipped[0]) {
+		jw_obj_begin(j, "counting_pass");
+		jw_str(j, "not_measured", m->counting_skipped);
+		jw_obj_end(j);
+	}
 }

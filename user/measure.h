@@ -70,6 +70,10 @@ double swc_measure_ratio(const struct swc_measurement *a, const struct swc_measu
 double swc_measure_per_made(const struct swc_measurement *m, __u64 v);
 /* From the counting pass: the sys_enter counter is never attached while timing. */
 double swc_measure_syscalls_per_switch(const struct swc_measurement *m);
+struct swc_json;
+/* The "counting_pass" object of run's and lab cost's rows (docs/JSON.md): what the untimed
+ * pass counted and whether it ran to the end, or why it did not run; nothing if neither. */
+void swc_counting_pass_json(struct swc_json *j, const struct swc_measurement *m);
 /* Latencies come from the counting pass: the clock they need is off while timing. */
 const struct swc_group_stats *swc_measure_latency_stats(const struct swc_measurement *m);
 /* Switches with a busy task outside the workload on one side; -1 without eBPF. */

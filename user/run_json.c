@@ -181,19 +181,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		} else {
 			swc_kernel_counters_json(&j, &r->rr.ru, NULL);
 		}
-		if (r->counted) {
-			jw_obj_begin(&j, "counting_pass");
-			jw_bool(&j, "ok", r->counting_ok);
-			jw_u64(&j, "switches_made", r->counting_made);
-			jw_u64(&j, "uprobe_hits", r->cs.user_switches);
-			jw_u64(&j, "syscalls", r->cs.syscalls);
-			jw_u64(&j, "kernel_switches", r->cs.switches_out);
-			jw_obj_end(&j);
-		} else if (r->counting_skipped[0]) {
-			jw_obj_begin(&j, "counting_pass");
-			jw_str(&j, "not_measured", r->counting_skipped);
-			jw_obj_end(&j);
-		}
+		swc_counting_pass_json(&j, r);
 		if (r->pmu_counted)
 			swc_pmu_json(&r->pmu, r->counting_made, &j);
 		else if (env->pmu)
