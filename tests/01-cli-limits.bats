@@ -133,3 +133,12 @@ load helpers
 		--inh-caps=-all "$SWITCHCOST" --quick
 	[[ "$stderr" == *"(or switchcost run --no-bpf, which needs neither)"* ]]
 }
+
+@test "trace: an empty CMD is a usage error, with --asyncio too, not a failed run" {
+	for args in "--" "--asyncio"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$SWITCHCOST" trace $args ''
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: CMD is an empty name: give the program to run (see switchcost trace --help)" ]
+	done
+}

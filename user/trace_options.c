@@ -458,6 +458,8 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 				   "do not narrow it; drop them, or trace CMD or -p");
 	if (!env->argv && !env->npids && !env->all && !env->tid)
 		return usage_error("nothing to trace: give -- CMD [ARGS...], -p PID, -t TID or -a");
+	if (env->argv && !env->argv[0][0])
+		return usage_error("CMD is an empty name: give the program to run");
 	if (env->argv && env->npids)
 		return usage_error("-p traces running processes and CMD starts one: give either");
 	if (env->duration_ns && env->argv)
