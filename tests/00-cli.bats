@@ -196,6 +196,13 @@ json_error() {
 	swc trace --nope -- echo --json
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
+	# report and compare have no --json: an unknown option there is told as text only
+	swc report --json x.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	swc compare --json a.json b.json
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
 }
 
 @test "--json: a --json in trace's CMD given without -- is CMD's: no error object on stdout" {

@@ -170,6 +170,9 @@ void swc_json_errors_init(int argc, char **argv)
 	static const cookie_io_functions_t io = { .write = stderr_write };
 	FILE *f;
 
+	/* report and compare have no --json: theirs is an unknown option, told as text */
+	if (argc > 1 && (!strcmp(argv[1], "report") || !strcmp(argv[1], "compare")))
+		return;
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		json_errors.on |= !strcmp(argv[i], "--json");
 	if (!json_errors.on)
