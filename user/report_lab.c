@@ -14,6 +14,8 @@
 #include "report_page.h"
 #include "svg.h"
 
+#define LAB_PAGE_MAX_UNITS	1000
+
 /* The lab's one-character-per-unit states (lab_timeline.c task_row, coroutine_row). */
 static const char *cell_class(char c, const char **what)
 {
@@ -67,6 +69,10 @@ static void variants_page(FILE *f, struct json_object *vars)
 		units = fmax(units, jr_num(v, NAMES("process_end_units"), 0));
 	}
 	hi = hi > 0 ? hi : 1;
+	/* a saved document is not trusted: the unit axis has a tick per two units, so it stops
+	 * at LAB_PAGE_MAX_UNITS (the notes' scenarios take 11) rather than loop on 1e308 */
+	if (!(units <= LAB_PAGE_MAX_UNITS))
+		units = LAB_PAGE_MAX_UNITS;
 	fputs("<h2>Measured against the notes</h2>\n<p class=\"legend\"><span "
 	      "style=\"color:#1f77b4\">■</span>measured by the program<span "
 	      "style=\"color:#aaa\">■</span>expected (the notes' table, in units)</p>\n", f);
