@@ -291,3 +291,31 @@ teardown() {
 	printed=$(jq -r '.conclusion' <<<"$output" | grep -o 'costs [0-9.]*×' | head -1 | tr -dc '0-9.')
 	awk -v a="$printed" -v b="$ratio" 'BEGIN { d = a - b; exit !(d < 0.011 && d > -0.011) }'
 }
+
+@test "--ws: the indirect cost grows once the working set passes a cache level (shape only)" {
+	# the largest data or unified cache a quick sweep can pass: the last level where it is
+	# 16 MiB at most, the level below it where the last is larger (this VM reports 480 MiB)
+	swc --no-bpf --quick --ws 16K --json coroutine
+	[ "$status" -eq 0 ]
+	level=$(jq '[.ws_sweep.cpu_caches.caches[] | select(.type != "Instruction"
+		and .bytes <= 16777216)] | max_by(.bytes) | .bytes // empty' <<<"$output")
+	[ -n "$level" ] || skip "no cache of 16 MiB or less in sysfs to sweep past"
+	small=$((level / 8)) big=$((level * 4))
+	swc --no-bpf --quick --ws "$small,$big" --json process thread
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/ws.json"
+	# per workload: W = level/8 fits the cache for both parties, W = 4x the level cannot
+	clean=$(jq --argjson s "$small" --argjson b "$big" '[.results[]
+		| select(.ws_pattern == "lines" and (.ws_bytes == $s or .ws_bytes == $b)
+			 and .workload != "baseline")] | group_by(.workload)
+		| map(select(all(.valid))) | length' "$BATS_TEST_TMPDIR/ws.json")
+	[ "$clean" -ge 1 ] || skip "no workload clean at both sizes: a loaded machine, nothing to judge"
+	jq -e --argjson s "$small" --argjson b "$big" '[.results[]
+		| select(.ws_pattern == "lines" and (.ws_bytes == $s or .ws_bytes == $b)
+			 and .workload != "baseline")] | group_by(.workload)
+		| map(select(all(.valid))
+		      | (map(select(.ws_bytes == $b))[0].indirect_ns) as $hi
+		      | (map(select(.ws_bytes == $s))[0].indirect_ns) as $lo
+		      | $hi > 2 * ([$lo, 100] | max))
+		| all' "$BATS_TEST_TMPDIR/ws.json"
+}
