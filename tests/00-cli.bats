@@ -231,3 +231,15 @@ json_error() {
 	[ "$(jq -s length <<<"$output")" -eq 1 ]
 	jq -e '.record == "summary" and .exit_status == 1 and (has("error") | not)' <<<"$output"
 }
+
+@test "CI runs exactly the README's test command: the quick start's second line is .ci/run's" {
+	cd "$BATS_TEST_DIRNAME/.."
+	readme=$(awk '/^## Quick start/ { q = 1 } q && /^```sh$/ { b = 1; next } b && /^```$/ { exit }
+		b { print }' README.md)
+	[ "$(wc -l <<<"$readme")" -eq 2 ]
+	[ "$(sed -n 1p <<<"$readme")" = "make run" ]
+	test_cmd=$(sed -n 2p <<<"$readme")
+	[ "$test_cmd" = "make deps test" ]
+	# the last command .ci/run runs, after its cd to the tree
+	[ "$(grep -v '^\s*#' .ci/run | grep -v '^\s*$' | tail -1)" = "$test_cmd" ]
+}
