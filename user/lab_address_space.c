@@ -39,24 +39,10 @@ struct as_result {
 	struct swc_sweep *sweep;
 };
 
-static const char *row_name(const struct swc_measurement *r)
+static const struct swc_measurement *find(const struct as_result *res, enum swc_workload_id id,
+					  bool ibpb)
 {
-	if (!r->ibpb)
-		return swc_workload_name(r->id);
-	return r->id == SWC_WL_PROCESS ? "process+ibpb" : "thread+ibpb";
-}
-
-static const struct swc_measurement *find(const struct as_result *res, enum swc_workload_id id, bool ibpb)
-{
-	for (int i = 0; i < res->nrows; i++)
-		if (res->rows[i].id == id && res->rows[i].ibpb == ibpb && res->rows[i].rr.ok)
-			return &res->rows[i];
-	return NULL;
-}
-
-static double median(const struct swc_measurement *r)
-{
-	return r ? r->per_switch.median : NAN;
+	return swc_measure_find_variant(res->rows, res->nrows, id, ibpb);
 }
 
 /* The indirect cost of workload id at the largest size of the "lines" pattern, or NaN. */
@@ -71,11 +57,12 @@ static double indirect_at(const struct swc_sweep *s, enum swc_workload_id id,
 /* The closing sentence, from the measured numbers only. */
 static void conclusion(const struct lab *lab, const struct as_result *res, char *buf, size_t len)
 {
-	const struct swc_measurement *p = find(res, SWC_WL_PROCESS, false), *t = find(res, SWC_WL_THREAD, false);
+	const struct swc_measurement *p = find(res, SWC_WL_PROCESS, false);
+	const struct swc_measurement *t = find(res, SWC_WL_THREAD, false);
 	const struct swc_measurement *pi = find(res, SWC_WL_PROCESS, true);
 	const struct swc_sweep *s = res->sweep;
 	unsigned long long w = s->o.sizes[s->o.nsizes - 1];
-	double ratio = median(p) / median(t), ip = indirect_at(s, SWC_WL_PROCESS, w);
+	double ratio = swc_measure_ratio(p, t), ip = indirect_at(s, SWC_WL_PROCESS, w);
 	double it = indirect_at(s, SWC_WL_THREAD, w);
 	char a[32], b[32], c[32], d[32], e[32];
 	bool same;
@@ -88,7 +75,8 @@ static void conclusion(const struct lab *lab, const struct as_result *res, char 
 	same = ratio < SWC_SAME_COST_RATIO;
 	o = (size_t)snprintf(buf, len, "Answer from this machine: a process switch costs %.2f× a "
 			     "thread switch (%s against %s): %s (PTI %s, %s)", ratio,
-			     swc_fmt_ns(median(p), a, sizeof(a)), swc_fmt_ns(median(t), b, sizeof(b)),
+			     swc_fmt_ns(p->per_switch.median, a, sizeof(a)),
+			     swc_fmt_ns(t->per_switch.median, b, sizeof(b)),
 			     same ? "about the same, so \"high, medium\" does not hold here; the "
 			     "change of address space adds little" : "\"high, medium\" holds here, "
 			     "and the change of address space is what costs",
@@ -96,7 +84,7 @@ static void conclusion(const struct lab *lab, const struct as_result *res, char 
 			     "PCID keeps TLB entries" : "no PCID: the TLB is flushed");
 	if (o < len && pi)
 		o += (size_t)snprintf(buf + o, len - o, "; with IBPB asked for, a process switch "
-				      "costs %s", swc_fmt_ns(median(pi), c, sizeof(c)));
+				      "costs %s", swc_fmt_ns(pi->per_switch.median, c, sizeof(c)));
 	if (o < len && !isnan(ip) && !isnan(it))
 		o += (size_t)snprintf(buf + o, len - o, ". After the switch, with %s of data each, "
 				      "the refills add %s to a process switch and %s to a thread "
@@ -125,8 +113,8 @@ static void print_rows(const struct as_result *res, FILE *f)
 
 		for (int k = 0; k < 4; k++)
 			cells[k] = c[k];
-		snprintf(c[0], sizeof(c[0]), "%s%s", row_name(r), r->rr.ok && !r->val.valid ?
-			 " !" : "");
+		snprintf(c[0], sizeof(c[0]), "%s%s", swc_measure_row_name(r),
+			 r->rr.ok && !r->val.valid ? " !" : "");
 		if (!r->rr.ok) {
 			snprintf(c[1], sizeof(c[1]), "failed");
 			cells[2] = cells[3] = NULL;
@@ -134,7 +122,7 @@ static void print_rows(const struct as_result *res, FILE *f)
 			swc_fmt_ns(r->per_switch.median, c[1], sizeof(c[1]));
 			snprintf(c[2], sizeof(c[2]), "%s .. %s", swc_fmt_ns(r->per_switch.min, a,
 				 sizeof(a)), swc_fmt_ns(r->per_switch.max, b, sizeof(b)));
-			swc_fmt_ratio(median(r) / median(t), c[3], sizeof(c[3]));
+			swc_fmt_ratio(swc_measure_ratio(r, t), c[3], sizeof(c[3]));
 		}
 		swc_table__add_row(tb, cells);
 	}
@@ -143,7 +131,7 @@ static void print_rows(const struct as_result *res, FILE *f)
 	if (res->ibpb_why[0])
 		fprintf(f, "process+ibpb, thread+ibpb: not available: %s.\n", res->ibpb_why);
 	for (int i = 0; i < res->nrows; i++)
-		any |= res->rows[i].rr.ok && lab_print_invalid(f, row_name(&res->rows[i]),
+		any |= res->rows[i].rr.ok && lab_print_invalid(f, swc_measure_row_name(&res->rows[i]),
 							       &res->rows[i].val);
 	if (any)
 		fprintf(f, "! %s.\n", swc_validity_advice());
@@ -151,7 +139,8 @@ static void print_rows(const struct as_result *res, FILE *f)
 
 static void print_human(struct lab *lab, const struct as_result *res)
 {
-	const struct swc_measurement *p = find(res, SWC_WL_PROCESS, false), *t = find(res, SWC_WL_THREAD, false);
+	const struct swc_measurement *p = find(res, SWC_WL_PROCESS, false);
+	const struct swc_measurement *t = find(res, SWC_WL_THREAD, false);
 	char why[768];
 
 	swc_sysinfo_print(&lab->si, stdout);
@@ -161,8 +150,8 @@ static void print_human(struct lab *lab, const struct as_result *res)
 	       res->sweep->o.cpu, lab->env.quick ? AS_QUICK_ROUND_TRIPS : AS_ROUND_TRIPS,
 	       lab->env.quick ? AS_QUICK_REPEATS : AS_REPEATS);
 	print_rows(res, stdout);
-	if (p && t && swc_addrspace_explain(&lab->si.as, median(p), median(t), why,
-					    sizeof(why))[0])
+	if (p && t && swc_addrspace_explain(&lab->si.as, p->per_switch.median,
+					    t->per_switch.median, why, sizeof(why))[0])
 		printf("%s\n", why);
 	printf("\n3. What the switch costs afterwards: the working-set sweep.\n");
 	swc_sweep_print(res->sweep, &lab->si.as, stdout);
@@ -183,7 +172,7 @@ static void print_json(struct lab *lab, const struct as_result *res)
 		const struct swc_measurement *r = &res->rows[i];
 
 		jw_obj_begin(&j, NULL);
-		jw_str(&j, "workload", row_name(r));
+		jw_str(&j, "workload", swc_measure_row_name(r));
 		jw_bool(&j, "ok", r->rr.ok);
 		if (r->rr.ok)
 			lab_json_timing(&j, r);

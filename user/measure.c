@@ -126,13 +126,26 @@ bool swc_measure_failed(const struct swc_measurement *m)
 	return (!m->rr.ok && !m->unavailable) || (m->counted && !m->counting_ok);
 }
 
+const struct swc_measurement *swc_measure_find_variant(const struct swc_measurement *rows,
+						       int n, enum swc_workload_id id, bool ibpb)
+{
+	for (int i = 0; i < n; i++)
+		if (rows[i].id == id && rows[i].ibpb == ibpb && rows[i].rr.ok)
+			return &rows[i];
+	return NULL;
+}
+
 const struct swc_measurement *swc_measure_find(const struct swc_measurement *rows, int n,
 					       enum swc_workload_id id)
 {
-	for (int i = 0; i < n; i++)
-		if (rows[i].id == id && !rows[i].ibpb && rows[i].rr.ok)
-			return &rows[i];
-	return NULL;
+	return swc_measure_find_variant(rows, n, id, false);
+}
+
+const char *swc_measure_row_name(const struct swc_measurement *m)
+{
+	if (!m->ibpb)
+		return swc_workload_name(m->id);
+	return m->id == SWC_WL_PROCESS ? "process+ibpb" : "thread+ibpb";
 }
 
 double swc_measure_ratio(const struct swc_measurement *a, const struct swc_measurement *b)

@@ -64,6 +64,11 @@ bool swc_measure_failed(const struct swc_measurement *m);
 /* The plain row (not an --ibpb variant) of workload id that completed, or NULL. */
 const struct swc_measurement *swc_measure_find(const struct swc_measurement *rows, int n,
 					       enum swc_workload_id id);
+/* The same, of its --ibpb variant when ibpb. */
+const struct swc_measurement *swc_measure_find_variant(const struct swc_measurement *rows,
+						       int n, enum swc_workload_id id, bool ibpb);
+/* "process", or "process+ibpb" for its --ibpb row */
+const char *swc_measure_row_name(const struct swc_measurement *m);
 /* a's median over b's; NaN when either is missing or failed. */
 double swc_measure_ratio(const struct swc_measurement *a, const struct swc_measurement *b);
 /* v per switch made in the timed pass (NaN if none). */

@@ -75,8 +75,6 @@ struct run_meta {
 /* Parses run's command line into env; returns 0, or the exit status of a usage error. */
 int run_parse_args(struct run_env *env, int argc, char **argv);
 
-/* "process", or "process+ibpb" for its --ibpb row */
-const char *run_row_name(const struct swc_measurement *r);
 const char *run_ipc_name(enum swc_ipc ipc);
 void run_print_human(const struct run_env *env, const struct swc_sysinfo *si,
 		     const struct swc_measurement *rows, int n, const struct swc_counters *ctr,

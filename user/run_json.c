@@ -97,13 +97,13 @@ int run_write_meta(void *ctx, FILE *f)
 
 		if (r->ran && !r->rr.ok) {
 			jw_obj_begin(&j, NULL);
-			jw_str(&j, "workload", run_row_name(r));
+			jw_str(&j, "workload", swc_measure_row_name(r));
 			jw_str(&j, "pass", "timed");
 			jw_str(&j, "error", swc_describe_status(r->rr.status, buf, sizeof(buf)));
 			jw_obj_end(&j);
 		} else if (r->counted && !r->counting_ok) {
 			jw_obj_begin(&j, NULL);
-			jw_str(&j, "workload", run_row_name(r));
+			jw_str(&j, "workload", swc_measure_row_name(r));
 			jw_str(&j, "pass", "counting");
 			jw_str(&j, "error", "the counting pass failed");
 			jw_obj_end(&j);
@@ -133,7 +133,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		const struct swc_measurement *r = &rows[i];
 
 		jw_obj_begin(&j, NULL);
-		jw_str(&j, "workload", run_row_name(r));
+		jw_str(&j, "workload", swc_measure_row_name(r));
 		jw_bool(&j, "ok", r->rr.ok);
 		if (r->unavailable) {
 			snprintf(buf, sizeof(buf), "not available: %s", r->why);

@@ -12,14 +12,6 @@
 #include "sysinfo.h"
 #include "validity.h"
 
-/* "process", or "process+ibpb" for its --ibpb row */
-const char *run_row_name(const struct swc_measurement *r)
-{
-	if (!r->ibpb)
-		return swc_workload_name(r->id);
-	return r->id == SWC_WL_PROCESS ? "process+ibpb" : "thread+ibpb";
-}
-
 const char *run_ipc_name(enum swc_ipc ipc)
 {
 	return ipc == SWC_IPC_PIPE ? "pipe" : ipc == SWC_IPC_FUTEX_PRIVATE ? "futex-private"
@@ -82,7 +74,7 @@ static void print_table(const struct swc_measurement *rows, int n, size_t width,
 			c[k][0] = '\0';
 			cells[k] = c[k];
 		}
-		snprintf(c[0], sizeof(c[0]), "%s%s", run_row_name(r),
+		snprintf(c[0], sizeof(c[0]), "%s%s", swc_measure_row_name(r),
 			 r->rr.ok && !r->val.valid ? " !" : "");
 		if (!r->rr.ok) {
 			snprintf(c[1], sizeof(c[1]), r->unavailable ? "not available" : "failed");
@@ -167,12 +159,12 @@ static void print_evidence(const struct run_env *env, const struct swc_measureme
 
 		if (!r->have_bpf || !r->ran)
 			continue;
-		fprintf(f, "  %-9s ", run_row_name(r));
+		fprintf(f, "  %-9s ", swc_measure_row_name(r));
 		if (!swc_workload_uses_kernel(r->id) && r->id != SWC_WL_SYSCALL) {
 			fprintf(f, "%s kernel switches while it made %s %s switches in user space",
 				swc_fmt_count(r->gs.switches_out, a, sizeof(a)),
 				swc_fmt_count(r->switches_made, b, sizeof(b)),
-				run_row_name(r));
+				swc_measure_row_name(r));
 			if (r->counted && r->id == SWC_WL_COROUTINE)
 				fprintf(f, ";\n            counting pass (untimed): %s coroutine "
 					   "switches counted by uprobe of %s made, %s kernel switches",
@@ -231,13 +223,13 @@ static void print_hists(const struct swc_measurement *rows, int n, FILE *f)
 		if (!r->have_bpf)
 			continue;
 		snprintf(title, sizeof(title), "\n%s: on-CPU time before switching out",
-			 run_row_name(r));
+			 swc_measure_row_name(r));
 		swc_hist_print(f, title, ls->hist_run, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: off-CPU time before switching in",
-			 run_row_name(r));
+			 swc_measure_row_name(r));
 		swc_hist_print(f, title, ls->hist_off, SWC_HIST_SLOTS);
 		snprintf(title, sizeof(title), "\n%s: wake-up to run delay",
-			 run_row_name(r));
+			 swc_measure_row_name(r));
 		swc_hist_print(f, title, ls->hist_delay, SWC_HIST_SLOTS);
 	}
 }
@@ -266,7 +258,7 @@ static void print_invalid(const struct swc_measurement *rows, int n, FILE *f)
 
 		if (!r->rr.ok || r->val.valid)
 			continue;
-		fprintf(f, "%s! %s: not a clean measurement: ", any ? "" : "\n", run_row_name(r));
+		fprintf(f, "%s! %s: not a clean measurement: ", any ? "" : "\n", swc_measure_row_name(r));
 		for (int k = 0; k < r->val.nreasons; k++)
 			fprintf(f, "%s%s", k ? "; " : "", r->val.reasons[k]);
 		fprintf(f, "\n");
@@ -286,11 +278,11 @@ static void print_ibpb(const struct swc_measurement *rows, int n, FILE *f)
 		if (!r->ibpb)
 			continue;
 		if (r->unavailable)
-			fprintf(f, "%s not available: %s.\n", run_row_name(r), r->why);
+			fprintf(f, "%s not available: %s.\n", swc_measure_row_name(r), r->why);
 		else if (r->rr.ok && plain && plain->per_switch.median > 0)
 			fprintf(f, "%s: %.2f× %s, with IBPB asked for by both parties%s.\n",
-				run_row_name(r), r->per_switch.median / plain->per_switch.median,
-				run_row_name(plain), r->id == SWC_WL_THREAD ?
+				swc_measure_row_name(r), r->per_switch.median / plain->per_switch.median,
+				swc_measure_row_name(plain), r->id == SWC_WL_THREAD ?
 				" (one address space: no barrier between threads)" :
 				" (a barrier on every change of address space)");
 	}
@@ -345,7 +337,7 @@ static void print_pmu(const struct run_env *env, const struct swc_measurement *r
 	fprintf(f, "\n%s counters (perf_event_open, counting pass, whole runner):\n", kind);
 	for (int i = 0; i < n; i++)
 		if (rows[i].pmu_counted)
-			swc_pmu_print_row(f, run_row_name(&rows[i]), &rows[i].pmu,
+			swc_pmu_print_row(f, swc_measure_row_name(&rows[i]), &rows[i].pmu,
 					  rows[i].counting_made);
 }
 
@@ -371,7 +363,7 @@ static void print_human(const struct run_env *env, const struct swc_sysinfo *si,
 	for (int i = 0; i < n; i++)
 		if (rows[i].ran && !rows[i].rr.ok)
 			fprintf(f, "The %s workload failed: its runner %s.\n",
-				run_row_name(&rows[i]),
+				swc_measure_row_name(&rows[i]),
 				swc_describe_status(rows[i].rr.status, why, sizeof(why)));
 	if (ctr && (ctr->tasks_full || ctr->watch_full))
 		fprintf(f, "eBPF maps were full: %llu task(s) untracked, %llu process(es) "
