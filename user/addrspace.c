@@ -276,6 +276,24 @@ void swc_addrspace_json(const struct swc_addrspace *as, struct swc_json *j)
 	jw_obj_end(j);
 }
 
+bool swc_same_cost(double process_ns, double thread_ns)
+{
+	return process_ns < SWC_SAME_COST_RATIO * thread_ns;
+}
+
+char *swc_addrspace_facts(const struct swc_addrspace *as, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s",
+		 as->pcid > 0 ? "PCID keeps both address spaces in the TLB" :
+		 as->pcid == 0 ? "without PCID every change of address space flushes the TLB" :
+		 "whether PCID is in use is unknown",
+		 !strcmp(as->ibpb, "always") ? ", IBPB flushes branch prediction on every change" :
+		 "",
+		 as->pti > 0 ? " and PTI is on (for threads too)" :
+		 as->pti == 0 ? " and PTI is off" : "");
+	return buf;
+}
+
 char *swc_addrspace_explain(const struct swc_addrspace *as, double process_ns, double thread_ns,
 			    char *buf, size_t len)
 {
@@ -289,19 +307,8 @@ char *swc_addrspace_explain(const struct swc_addrspace *as, double process_ns, d
 	if (!(process_ns > 0) || !(thread_ns > 0) || !len)
 		return buf;
 	ratio = process_ns / thread_ns;
-	same = ratio < SWC_SAME_COST_RATIO;
-
-	if (as->pcid > 0)
-		snprintf(facts, sizeof(facts), "PCID keeps both address spaces in the TLB");
-	else if (as->pcid == 0)
-		snprintf(facts, sizeof(facts), "without PCID every change of address space "
-					       "flushes the TLB");
-	else
-		snprintf(facts, sizeof(facts), "whether PCID is in use is unknown");
-	if (ibpb_always)
-		strcat(facts, ", IBPB flushes branch prediction on every change");
-	strcat(facts, as->pti > 0 ? " and PTI is on (for threads too)" :
-		      as->pti == 0 ? " and PTI is off" : "");
+	same = swc_same_cost(process_ns, thread_ns);
+	swc_addrspace_facts(as, facts, sizeof(facts));
 	facts[0] = (char)toupper((unsigned char)facts[0]);
 
 	if (same && !predicts_dearer)

@@ -48,5 +48,14 @@ char *swc_addrspace_explain(const struct swc_addrspace *as, double process_ns, d
 			    char *buf, size_t len);
 /* Below this process/thread ratio the two cost "about the same" (repeat noise is ~5-10%). */
 #define SWC_SAME_COST_RATIO	1.15
+/* Whether a process switch of process_ns costs about what a thread switch of thread_ns does. */
+bool swc_same_cost(double process_ns, double thread_ns);
+/*
+ * What this machine does on a change of address space, as a phrase that starts in lower case:
+ * "PCID keeps both address spaces in the TLB and PTI is off". PCID not known (-1: unreadable,
+ * another architecture) is said to be unknown, PTI not known is left out: neither is guessed.
+ * Returns buf.
+ */
+char *swc_addrspace_facts(const struct swc_addrspace *as, char *buf, size_t len);
 
 #endif

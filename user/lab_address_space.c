@@ -64,7 +64,7 @@ static void conclusion(const struct lab *lab, const struct as_result *res, char 
 	unsigned long long w = s->o.sizes[s->o.nsizes - 1];
 	double ratio = swc_measure_ratio(p, t), ip = indirect_at(s, SWC_WL_PROCESS, w);
 	double it = indirect_at(s, SWC_WL_THREAD, w);
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], facts[256];
 	bool same;
 	size_t o;
 
@@ -72,16 +72,15 @@ static void conclusion(const struct lab *lab, const struct as_result *res, char 
 		snprintf(buf, len, "Not answered: the process or thread row failed.");
 		return;
 	}
-	same = ratio < SWC_SAME_COST_RATIO;
+	same = swc_same_cost(p->per_switch.median, t->per_switch.median);
 	o = (size_t)snprintf(buf, len, "Answer from this machine: a process switch costs %.2f× a "
-			     "thread switch (%s against %s): %s (PTI %s, %s)", ratio,
+			     "thread switch (%s against %s): %s (%s)", ratio,
 			     swc_fmt_ns(p->per_switch.median, a, sizeof(a)),
 			     swc_fmt_ns(t->per_switch.median, b, sizeof(b)),
 			     same ? "about the same, so \"high, medium\" does not hold here; the "
 			     "change of address space adds little" : "\"high, medium\" holds here, "
 			     "and the change of address space is what costs",
-			     lab->si.as.pti == 1 ? "on" : "off", lab->si.as.pcid == 1 ?
-			     "PCID keeps TLB entries" : "no PCID: the TLB is flushed");
+			     swc_addrspace_facts(&lab->si.as, facts, sizeof(facts)));
 	if (o < len && pi)
 		o += (size_t)snprintf(buf + o, len - o, "; with IBPB asked for, a process switch "
 				      "costs %s", swc_fmt_ns(pi->per_switch.median, c, sizeof(c)));

@@ -149,7 +149,7 @@ static void print_human(struct lab *lab, const struct swc_workload_cfg *cfg,
 		sentence(&rows[i], stdout);
 	}
 	pr = swc_measure_find(rows, NROWS, SWC_WL_PROCESS);
-	same = pr && th && pr->per_switch.median < SWC_SAME_COST_RATIO * th->per_switch.median;
+	same = pr && th && swc_same_cost(pr->per_switch.median, th->per_switch.median);
 	printf("\nThe notes: process switch high, thread medium, coroutine very low. Measured "
 	       "here: process %s, thread %s%s,\ncoroutine %s per switch.\n",
 	       swc_fmt_ns(pr ? pr->per_switch.median : NAN, a, sizeof(a)),

@@ -83,6 +83,15 @@ static void test_edges(void)
 	CHECK_INT_EQ(as.ibpb_per_process, -1);
 	CHECK_STR_EQ(swc_addrspace_explain(&as, NAN, 3000, buf, sizeof(buf)), "");
 	CHECK_STR_EQ(swc_addrspace_explain(&as, 3000, 0, buf, sizeof(buf)), "");
+	/* facts not known are not guessed (lab address-space said "PTI off, no PCID" here) */
+	CHECK_STR_EQ(swc_addrspace_facts(&as, buf, sizeof(buf)),
+		     "whether PCID is in use is unknown");
+	as.pcid = 1;
+	as.pti = 0;
+	CHECK_STR_EQ(swc_addrspace_facts(&as, buf, sizeof(buf)),
+		     "PCID keeps both address spaces in the TLB and PTI is off");
+	CHECK(swc_same_cost(3300, 3000));
+	CHECK(!swc_same_cost(3500, 3000));
 }
 
 /* pti=on forced on a CPU deemed not affected: sysfs says "Not affected", cpuinfo says pti */
