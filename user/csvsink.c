@@ -10,6 +10,7 @@
 #include "csvsink.h"
 #include "fmt.h"
 #include "json.h"
+#include "validity.h"
 #include "watch.h"
 
 /* "32M", "64MiB", "4096", "1G": a power of two of bytes from 4 KiB to 1 GiB. */
@@ -171,9 +172,7 @@ static void group_counts(struct swc_watch *w, __u32 group, unsigned long long *s
 	*sched = *coro = 0;
 	if (!w || watch__group_stats(w, group, &gs))
 		return;
-	for (int k = 0; k < SWC_KIND_NR; k++)
-		if (k != SWC_KIND_COROUTINE)
-			*sched += gs.by_kind[k];
+	*sched = swc_group_switches(&gs);
 	*coro = gs.by_kind[SWC_KIND_COROUTINE];
 }
 
