@@ -29,7 +29,6 @@ struct swc_csv {
 	char *buf;
 	size_t len;
 	unsigned char *zbuf;
-	unsigned long long rows;
 	int err;		/* first write error (-errno), sticky */
 	bool finished;		/* csv__finish() done: all of it written */
 };
@@ -346,13 +345,7 @@ int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *
 	if (c->err)
 		return c->err;
 	c->len += swc_csv_format_row(c->buf + c->len, rec, workload, pass);
-	c->rows++;
 	return 0;
-}
-
-unsigned long long csv__rows(const struct swc_csv *c)
-{
-	return c ? c->rows : 0;
 }
 
 int csv__finish(struct swc_csv *c)

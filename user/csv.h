@@ -33,7 +33,6 @@ struct swc_csv *csv__open(const char *path);
  * Returns 0 or -errno (e.g. -ENOSPC). */
 int csv__write(struct swc_csv *c, const struct swc_switch_rec *rec, const char *workload,
 	       const char *pass);
-unsigned long long csv__rows(const struct swc_csv *c);
 /* Writes out what is buffered and ends a gzip stream; the file stays out of sight until
  * committed (csv__close(), or swc_outfile_commit_pair() on csv__outfile()). Returns 0 or
  * -errno with a message printed. */
