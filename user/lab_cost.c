@@ -11,9 +11,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "csv.h"	/* swc_kind_name() */
 #include "fmt.h"
 #include "json.h"
+#include "report.h"
 #include "lab.h"
 #include "measure.h"
 #include "stats.h"
@@ -197,10 +197,7 @@ static void print_json(FILE *f, struct lab *lab, const struct swc_workload_cfg *
 			jw_u64(&j, "switches", r->gs.switches_out);
 			jw_u64(&j, "voluntary", r->gs.voluntary);
 			jw_u64(&j, "involuntary", r->gs.involuntary);
-			jw_obj_begin(&j, "by_kind");	/* as run's */
-			for (int k = 0; k < SWC_KIND_NR; k++)
-				jw_u64(&j, swc_kind_name(k), r->gs.by_kind[k]);
-			jw_obj_end(&j);
+			swc_report_json_by_kind(&j, r->gs.by_kind);	/* as run's */
 			jw_double(&j, "kernel_switches_per_switch",
 				  swc_measure_per_made(r, r->gs.switches_out));
 			jw_obj_end(&j);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "fmt.h"
 #include "json.h"
-#include "csv.h"
+#include "report.h"
 #include "lab_timeline.h"
 #include "watch.h"
 
@@ -288,10 +288,7 @@ static void json_variant(struct swc_json *j, const struct result *r)
 		jw_u64(j, "involuntary", r->gs.involuntary);
 		jw_u64(j, "syscalls", r->gs.syscalls);
 		jw_u64(j, "wakeups", r->gs.wakeups);
-		jw_obj_begin(j, "by_kind");
-		for (int k = 0; k < SWC_KIND_NR; k++)
-			jw_u64(j, swc_kind_name(k), r->gs.by_kind[k]);
-		jw_obj_end(j);
+		swc_report_json_by_kind(j, r->gs.by_kind);
 		jw_obj_end(j);
 	}
 	jw_u64(j, "records", r->cap.nrecs);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
+#include "csv.h"
 #include "fmt.h"
 #include "json.h"
 #include "report.h"
@@ -108,6 +109,14 @@ void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *comma
 	json_started(j);
 	json_host(j);
 	swc_sysinfo_json(si, j);
+}
+
+void swc_report_json_by_kind(struct swc_json *j, const __u64 by_kind[SWC_KIND_NR])
+{
+	jw_obj_begin(j, "by_kind");
+	for (int k = 0; k < SWC_KIND_NR; k++)
+		jw_u64(j, swc_kind_name(k), by_kind[k]);
+	jw_obj_end(j);
 }
 
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr)

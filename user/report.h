@@ -27,6 +27,8 @@ void swc_report_json_begin_indent(struct swc_json *j, FILE *f, const char *comma
 void swc_report_anonymous(bool on);
 /* "bpf": { events_dropped, tasks_untracked, processes_unwatched } */
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
+/* "by_kind": { process, thread, idle, kernel, coroutine }: a group's switches by kind */
+void swc_report_json_by_kind(struct swc_json *j, const __u64 by_kind[SWC_KIND_NR]);
 
 /*
  * eBPF's switches out of a group's tasks against the kernel's own nvcsw + nivcsw (wait4 of the

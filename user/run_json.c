@@ -46,10 +46,7 @@ static void json_ebpf(struct swc_json *j, const struct swc_group_stats *gs,
 	jw_u64(j, "involuntary", gs->involuntary);
 	jw_u64(j, "switches_in", gs->switches_in);
 	jw_u64(j, "exit_switches", gs->exit_switches);
-	jw_obj_begin(j, "by_kind");
-	for (int k = 0; k < SWC_KIND_NR; k++)
-		jw_u64(j, swc_kind_name(k), gs->by_kind[k]);
-	jw_obj_end(j);
+	swc_report_json_by_kind(j, gs->by_kind);
 	/* the rest from the counting pass (see swc_measure_latency_stats()) */
 	jw_double(j, "syscalls_per_switch", swc_measure_syscalls_per_switch(r));
 	jw_u64(j, "wakeups", ls->wakeups);

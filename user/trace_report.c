@@ -457,10 +457,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	jw_u64(&j, "left_running", res->left_running);
 	if (res->have_bpf) {
 		/* every switch with one of the program's tasks on either side */
-		jw_obj_begin(&j, "by_kind");
-		for (int k = 0; k < SWC_KIND_NR; k++)
-			jw_u64(&j, swc_kind_name(k), gs->by_kind[k]);
-		jw_obj_end(&j);
+		swc_report_json_by_kind(&j, gs->by_kind);
 		/* switches out of its tasks */
 		jw_u64(&j, "switches", gs->switches_out);
 		jw_u64(&j, "voluntary", gs->voluntary);
