@@ -698,9 +698,9 @@ int BPF_PROG(on_sys_enter)
 /* A user-space switch point (coroutine switch) was hit; the cookie is the probe's index. */
 static __always_inline int count_user_switch(__u64 cookie)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	/* the task's own fields, as on_sys_enter reads them: no pid_tgid or comm helper calls */
 	struct task_struct *cur = bpf_get_current_task_btf();
+	__u32 tgid = cur->tgid, tid = cur->pid;
 	struct swc_group_stats *s;
 	struct swc_switch_rec *rec;
 	struct swc_counters *c;
@@ -743,8 +743,8 @@ static __always_inline int count_user_switch(__u64 cookie)
 	rec->prev_tid = rec->next_tid = tid;
 	rec->group = group;
 	rec->kind = SWC_KIND_COROUTINE;
-	bpf_get_current_comm(rec->prev_comm, sizeof(rec->prev_comm));
-	__builtin_memcpy(rec->next_comm, rec->prev_comm, sizeof(rec->next_comm));
+	copy_comm(rec->prev_comm, cur);
+	copy_comm(rec->next_comm, cur);
 	bpf_ringbuf_submit(rec, rb_wakeup_flags());
 	return 0;
 }
