@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "feature_probe.h"
+#include "pmu.h"
 #include "json.h"
 #include "report.h"
 #include "sysinfo.h"
@@ -235,9 +236,7 @@ static void check_lockdown(void)
 
 static void check_paranoid(void)
 {
-	char buf[32];
-	int level = read_text("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf)) ?
-		atoi(buf) : 99;
+	int level = swc_perf_event_paranoid();
 	bool perfmon = effective_caps() & (CAP_BIT(CAP_PERFMON_NR) | CAP_BIT(CAP_SYS_ADMIN_NR));
 	struct check *c = add("perf_event_paranoid", perfmon || level <= 1, false,
 			      "%d%s", level, perfmon ? " (CAP_PERFMON overrides it)" : "");

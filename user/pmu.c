@@ -52,7 +52,7 @@ static int open_event(enum swc_pmu_kind kind, int i, pid_t pid)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static int read_paranoid(void)
+int swc_perf_event_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 	int v = 99;
@@ -80,7 +80,7 @@ int swc_pmu_probe(enum swc_pmu_kind kind, char *why, size_t len)
 	else if (fd == -EACCES || fd == -EPERM)
 		snprintf(why, len, "the PMU refuses this user (perf_event_paranoid is %d): run as "
 			 "root, or allow it with sysctl kernel.perf_event_paranoid=2",
-			 read_paranoid());
+			 swc_perf_event_paranoid());
 	else
 		snprintf(why, len, "perf_event_open: %s", strerror(-fd));
 	return fd;

@@ -62,4 +62,7 @@ void swc_pmu_print_row(FILE *f, const char *name, const struct swc_pmu *p,
 /* "pmu": { "kind", events: { name: { count, per_switch } } } */
 void swc_pmu_json(const struct swc_pmu *p, unsigned long long switches, struct swc_json *j);
 
+/* /proc/sys/kernel/perf_event_paranoid, 99 (the most restrictive answer) when unreadable */
+int swc_perf_event_paranoid(void);
+
 #endif
