@@ -222,12 +222,8 @@ int lab_measure(struct lab *lab, const struct swc_workload_cfg *cfg, struct swc_
 
 void lab_json_timing(struct swc_json *j, const struct swc_measurement *m)
 {
-	double per[SWC_MAX_REPEATS];
-
-	for (unsigned int k = 0; k < m->rr.res.repeats; k++)
-		per[k] = m->rr.res.ns[k] / (double)m->rr.res.switches;
 	swc_validity_json(j, &m->val);
-	swc_ns_per_switch_json(j, &m->per_switch, per, m->rr.res.repeats);
+	swc_ns_per_switch_json(j, &m->per_switch, m->per_repeat_ns, m->rr.res.repeats);
 }
 
 bool lab_print_invalid(FILE *f, const char *name, const struct swc_validity *v)

@@ -66,7 +66,6 @@ int swc_measure(struct swc_watch *w, const struct swc_workload_cfg *timed, const
 	struct counting counting = { w, m->id };
 	const struct swc_runner_arm arm = { counting_arm, counting_disarm, &counting };
 	struct swc_runner_result cr;
-	double per_switch[SWC_MAX_REPEATS];
 	unsigned long long t0;
 	double steal0;
 	int err;
@@ -82,8 +81,8 @@ int swc_measure(struct swc_watch *w, const struct swc_workload_cfg *timed, const
 	m->ran = true;
 	if (m->rr.ok && m->rr.res.switches) {
 		for (unsigned int i = 0; i < m->rr.res.repeats; i++)
-			per_switch[i] = m->rr.res.ns[i] / (double)m->rr.res.switches;
-		swc_summarize(per_switch, m->rr.res.repeats, &m->per_switch);
+			m->per_repeat_ns[i] = m->rr.res.ns[i] / (double)m->rr.res.switches;
+		swc_summarize(m->per_repeat_ns, m->rr.res.repeats, &m->per_switch);
 		m->switches_made = m->rr.res.switches / cfg.round_trips *
 				   (cfg.warmup + cfg.repeats * cfg.round_trips);
 	}

@@ -33,6 +33,7 @@ struct swc_measurement {
 	struct swc_runner_result rr;
 	double wall_ns, steal_ns;	/* fork to reap; steal on its CPUs */
 	struct swc_summary per_switch;	/* ns per switch over the repeats */
+	double per_repeat_ns[SWC_MAX_REPEATS];	/* ns per switch of each repeat */
 	unsigned long long switches_made;	/* warm-up included: what the kernel saw happen */
 	bool have_bpf;
 	struct swc_group_stats gs;

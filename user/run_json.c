@@ -119,7 +119,6 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		    const struct csv_ctx *cc, FILE *f)
 {
 	const struct swc_measurement *co = swc_measure_find(rows, n, SWC_WL_COROUTINE);
-	double per[SWC_MAX_REPEATS];
 	struct swc_json j;
 	char buf[256];
 
@@ -158,9 +157,7 @@ void run_print_json(const struct run_env *env, const struct swc_sysinfo *si,
 		jw_obj_end(&j);
 		jw_u64(&j, "switches", r->rr.res.switches * r->rr.res.repeats);
 		jw_u64(&j, "switches_made", r->switches_made);
-		for (unsigned int k = 0; k < r->rr.res.repeats; k++)
-			per[k] = r->rr.res.ns[k] / (double)r->rr.res.switches;
-		swc_ns_per_switch_json(&j, &r->per_switch, per, r->rr.res.repeats);
+		swc_ns_per_switch_json(&j, &r->per_switch, r->per_repeat_ns, r->rr.res.repeats);
 		jw_double(&j, "ratio_to_coroutine", swc_measure_ratio(r, co));
 		if (swc_workload_handoff(r->id, env->ipc))
 			jw_str(&j, "handoff", swc_workload_handoff(r->id, env->ipc));
