@@ -44,6 +44,9 @@ const volatile __u32 targ_pidns_inum = 0;
  * made hot_state an LRU hash keyed by tid, and hot_get() takes that path (the verifier never
  * sees the other one: this is read-only data, known when it checks). */
 const volatile bool targ_hot_by_tid = false;
+/* The group's time sums and histograms (run prints them; trace only with --hist): three log2
+ * slots and four sums per switch that nothing reads otherwise. */
+const volatile bool targ_group_times = true;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -419,7 +422,7 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 		 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
 		if ((prev_state & SWC_TASK_DEAD) && prev->pid != prev->tgid)
 			s->exit_switches++;
-		if (*run_ns != SWC_UNKNOWN) {
+		if (targ_group_times && *run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
 			s->hist_run[hist_slot(*run_ns)]++;
 		}
@@ -472,11 +475,11 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 		if (!also_prev)
 			s->by_kind[kind]++;
 		s->switches_in++;
-		if (*off_ns != SWC_UNKNOWN) {
+		if (targ_group_times && *off_ns != SWC_UNKNOWN) {
 			s->off_ns_sum += *off_ns;
 			s->hist_off[hist_slot(*off_ns)]++;
 		}
-		if (*delay_ns != SWC_UNKNOWN) {
+		if (targ_group_times && *delay_ns != SWC_UNKNOWN) {
 			s->delay_ns_sum += *delay_ns;
 			s->delay_count++;
 			s->hist_delay[hist_slot(*delay_ns)]++;

@@ -224,6 +224,7 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	bpf_map__set_max_entries(skel->maps.tasks, opts->aggregate_only ? 1 :
 				 opts->max_tasks ? opts->max_tasks : WATCH_MAX_TASKS);
 	skel->rodata->targ_every_task = opts->every_task;
+	skel->rodata->targ_group_times = !opts->no_group_times;
 	skel->rodata->targ_counts_only = opts->every_task && opts->counts_only && !opts->emit &&
 					 !opts->filter_tid && !opts->filter_comm &&
 					 !opts->filter_cgroup;

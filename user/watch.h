@@ -28,6 +28,8 @@ struct swc_watch_opts {
 				 * by every syscall and wake-up on the machine) */
 	bool counts_only;	/* not lean: no timings (on-/off-CPU, wake-up to run), counts only */
 	bool every_task;	/* every task on the machine is in group 0 (trace -a) */
+	bool no_group_times;	/* the group's time sums and histograms are not printed: not
+				 * kept (the per-task times are) */
 	/* filters, judged on the task each event is about (0 / NULL / false: none) */
 	__u32 filter_tid;
 	const char *filter_comm;
