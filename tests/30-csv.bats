@@ -24,7 +24,8 @@ path = sys.argv[1]
 f = gzip.open(path, "rt", newline="") if path.endswith(".gz") else open(path, newline="")
 r = csv.reader(f, strict=True)
 header = next(r)
-stats = {"header": ",".join(header), "rows": 0, "sched": 0, "kinds": {}, "pairs": {}}
+stats = {"header": ",".join(header), "rows": 0, "sched": 0, "kinds": {}, "pairs": {},
+         "latencies": {}}
 for row in r:
     assert len(row) == 15, row
     d = dict(zip(header, row))
@@ -44,6 +45,10 @@ for row in r:
     assert d["pass"] in ("timed", "counting") or d["workload"] == "", row
     pair = d["workload"] + ":" + d["pass"] + "/" + d["kind"]
     stats["pairs"][pair] = stats["pairs"].get(pair, 0) + 1
+    for k in ("run_ns", "off_ns", "delay_ns"):
+        if d[k] != "":
+            key = d["pass"] + ":" + k
+            stats["latencies"][key] = stats["latencies"].get(key, 0) + 1
 print(json.dumps(stats))
 EOF
 }
@@ -91,6 +96,20 @@ EOF
 	[ "$coro" -eq "$(jq .bpf.coroutine_switches "$meta")" ]
 	[ "$(jq .interrupted "$meta")" = false ]
 	[ "$(jq .exit_status "$meta")" -eq 0 ]
+}
+
+@test "csv: timed-pass rows carry no latencies (that pass stays untimed), counting-pass rows do" {
+	requires root btf bpf python3
+	local f=$BATS_TEST_TMPDIR/s.csv
+	swc run --quick --csv "$f" thread
+	[ "$status" -eq 0 ]
+	run -0 csv_stats "$f"
+	[ "$(jq '.pairs["thread:timed/thread"] // 0' <<<"$output")" -gt 0 ]
+	[ "$(jq '.latencies | with_entries(select(.key | startswith("timed:"))) | length' \
+		<<<"$output")" -eq 0 ]
+	for k in run_ns off_ns delay_ns; do
+		[ "$(jq --arg k "counting:$k" '.latencies[$k] // 0' <<<"$output")" -gt 0 ]
+	done
 }
 
 @test "csv: the default ring keeps run's peak RSS (VmHWM) within 16 MB" {
