@@ -58,8 +58,9 @@ BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Iinclude -Ivm
 	$(LIBBPF_CFLAGS) $(CLANG_BPF_SYS_INCLUDES)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
-SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
+# switch_nofetch: switch.bpf.c again, for kernels without atomic fetch-and-add (below)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS)) $(O)/switch_nofetch.bpf.o
+SKELS    := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS)) $(O)/switch_nofetch.skel.h
 # pure code, unit-tested without BPF
 PURE_SRCS := user/stats.c user/parse.c user/fmt.c user/json.c user/sudo.c user/outfile.c \
 	user/timeline.c user/addrspace.c \
@@ -102,7 +103,16 @@ $(O)/%.bpf.o: bpf/%.bpf.c include/switchcost.h $(wildcard bpf/*.bpf.h) $(VMLINUX
 
 # switch.bpf.c hands out per-task rows with an atomic fetch-and-add (BPF ISA v3, Linux 5.12);
 # probe.bpf.c proves the kernel takes one
-$(O)/switch.bpf.o $(O)/probe.bpf.o: BPF_CFLAGS += -mcpu=v3
+$(O)/switch.bpf.o $(O)/switch_nofetch.bpf.o $(O)/probe.bpf.o: BPF_CFLAGS += -mcpu=v3
+
+# The same source for kernels that refuse that instruction (Linux < 5.12, Debian 11's 5.10):
+# rows popped from a queue instead. user/session.c opens it through switch.skel.h's layout.
+$(O)/switch_nofetch.bpf.o: bpf/switch.bpf.c include/switchcost.h $(wildcard bpf/*.bpf.h) \
+		$(VMLINUX_H) | $(O)/.deps-ok
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSWC_NO_ATOMIC_FETCH -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -69,6 +69,20 @@ struct {
 /* Rows of tasks handed out so far (may run past max_entries: those tasks were not kept). */
 __u32 tasks_used = 0;
 
+/*
+ * The rows not handed out yet, 0 .. max_entries - 1 in order, pushed by user space before
+ * attaching: the row claim of kernels without atomic fetch-and-add (Linux < 5.12), in the
+ * object built with SWC_NO_ATOMIC_FETCH (Makefile). A pop is atomic (the queue's lock) whatever
+ * runs at once. Per-CPU row ranges with a plain counter would need no claimer to interleave with
+ * another on its CPU: true of on_switch (in the scheduler, interrupts off), not of the uprobe
+ * programs, preemptible with migration disabled since 6.1. The default object does not create it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1);
+	__uint(value_size, sizeof(__u32));
+} free_rows SEC(".maps");
+
 #define ROW_NONE	0	/* hot.row: no row yet */
 #define ROW_LOST	(~0U)	/* ... the table was full when the task was first seen */
 
@@ -265,6 +279,26 @@ static __always_inline __u32 pid_in_ns(struct pid *p)
 	return 0;
 }
 
+/*
+ * The next row to hand out, past the table's end when it is full. One atomic fetch-and-add
+ * (BPF_ATOMIC | BPF_FETCH, Linux 5.12); older verifiers refuse that instruction wherever it is
+ * in a program, so the object for them pops its rows from free_rows instead and only adds to
+ * tasks_used, an add whose result is unused (BPF_XADD, which every kernel has).
+ */
+static __always_inline __u32 claim_row(void)
+{
+#ifdef SWC_NO_ATOMIC_FETCH
+	__u32 row;
+
+	if (bpf_map_pop_elem(&free_rows, &row))
+		return ~0U;	/* empty: every row is taken */
+	__sync_fetch_and_add(&tasks_used, 1);
+	return row;
+#else
+	return __sync_fetch_and_add(&tasks_used, 1);
+#endif
+}
+
 /* The task's row of totals, handed out on first sight; NULL when the table is (was) full. */
 static __always_inline struct swc_task *task_row(struct task_struct *t, struct hot *h,
 						 __u32 group)
@@ -279,7 +313,7 @@ static __always_inline struct swc_task *task_row(struct task_struct *t, struct h
 		row--;
 		return bpf_map_lookup_elem(&tasks, &row);
 	}
-	row = __sync_fetch_and_add(&tasks_used, 1);
+	row = claim_row();
 	ts = bpf_map_lookup_elem(&tasks, &row);
 	if (!ts) {
 		h->row = ROW_LOST;	/* counted once, however often it switches */

@@ -2,8 +2,8 @@
 /*
  * switchcost doctor: what this machine lets switchcost measure, as a checklist with the fix
  * for each failure. Features are proven by loading tiny programs (user/feature_probe.c), never
- * guessed from the kernel version. Exit 0 when the core (BTF, sched_switch, atomic fetch-and-add,
- * ring buffer, the right to load) works, 1 when not.
+ * guessed from the kernel version. Exit 0 when the core (BTF, sched_switch, ring buffer, the
+ * right to load) works, 1 when not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,8 +178,8 @@ static const char *feature_fix(enum swc_feature f)
 		return "run as root (CAP_SYS_ADMIN): without uprobes the coroutine counting pass, "
 		       "lab cost and trace --uprobe/--usdt/--asyncio are not measured";
 	case SWC_FEAT_ATOMIC_FETCH:
-		return "needs Linux 5.12+ (BPF atomic fetch instructions): the sched_switch "
-		       "program uses one, so run, trace and lab cannot load on this kernel";
+		return "needs Linux 5.12+ (BPF atomic fetch instructions); without it the "
+		       "per-task rows are handed out from a queue instead (the same figures)";
 	default:
 		return "";
 	}
@@ -207,8 +207,7 @@ static void check_features(void)
 {
 	for (int f = 0; f < SWC_FEAT_COUNT; f++) {
 		int err = swc_feature_probe(f);
-		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_RINGBUF ||
-			    f == SWC_FEAT_ATOMIC_FETCH;
+		bool core = f == SWC_FEAT_TP_BTF || f == SWC_FEAT_RINGBUF;
 		struct check *c = add(swc_feature_name(f), !err, core, "%s: %s%s", feature_use[f],
 				      err ? strerror(-err) : "loads and attaches",
 				      swc_feature_disabled(f) ? " (SWITCHCOST_DISABLE)" : "");

@@ -116,12 +116,6 @@ out:
 	return err ? (err < 0 ? err : -err) : 0;
 }
 
-bool swc_lacks_atomic_fetch(void)
-{
-	return swc_feature_probe(SWC_FEAT_ATOMIC_FETCH) == -EINVAL &&
-	       swc_feature_probe(SWC_FEAT_RAW_TP) == 0;
-}
-
 bool swc_uprobe_needs_newer_kernel(int err)
 {
 	/* the verifier refuses an unknown helper with EINVAL; the knob answers EOPNOTSUPP */

@@ -12,7 +12,7 @@ enum swc_feature {
 	SWC_FEAT_RINGBUF,	/* BPF ring buffer (5.8+): switch records for --csv */
 	SWC_FEAT_UPROBE,	/* a uprobe on our own binary, with the helpers switchcost's call
 				 * (attach cookie: 5.15): coroutine pass, trace --uprobe */
-	SWC_FEAT_ATOMIC_FETCH,	/* atomic fetch-and-add (5.12): the sched_switch program's */
+	SWC_FEAT_ATOMIC_FETCH,	/* atomic fetch-and-add (5.12): per-task rows (else a queue) */
 	SWC_FEAT_COUNT
 };
 
@@ -34,9 +34,6 @@ bool swc_feature_disabled(enum swc_feature f);
  * line: what run's coroutine counting pass, lab cost and trace --uprobe print as not measured.
  */
 const char *swc_uprobe_unavailable(void);
-/* Whether this kernel refuses the atomic fetch-and-add itself: its probe is refused while the
- * same program without it loads (out of descriptors, both fail: that is not the answer). */
-bool swc_lacks_atomic_fetch(void);
 /* Whether swc_feature_probe(SWC_FEAT_UPROBE)'s err means the program did not load (a helper
  * this kernel lacks), rather than a refused or failed attach. */
 bool swc_uprobe_needs_newer_kernel(int err);

@@ -19,6 +19,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "switch.skel.h"
+/* only its object's bytes are used (open_without_fetch()): its other functions go unused */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "switch_nofetch.skel.h"
+#pragma GCC diagnostic pop
 #include "feature_probe.h"
 #include "ringread.h"
 #include "selfstats.h"
@@ -138,11 +143,6 @@ static void explain_load_failure(int err)
 	else if (err == EPERM)
 		fprintf(stderr, "switchcost: loading eBPF programs: %s: run as root "
 				"(sudo switchcost); switchcost doctor says what is missing\n", strerror(err));
-	else if (err == EINVAL && swc_lacks_atomic_fetch())
-		/* Linux 5.10's verifier refuses the instruction before it reads the program */
-		fprintf(stderr, "switchcost: loading eBPF programs: %s: this kernel lacks BPF "
-				"atomic fetch-and-add (Linux 5.12), which the sched_switch program "
-				"uses (see switchcost doctor)\n", strerror(err));
 	else if (err == EACCES)
 		fprintf(stderr, "switchcost: the kernel's verifier refused a BPF program (%s): "
 				"run with -v for its log, and report it\n", strerror(err));
@@ -203,10 +203,57 @@ static void take_fallbacks(struct switch_bpf *skel)
 	}
 }
 
+/*
+ * switch.bpf.c built without atomic fetch-and-add (switch_nofetch.bpf.o, for Linux < 5.12),
+ * opened as switch.skel.h's type: the same source, so the same maps, programs and variables,
+ * which libbpf finds by name (the assertions below hold their layouts equal).
+ */
+_Static_assert(sizeof(struct switch_bpf) == sizeof(struct switch_nofetch_bpf) &&
+	       sizeof(struct switch_bpf__rodata) == sizeof(struct switch_nofetch_bpf__rodata) &&
+	       sizeof(struct switch_bpf__data) == sizeof(struct switch_nofetch_bpf__data) &&
+	       sizeof(struct switch_bpf__bss) == sizeof(struct switch_nofetch_bpf__bss),
+	       "switch_nofetch.bpf.o is not switch.bpf.c's layout");
+
+static struct switch_bpf *open_without_fetch(void)
+{
+	struct switch_bpf *skel = calloc(1, sizeof(*skel));
+	int err;
+
+	if (!skel)
+		return NULL;
+	err = switch_bpf__create_skeleton(skel);
+	if (!err) {
+		skel->skeleton->data = (void *)switch_nofetch_bpf__elf_bytes(&skel->skeleton->data_sz);
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	}
+	if (err) {
+		switch_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/* Fills free_rows, where the object without atomic fetch-and-add takes its rows: all of them,
+ * in order, so rows are still handed out 0, 1, 2, ... */
+static int fill_free_rows(struct switch_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.free_rows);
+	__u32 rows = bpf_map__max_entries(skel->maps.tasks);
+
+	for (__u32 row = 0; row < rows; row++)
+		if (bpf_map_update_elem(fd, NULL, &row, BPF_ANY))
+			return errno;
+	return 0;
+}
+
 static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, bool fallbacks,
 					  int *err)
 {
-	struct switch_bpf *skel = switch_bpf__open();
+	/* without atomic fetch-and-add (Linux < 5.12) the other object: the kernel refuses the
+	 * instruction before it verifies anything, so no setting of this one can avoid it */
+	bool no_fetch = fallbacks && swc_feature_probe(SWC_FEAT_ATOMIC_FETCH);
+	struct switch_bpf *skel = no_fetch ? open_without_fetch() : switch_bpf__open();
 
 	if (!skel) {
 		*err = errno;
@@ -238,14 +285,23 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	skel->rodata->targ_cgroup_id = opts->cgroup_id;
 	skel->rodata->targ_cgroup_level = opts->cgroup_level;
 	skel->rodata->targ_pidns_inum = own_pidns_inum();
+	if (no_fetch)
+		bpf_map__set_max_entries(skel->maps.free_rows, bpf_map__max_entries(skel->maps.tasks));
+	else
+		bpf_map__set_autocreate(skel->maps.free_rows, false);
 	if (fallbacks)
 		take_fallbacks(skel);
 	*err = switch_bpf__load(skel);
+	if (!*err && no_fetch)
+		*err = -fill_free_rows(skel);
 	if (*err) {
 		*err = -*err;
 		switch_bpf__destroy(skel);
 		return NULL;
 	}
+	if (verbose && no_fetch)
+		fprintf(stderr, "switchcost: no BPF atomic fetch-and-add here (Linux < 5.12): "
+				"per-task rows are handed out from a queue\n");
 	return skel;
 }
 
