@@ -47,6 +47,9 @@ const volatile bool targ_hot_by_tid = false;
 /* The group's time sums and histograms (run prints them; trace only with --hist): three log2
  * slots and four sums per switch that nothing reads otherwise. */
 const volatile bool targ_group_times = true;
+/* No bpf_get_current_task_btf() here (Linux < 5.11, as task storage: user space sets both from
+ * one probe, which calls both): the syscall counter finds its task's group through helpers. */
+const volatile bool targ_current_by_helpers = false;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -720,12 +723,42 @@ int BPF_PROG(on_exec, struct task_struct *p)
 	return 0;
 }
 
+/* group_of_task() of the current task, through helpers (targ_current_by_helpers) */
+static __always_inline __u32 group_of_current_by_helpers(void)
+{
+	const volatile __u64 *want = (const volatile __u64 *)targ_comm;
+	__u64 id = bpf_get_current_pid_tgid(), comm[2] = {};
+	__u32 tid = (__u32)id, g;
+
+	if (!tid)
+		return SWC_NO_GROUP;	/* the idle task */
+	g = targ_every_task ? 0 : group_of(id >> 32);
+	if (g == SWC_NO_GROUP || (filter_tid && tid != filter_tid))
+		return SWC_NO_GROUP;
+	if (filter_comm) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (comm[0] != want[0] || comm[1] != want[1])
+			return SWC_NO_GROUP;
+	}
+	/* in_cgroup() reads through BPF_CORE_READ: an untyped task pointer will do */
+	if (filter_cgroup && !in_cgroup((struct task_struct *)bpf_get_current_task()))
+		return SWC_NO_GROUP;
+	return g;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter)
 {
-	struct task_struct *cur = bpf_get_current_task_btf();
-	__u32 group = group_of_task(cur, cur->pid);
+	struct task_struct *cur;
 	struct swc_group_stats *s;
+	__u32 group;
+
+	if (targ_current_by_helpers) {
+		group = group_of_current_by_helpers();
+	} else {
+		cur = bpf_get_current_task_btf();
+		group = group_of_task(cur, cur->pid);
+	}
 
 	if (group != SWC_NO_GROUP && (s = group_stats(group)))
 		s->syscalls++;

@@ -54,6 +54,44 @@ hot_state_type_during() {
 	[ "$t" = lru_hash ]
 }
 
+# The helpers that program $2 of process $1 calls, as the kernel translated it (read-only
+# data decided, the other branch gone), or "" when no such program appeared.
+calls_of_program_during() {
+	local pid=$1 name=$2 i id
+	for i in $(seq 100); do
+		for id in $(grep -hs '^prog_id:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }'); do
+			"$BPFTOOL" prog show id "$id" --json 2>/dev/null |
+				jq -e --arg name "$name" '.name == $name' >/dev/null || continue
+			"$BPFTOOL" prog dump xlated id "$id" | grep -o 'call [a-z_]*' | sort -u
+			return
+		done
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+
+@test "SWITCHCOST_DISABLE=task_storage: the syscall counter reads its task through helpers (no bpf_get_current_task_btf: 5.11), counting as before" {
+	requires root btf bpf
+	local calls normal without
+	"$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
+	calls=$(calls_of_program_during $! on_sys_enter)
+	wait $!
+	echo "default: $calls" >&2
+	grep -qx 'call bpf_get_current_task_btf' <<<"$calls"
+	SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
+	calls=$(calls_of_program_during $! on_sys_enter)
+	wait $!
+	echo "knob: $calls" >&2
+	grep -qx 'call bpf_get_current_pid_tgid' <<<"$calls"
+	if grep -q 'bpf_get_current_task_btf' <<<"$calls"; then false; fi
+	# the same syscalls per switch (futex and the like: about 1.6 a thread switch here)
+	normal=$("$SWITCHCOST" --quick --json thread | jq '.results[0].counting_pass.syscalls_per_switch')
+	without=$(SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" --quick --json thread 2>/dev/null |
+		jq '.results[0].counting_pass.syscalls_per_switch')
+	echo "syscalls per switch: default $normal, knob $without" >&2
+	jq -en --argjson a "$normal" --argjson b "$without" '$a > 0.5 and ($b / $a - 1 | fabs) < 0.1'
+}
+
 @test "SWITCHCOST_DISABLE=uprobe: the coroutine counting pass not measured, with why; exit 0" {
 	requires root btf bpf
 	SWITCHCOST_DISABLE=uprobe run --separate-stderr "$SWITCHCOST" --quick --json thread coroutine

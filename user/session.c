@@ -181,9 +181,10 @@ static __u32 own_pidns_inum(void)
 
 /*
  * What this kernel lacks (feature_probe.c, or SWITCHCOST_DISABLE) takes the older route: without
- * task storage in tracing programs (< 5.11) the per-task times live in an LRU hash keyed by tid;
- * without uprobes with an attach cookie (< 5.15) the coroutine counting pass and trace --uprobe
- * are not measured, but everything else loads.
+ * task storage in tracing programs (< 5.11) the per-task times live in an LRU hash keyed by tid
+ * and the syscall counter reads its task through helpers; without uprobes with an attach cookie
+ * (< 5.15) the coroutine counting pass and trace --uprobe are not measured, but everything else
+ * loads.
  */
 static void take_fallbacks(struct switch_bpf *skel)
 {
@@ -191,6 +192,7 @@ static void take_fallbacks(struct switch_bpf *skel)
 
 	if (swc_feature_probe(SWC_FEAT_TASK_STORAGE)) {
 		skel->rodata->targ_hot_by_tid = true;
+		skel->rodata->targ_current_by_helpers = true;	/* both came in 5.11 */
 		bpf_map__set_type(skel->maps.hot_state, BPF_MAP_TYPE_LRU_HASH);
 		bpf_map__set_map_flags(skel->maps.hot_state, 0);
 		bpf_map__set_max_entries(skel->maps.hot_state, HOT_BY_TID_ENTRIES);
