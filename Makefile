@@ -231,8 +231,9 @@ fuzz: san-build
 	scripts/fuzz $(abspath $(SAN_O)) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # Boots Debian kernel packages in KVM guests and runs the suites there (docs/VMS.md); not in test.
+# ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- boots arm64 kernels (KERNEL=linux-image-arm64).
 test-vm: $(O)/switchcost
-	scripts/test-vm $(KERNEL)
+	scripts/test-vm $(if $(filter arm64,$(BPF_ARCH)),--arch arm64) $(KERNEL)
 
 bench: $(O)/switchcost $(O)/empty_counter $(O)/verifier_stats
 	scripts/bench

@@ -8,13 +8,14 @@ load helpers
 TEST_VM=$BATS_TEST_DIRNAME/../scripts/test-vm
 
 # A boot's results directory, as scripts/vm-guest leaves it: $1 name, $2 kernel, $3 args line
-# ("" when the boot had none), $4 quick.json's content ("" when --quick printed nothing).
+# ("" when the boot had none), $4 quick.json's content ("" when --quick printed nothing), $5 the
+# guest's uname -m (default x86_64).
 fake_boot() {
 	local d=$BATS_TEST_TMPDIR/vm/results/$1
 	mkdir -p "$d"
 	echo "$2" >"$d/kernel"
 	echo "$3" >"$d/args"
-	echo x86_64 >"$d/arch"
+	echo "${5:-x86_64}" >"$d/arch"
 	echo tcg >"$d/accel"
 	echo 100 >"$d/boot_seconds"
 	printf '%s' "$4" >"$d/quick.json"
@@ -46,4 +47,36 @@ fake_boot() {
 	run --separate-stderr "$TEST_VM" --bogus
 	[ "$status" -eq 2 ]
 	[ "${stderr%%$'\n'*}" = "switchcost: test-vm: unknown option '--bogus'" ]
+}
+
+@test "test-vm --arch: x86_64 or arm64, one architecture per run (checked before anything is built)" {
+	export SWITCHCOST_VM_DIR=$BATS_TEST_TMPDIR/vm	# should a check fail, nothing real is touched
+	run --separate-stderr "$TEST_VM" --arch sparc linux-image-sparc64
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "switchcost: test-vm: --arch must be x86_64 or arm64, not 'sparc'" ]
+	# an x86 kernel in an arm64 run, an arm64 one in an x86 run, and a mix by package names
+	for args in "--arch arm64 linux-image-amd64" "--arch x86_64 linux-image-arm64" \
+		"linux-image-arm64 linux-image-amd64"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$TEST_VM" $args
+		echo "$args: status=$status stderr=$stderr" >&2
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "switchcost: test-vm: one architecture per run: arm64 kernels (*-arm64) boot with --arch arm64, without other kernels" ]
+	done
+}
+
+@test "test-vm --table: an arm64 boot's row, '-' where x86 facts do not apply (PCID: null)" {
+	command -v column >/dev/null || skip "needs column (bsdextrautils)"
+	fake_boot arm64-6.1 6.1.0-50-arm64 "" '{"schema_version":1,
+		"system":{"address_space":{"pti":false,"pcid":null,"ibpb":"off"}},
+		"results":[{"workload":"process","ns_per_switch":{"median":74643.3}},
+		           {"workload":"thread","ns_per_switch":{"median":33257.3}},
+		           {"workload":"coroutine","ns_per_switch":{"median":37.132}}]}' aarch64
+	SWITCHCOST_VM_DIR=$BATS_TEST_TMPDIR/vm run --separate-stderr "$TEST_VM" --arch arm64 --table
+	echo "status=$status output=$output stderr=$stderr" >&2
+	[ "$status" -eq 0 ]
+	t=$BATS_TEST_TMPDIR/vm/results/table.tsv
+	awk -F'\t' 'NR == 1 { n = NF } NF != n { exit 1 } { for (i = 1; i <= NF; i++) if ($i == "") exit 1 }' "$t"
+	[ "$(awk -F'\t' 'NR == 2 { print $1, $3, $6, $8, $9, $10, $11, $12 }' "$t")" = \
+		"6.1.0-50-arm64 aarch64 74643.3 37.132 2.24 false - off" ]
 }
