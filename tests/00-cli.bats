@@ -143,7 +143,7 @@ usage_error() {
 	[ -n "$table" ]
 	# every line, the header's and the prose's too (wrapped), not only the table's
 	while IFS= read -r line; do
-		[ "$(printf '%s' "$line" | wc -m)" -le 100 ] || { echo "too wide: $line"; false; }
+		[ "$(printf '%s' "$line" | LC_ALL=C.UTF-8 wc -m)" -le 100 ] || { echo "too wide: $line"; false; }
 	done <<<"$out"
 	# wrapped lines carry on their mark: no header continuation lost its '#'
 	[ "$(grep -c '^#' <<<"$out")" -ge 4 ]
