@@ -82,3 +82,14 @@ as_nobody() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Usage: switchcost doctor"* ]]
 }
+
+@test "doctor on qemu's arm virt board (an arm64 guest: no DMI, no hypervisor flag) says virtualised" {
+	[ "$(tr -d '\0' </proc/device-tree/compatible 2>/dev/null)" = linux,dummy-virt ] ||
+		skip "not on qemu's arm virt board (scripts/test-vm --arch arm64 boots one)"
+	swc doctor --json
+	echo "$output" | jq -e '.checks[] | select(.name == "virtualisation") | .ok and .detail == "QEMU virt board"'
+	swc --quick --no-bpf --json coroutine
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.system.virtualised == true and .system.hypervisor == "QEMU virt board"
+		and .system.emulated == false'
+}

@@ -243,6 +243,11 @@ static void detect_hypervisor(struct swc_sysinfo *si)
 	/* Device tree, where there is neither CPUID flag nor DMI (arm64 guests). */
 	if (!name && read_line("/proc/device-tree/hypervisor/compatible", buf, sizeof(buf)))
 		name = strstr(buf, "xen") ? "Xen" : buf;
+	/* qemu's arm "virt" board (KVM or TCG) names itself in the device tree's root: booted
+	 * without firmware it has no DMI, and the arm64 cpuinfo has no hypervisor flag */
+	if (!name && read_line("/proc/device-tree/compatible", buf, sizeof(buf)) &&
+	    !strcmp(buf, "linux,dummy-virt"))
+		name = "QEMU virt board";
 	/*
 	 * CPUID from user space last, and only under the flag: with nested or ring-3 guests
 	 * (PVM) it can answer for an outer hypervisor rather than the one the kernel runs on.
