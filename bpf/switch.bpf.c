@@ -50,6 +50,9 @@ const volatile bool targ_group_times = true;
 /* No bpf_get_current_task_btf() here (Linux < 5.11, as task storage: user space sets both from
  * one probe, which calls both): the syscall counter finds its task's group through helpers. */
 const volatile bool targ_current_by_helpers = false;
+/* Count wake-ups in the group (run, lab, trace --syscalls); off, the wake-up hook only stamps
+ * the time for the wake-up to run delay. */
+const volatile bool targ_count_wakeups = true;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -630,8 +633,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	return 0;
 }
 
-/* Wake-ups are counted, and stamped while switches are timed: the wake-up to run delay ends
- * at the task's next switch in. Attached only then, since every wake-up pays for it. */
+/* Wake-ups are counted (when shown), and stamped while switches are timed: the wake-up to run
+ * delay ends at the task's next switch in. Attached only then, since every wake-up pays for it. */
 static __always_inline int handle_wakeup(struct task_struct *p)
 {
 	__u32 group = group_of_task(p, p->pid);
@@ -640,7 +643,7 @@ static __always_inline int handle_wakeup(struct task_struct *p)
 
 	if (group == SWC_NO_GROUP)
 		return 0;
-	if ((s = group_stats(group)))
+	if (targ_count_wakeups && (s = group_stats(group)))
 		s->wakeups++;
 	if (latency_on && (h = hot_get(p)))
 		h->wake_ns = bpf_ktime_get_ns();

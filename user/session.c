@@ -274,6 +274,8 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 				 opts->max_tasks ? opts->max_tasks : WATCH_MAX_TASKS);
 	skel->rodata->targ_every_task = opts->every_task;
 	skel->rodata->targ_group_times = !opts->no_group_times;
+	/* shown by run and lab, and by trace with --syscalls */
+	skel->rodata->targ_count_wakeups = opts->lean || opts->syscalls;
 	skel->rodata->targ_counts_only = opts->every_task && opts->counts_only && !opts->emit &&
 					 !opts->filter_tid && !opts->filter_comm &&
 					 !opts->filter_cgroup;
