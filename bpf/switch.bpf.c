@@ -26,6 +26,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 targ_self_tgid = 0;	/* switchcost itself */
 const volatile bool targ_emit = false;		/* send switch records through events */
+const volatile bool targ_batch = false;		/* ... SWC_REC_BATCH at a time (staging) */
 const volatile bool targ_all_tasks = false;	/* record every switch on the machine */
 const volatile bool targ_per_task = true;	/* keep per-task totals in the tasks map */
 const volatile bool targ_every_task = false;	/* trace -a: every task is in group 0 */
@@ -139,6 +140,17 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);	/* resized by user space when events are on */
 } events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct swc_rec_batch);
+} staging SEC(".maps");
+
+/* Bumped by user space to have each CPU send its partial batch at its next switch (any
+ * switch: it moves itself onto each CPU to cause one); 0 when no flush is asked for. */
+__u32 flush_gen = 0;
 
 
 /*
@@ -372,20 +384,66 @@ static __always_inline __u8 classify(struct task_struct *prev, struct task_struc
 	return prev->tgid == next->tgid ? SWC_KIND_THREAD : SWC_KIND_PROCESS;
 }
 
+static __always_inline void count_dropped(__u64 n)
+{
+	struct swc_counters *c = get_counters();
+
+	if (c)
+		c->events_dropped += n;
+}
+
+static __always_inline struct swc_rec_batch *staged(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&staging, &zero);
+}
+
+/* This CPU's staged records to the ring, in one entry (all counted as dropped if it is full). */
+static __always_inline void send_batch(struct swc_rec_batch *b)
+{
+	__u32 n = b->n;
+
+	if (n > SWC_REC_BATCH)	/* never: bounds the size for the verifier */
+		n = SWC_REC_BATCH;
+	if (n && bpf_ringbuf_output(&events, b->recs, n * sizeof(b->recs[0]), rb_wakeup_flags()))
+		count_dropped(n);
+	b->n = 0;
+}
+
+/* User space asked for the partial batches (flush_gen): this CPU's, once per request. */
+static __always_inline void answer_flush(void)
+{
+	__u32 gen = flush_gen;
+	struct swc_rec_batch *b;
+
+	if (!gen || !(b = staged()) || b->flush_gen == gen)
+		return;
+	b->flush_gen = gen;
+	send_batch(b);
+}
+
 static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
 					struct task_struct *next, __u8 kind, __u32 prev_state,
 					__u32 group, __u64 now, __u64 run_ns, __u64 off_ns,
 					__u64 delay_ns)
 {
+	struct swc_rec_batch *b = NULL;
 	struct swc_switch_rec *rec;
-	struct swc_counters *c;
 
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		c = get_counters();
-		if (c)
-			c->events_dropped++;
-		return;
+	if (targ_batch) {
+		b = staged();
+		if (!b) {
+			count_dropped(1);
+			return;
+		}
+		rec = &b->recs[b->n & (SWC_REC_BATCH - 1)];
+	} else {
+		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+		if (!rec) {
+			count_dropped(1);
+			return;
+		}
 	}
 	rec->ts_ns = now;
 	rec->run_ns = run_ns;
@@ -403,7 +461,12 @@ static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
 	rec->_pad[0] = rec->_pad[1] = 0;
 	copy_comm(rec->prev_comm, prev);
 	copy_comm(rec->next_comm, next);
-	bpf_ringbuf_submit(rec, rb_wakeup_flags());
+	if (!targ_batch) {
+		bpf_ringbuf_submit(rec, rb_wakeup_flags());
+		return;
+	}
+	if (++b->n >= SWC_REC_BATCH)
+		send_batch(b);
 }
 
 /*
@@ -603,6 +666,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 
 	if (targ_counts_only)
 		return count_switch(preempt, prev, next);
+	if (targ_batch)
+		answer_flush();
 	gp = group_of_task(prev, prev->pid);
 	gn = group_of_task(next, next->pid);
 	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)

@@ -82,6 +82,20 @@ struct swc_switch_rec {
 };
 
 /*
+ * Switch records are staged per CPU and go to the ring SWC_REC_BATCH at a time, in one
+ * bpf_ringbuf_output(): a reserve and a submit per record cost about twice as much. A ring
+ * entry is 1 to SWC_REC_BATCH records, back to back; a CPU's partial batch goes out when user
+ * space asks (flush_gen). A power of two: the slot index is masked for the verifier.
+ */
+#define SWC_REC_BATCH	8
+
+struct swc_rec_batch {
+	__u32 n;		/* records staged */
+	__u32 flush_gen;	/* the last flush_gen this CPU answered */
+	struct swc_switch_rec recs[SWC_REC_BATCH];
+};
+
+/*
  * Off-CPU stacks (bpf/offcpu.bpf.c, trace --stacks): off-CPU time summed per thread and pair
  * of stacks (user, kernel) in a hash map; the stacks themselves in a BPF stack map of
  * SWC_STACK_DEPTH frames each. A stack id below 0 is a stack that was not recorded.
@@ -119,6 +133,8 @@ _Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout")
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
 _Static_assert(sizeof(struct swc_counters) == 280, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
+_Static_assert(sizeof(struct swc_rec_batch) == 8 + 96 * SWC_REC_BATCH, "swc_rec_batch layout");
+_Static_assert((SWC_REC_BATCH & (SWC_REC_BATCH - 1)) == 0, "SWC_REC_BATCH: a power of two");
 _Static_assert(sizeof(struct swc_offcpu_key) == 16, "swc_offcpu_key layout");
 _Static_assert(sizeof(struct swc_offcpu_val) == 32, "swc_offcpu_val layout");
 _Static_assert(sizeof(struct swc_offcpu_counters) == 48, "swc_offcpu_counters layout");

@@ -72,6 +72,9 @@ teardown() {
 			[ "$rc" -eq 0 ]
 		fi
 		[ "$(jq .csv.rows "$f.meta.json")" -eq "$(($(wc -l <"$f") - 1))" ]
+		# a lost batch counts each of its records: rows and drops add up to the switches
+		[ "$(jq '.csv.sched_rows + .bpf.events_dropped' "$f.meta.json")" -eq \
+			"$(jq .bpf.sched_switches "$f.meta.json")" ]
 		[ "$(jq -r .command "$f.meta.json")" = trace ]
 	done
 	# without drops, the sidecar's rows are the CSV's and every switch eBPF counted

@@ -90,6 +90,10 @@ int records__drain(struct swc_watch *w, long limit)
 
 	if (watch__epoll_fd(w) < 0)
 		return 0;
+	/* the CPUs' partial batches first, so the drain hands them out too */
+	n = watch__flush_records(w);
+	if (n < 0)
+		return n;
 	do {
 		n = watch__consume_some(w, SWC_RECORD_SLICE);
 		if (n < 0)

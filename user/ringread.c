@@ -11,7 +11,7 @@
 #include <bpf/bpf.h>
 #include "ringread.h"
 
-/* the largest record we copy out when it wraps: ours are about 100 bytes */
+/* the largest entry we copy out when it wraps: ours are a batch of records, under 1 KiB */
 #define WRAP_MAX	4096
 
 struct swc_ringread {

@@ -4,12 +4,15 @@
  * probes, the per-CPU counters read back, and the ring buffer's records handed to a consumer.
  * The watch set it maps is operated on by watchset.c.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
@@ -54,6 +57,8 @@ struct swc_watch {
 	struct bpf_link *user_links[MAX_USER_LINKS];
 	int nuser_links;
 	int ncpus;
+	__u32 flush_gen;		/* the last flush asked of the staged records */
+	__u64 *unsent;			/* per CPU: staged records a flush could not reach */
 	struct swc_watch_opts opts;
 };
 
@@ -249,6 +254,46 @@ static int fill_free_rows(struct switch_bpf *skel)
 	return 0;
 }
 
+/*
+ * Moves this thread onto each CPU in turn, then back: a switch on every CPU it reaches (with
+ * switch_there, a sleep makes one on the CPU it already ran on). reached[c] (may be NULL) says
+ * which; returns how many, or -errno.
+ */
+static int visit_each_cpu(int ncpus, bool switch_there, bool *reached)
+{
+	struct timespec tick = { 0, 1000 };
+	cpu_set_t saved, one;
+	int n = 0;
+
+	if (sched_getaffinity(0, sizeof(saved), &saved))
+		return -errno;
+	for (int c = 0; c < ncpus && c < CPU_SETSIZE; c++) {
+		int was = sched_getcpu();
+		bool ok;
+
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		ok = !sched_setaffinity(0, sizeof(one), &one);
+		if (ok && switch_there && was == c)
+			nanosleep(&tick, NULL);
+		if (reached)
+			reached[c] = ok;
+		n += ok;
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return n;
+}
+
+/* Records are batched per CPU only where a flush can reach every online CPU (a cpuset may
+ * keep switchcost off some); elsewhere they go to the ring one at a time. */
+static bool can_batch(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int possible = libbpf_num_possible_cpus();
+
+	return online > 0 && possible > 0 && visit_each_cpu(possible, false, NULL) >= online;
+}
+
 static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, bool fallbacks,
 					  int *err)
 {
@@ -264,6 +309,7 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	}
 	skel->rodata->targ_self_tgid = getpid();
 	skel->rodata->targ_emit = opts->emit;
+	skel->rodata->targ_batch = opts->emit && can_batch();
 	bpf_map__set_max_entries(skel->maps.watched, (pid_max() + 7) / 8);
 	bpf_map__set_max_entries(skel->maps.gone, (pid_max() + 7) / 8);
 	skel->rodata->targ_all_tasks = opts->all_tasks;
@@ -351,13 +397,18 @@ static int attach_one(struct swc_watch *w, struct bpf_program *prog)
 	return 0;
 }
 
+/* A ring entry: one record, or a CPU's batch of them back to back (swc_rec_batch). */
 static int handle_rec(void *ctx, void *data, size_t size)
 {
 	struct swc_watch *w = ctx;
+	const struct swc_switch_rec *rec = data;
+	int err = 0;
 
-	if (size < sizeof(struct swc_switch_rec) || !w->opts.on_record)
+	if (!w->opts.on_record)
 		return 0;
-	return w->opts.on_record(w->opts.ctx, data);
+	for (size_t i = 0; i < size / sizeof(*rec) && !err; i++)
+		err = w->opts.on_record(w->opts.ctx, &rec[i]);
+	return err;
 }
 
 struct swc_watch *watch__open(const struct swc_watch_opts *opts)
@@ -376,6 +427,9 @@ struct swc_watch *watch__open(const struct swc_watch_opts *opts)
 		fprintf(stderr, "switchcost: counting possible CPUs: %s\n", strerror(-w->ncpus));
 		goto fail;
 	}
+	w->unsent = calloc(w->ncpus, sizeof(*w->unsent));
+	if (!w->unsent)
+		goto fail;
 	w->skel = open_and_load(opts, &err);
 	if (!w->skel) {
 		explain_load_failure(err);
@@ -485,6 +539,7 @@ void watch__close(struct swc_watch *w)
 	while (w->nlinks > 0)
 		bpf_link__destroy(w->links[--w->nlinks]);
 	switch_bpf__destroy(w->skel);
+	free(w->unsent);
 	free(w);
 }
 
@@ -579,7 +634,55 @@ int watch__group_stats(struct swc_watch *w, __u32 group, struct swc_group_stats 
 
 int watch__counters(struct swc_watch *w, struct swc_counters *out)
 {
-	return sum_percpu(w, w->skel->maps.counters, 0, out, sizeof(*out));
+	int err = sum_percpu(w, w->skel->maps.counters, 0, out, sizeof(*out));
+
+	/* staged records no flush could send are as lost as those the full ring refused */
+	for (int c = 0; !err && c < w->ncpus; c++)
+		out->events_dropped += w->unsent[c];
+	return err;
+}
+
+int watch__flush_records(struct swc_watch *w)
+{
+	struct swc_rec_batch *b;
+	bool *reached;
+	__u32 zero = 0;
+	int err = 0;
+
+	if (!w || !w->rb || !w->skel->rodata->targ_batch)
+		return 0;
+	b = calloc(w->ncpus, sizeof(*b));
+	reached = calloc(w->ncpus, sizeof(*reached));
+	if (!b || !reached) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* 0 means "none asked": skip it when the counter wraps */
+	if (!++w->flush_gen)
+		++w->flush_gen;
+	__atomic_store_n(&w->skel->bss->flush_gen, w->flush_gen, __ATOMIC_RELEASE);
+	/* again when a CPU we reached did not answer (a signal cut our sleep there short) */
+	for (int round = 0, missing = 1; missing && round < 3; round++) {
+		err = visit_each_cpu(w->ncpus, true, reached);
+		if (err < 0)
+			break;
+		err = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.staging), &zero, b)) {
+			err = -errno;
+			break;
+		}
+		missing = 0;
+		for (int c = 0; c < w->ncpus; c++)
+			missing += reached[c] && b[c].flush_gen != w->flush_gen;
+	}
+	__atomic_store_n(&w->skel->bss->flush_gen, 0, __ATOMIC_RELEASE);
+	/* a CPU that did not answer (offline, or out of reach) keeps its records */
+	for (int c = 0; !err && c < w->ncpus; c++)
+		w->unsent[c] = b[c].flush_gen == w->flush_gen ? 0 : b[c].n;
+out:
+	free(reached);
+	free(b);
+	return err;
 }
 
 __u32 watch__tasks_capacity(struct swc_watch *w)

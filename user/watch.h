@@ -109,5 +109,8 @@ int watch__epoll_fd(struct swc_watch *w);
 /* Consumes at most max records (max > 0) without waiting; returns how many, max meaning
  * "perhaps more are waiting", or -errno from the consumer. */
 int watch__consume_some(struct swc_watch *w, long max);
+/* Has every CPU send the records it has staged (at most SWC_REC_BATCH - 1 each) to the ring,
+ * for a drain to hand out; those it cannot reach count as dropped. 0 or -errno. */
+int watch__flush_records(struct swc_watch *w);
 
 #endif
