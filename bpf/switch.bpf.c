@@ -497,6 +497,39 @@ static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
 	return g;
 }
 
+/*
+ * prev's final switch (TASK_DEAD), which the kernel's counters may never show. They reach
+ * wait4 when a task is released: a reaping parent first adds a zombie's nvcsw into its own
+ * cnvcsw (wait_task_zombie(), after setting exit_state to EXIT_DEAD), then release_task() ->
+ * __exit_signal() adds the task's nvcsw into its signal_struct and clears task->sighand.
+ * __schedule() counts a switch (++nvcsw) just before this tracepoint. So, here:
+ * - sighand set, exit_state not EXIT_DEAD: nobody took the counters yet, they will have it;
+ * - sighand NULL, a non-leader thread: it released itself before its last switch
+ *   (exit_notify()), nobody counts this one: exit_switches;
+ * - sighand NULL, a process reaped by its parent (a shell, say; switchcost waits for its own
+ *   child's last switch): if __exit_signal()'s sum is still one short of prev's nvcsw, the
+ *   ++nvcsw came after the fold, so after the parent's read too: reaped_switches. Otherwise
+ *   (the ++ came before the fold) or with sighand set but EXIT_DEAD (the parent is reaping on
+ *   another CPU now), the parent's read and the ++ are nanoseconds apart and nothing here
+ *   says which came first: reap_raced_switches, which the kernel may or may not count.
+ */
+static __always_inline void count_final_switch(struct swc_group_stats *s, struct task_struct *prev)
+{
+	bool leader = prev->pid == prev->tgid;
+
+	if (prev->sighand) {
+		if (leader && prev->exit_state == SWC_EXIT_DEAD)
+			s->reap_raced_switches++;
+	} else if (!leader) {
+		s->exit_switches++;
+	} else if (prev->signal->nvcsw < prev->nvcsw) {
+		/* the sum also holds threads that died before it: < only if it missed the ++ */
+		s->reaped_switches++;
+	} else {
+		s->reap_raced_switches++;
+	}
+}
+
 /* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. */
 static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
 				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
@@ -517,14 +550,15 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 	if (s) {
 		s->by_kind[kind]++;
 		s->switches_out++;
-		if (voluntary)
+		if (voluntary) {
 			s->voluntary++;
-		else
+		} else {
 			s->involuntary++;
-		/* A non-leader thread's last switch: the kernel has already folded its
-		 * counters into the process's (__exit_signal()), so nvcsw never shows it. */
-		if ((prev_state & SWC_TASK_DEAD) && prev->pid != prev->tgid)
-			s->exit_switches++;
+			if (!prev->sighand)	/* preempted on its way out, after release */
+				s->reaped_switches++;
+		}
+		if (prev_state & SWC_TASK_DEAD)
+			count_final_switch(s, prev);
 		if (targ_group_times && *run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
 			s->hist_run[hist_slot(*run_ns)]++;
@@ -630,13 +664,15 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 	if (!prev_tid)
 		return 0;
 	s->switches_out++;
-	if (voluntary)
+	if (voluntary) {
 		s->voluntary++;
-	else
+	} else {
 		s->involuntary++;
+		if (!prev->sighand)	/* preempted on its way out, after release */
+			s->reaped_switches++;
+	}
 	if (prev_state & SWC_TASK_DEAD) {
-		if (prev_tid != prev->tgid)
-			s->exit_switches++;
+		count_final_switch(s, prev);
 		if (!prev->signal->live.counter)	/* the process's last thread */
 			set_tgid_byte(&gone, targ_pidns_inum ? pid_in_ns(BPF_CORE_READ(prev,
 				      group_leader, thread_pid)) : prev->tgid, 0xff);

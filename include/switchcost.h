@@ -29,6 +29,8 @@ struct swc_group_stats {
 	__u64 voluntary;		/* ... prev blocked */
 	__u64 involuntary;		/* ... prev preempted or still runnable */
 	__u64 exit_switches;		/* ... prev's last switch, as an exiting non-leader thread */
+	__u64 reaped_switches;		/* ... others after prev's release (its counters taken) */
+	__u64 reap_raced_switches;	/* ... final, while prev's parent was reaping it */
 	__u64 switches_in;		/* next is a group task */
 	__u64 wakeups;			/* sched_wakeup(_new) of a group task */
 	__u64 syscalls;			/* sys_enter in a group task */
@@ -129,7 +131,7 @@ struct swc_offcpu_counters {
 
 /* Pinned layouts (with SWC_HIST_SLOTS 40, SWC_MAX_PROBES 16): a field added or reordered on
  * one side fails the build of both, not the run. */
-_Static_assert(sizeof(struct swc_group_stats) == 1096, "swc_group_stats layout");
+_Static_assert(sizeof(struct swc_group_stats) == 1112, "swc_group_stats layout");
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
 _Static_assert(sizeof(struct swc_counters) == 280, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
@@ -147,6 +149,9 @@ _Static_assert(sizeof(struct swc_offcpu_counters) == 48, "swc_offcpu_counters la
 
 /* prev_state bit of a task's final switch (include/linux/sched.h) */
 #define SWC_TASK_DEAD	0x00000080
+/* task->exit_state once a reaper has claimed a zombie (wait_task_zombie()), or it reaped
+ * itself (include/linux/sched.h) */
+#define SWC_EXIT_DEAD	0x00000010
 
 /* What the kernel counts in nvcsw: not preempted, and not runnable (__schedule()). */
 SWC_HELPER int swc_is_voluntary(int preempt, __u32 prev_state)

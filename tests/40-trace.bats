@@ -94,6 +94,24 @@ requires_asyncio() {
 		.counts_agree == true and ([.tasks[].pid] | unique | length) == 2 and .wall_ns > 0'
 }
 
+@test "trace: children reaped before their last switch are set aside, not a difference" {
+	requires root btf bpf smp
+	# the program's parent reaps each child, taking its counters, often before the child's
+	# last switch: eBPF sees that switch, the kernel's counters never will
+	swc trace --json -- "$TRACED" reaped 50
+	echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+		kernel_counters, ebpf_minus_kernel_counters}' >&2
+	[ "$status" -eq 0 ]
+	# a final switch within nanoseconds of its parent's reading is counted apart: the
+	# kernel has it or not, so the difference is at most their number, never below 0
+	echo "$output" | jq -e '.reaped_switches > 0 and .exit_switches == 0 and
+		.ebpf_minus_kernel_counters >= 0 and
+		.ebpf_minus_kernel_counters <= .reap_raced_switches'
+	swc trace -- "$TRACED" reaped 50
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]]
+}
+
 @test "trace: the human report has the table, the kinds, the times and the status" {
 	requires root btf bpf
 	swc trace -- "$TRACED" threads 100

@@ -140,6 +140,17 @@ void swc_agreement_print(FILE *f, const struct swc_agreement *a)
 		fprintf(f, " once the final switch of %llu exited thread(s) is set aside (the "
 			   "kernel stops counting a thread's switches when it exits)",
 			(unsigned long long)a->exit_switches);
+	if (a->reaped_switches)
+		fprintf(f, "%s %llu switch(es) after their task's release are set aside (a process "
+			   "its parent reaped before its last switch, a thread preempted after exiting: "
+			   "the kernel had already handed their counts on)",
+			a->exit_switches ? ", and" : " once", (unsigned long long)a->reaped_switches);
+	/* a parent on another CPU took a zombie's counters within nanoseconds of its last
+	 * switch: the kernel has counted each such switch or not, nothing tells which */
+	if (a->diff && a->reap_raced)
+		fprintf(f, "; %llu final switch(es) raced their parent's reaping on another CPU, "
+			   "which the kernel may or may not have counted",
+			(unsigned long long)a->reap_raced);
 }
 
 void swc_kernel_counters_json(struct swc_json *j, const struct rusage *ru,

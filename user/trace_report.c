@@ -464,6 +464,8 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_u64(&j, "involuntary", gs->involuntary);
 		jw_u64(&j, "switches_in", gs->switches_in);
 		jw_u64(&j, "exit_switches", gs->exit_switches);
+		jw_u64(&j, "reaped_switches", gs->reaped_switches);
+		jw_u64(&j, "reap_raced_switches", gs->reap_raced_switches);
 		/* counted only with --syscalls: null, never a 0 that looks measured */
 		if (env->syscalls) {
 			jw_u64(&j, "wakeups", gs->wakeups);
@@ -475,7 +477,8 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	} else {
 		static const char *const unmeasured[] = {
 			"by_kind", "switches", "voluntary", "involuntary", "switches_in",
-			"exit_switches", "wakeups", "syscalls",
+			"exit_switches", "reaped_switches", "reap_raced_switches", "wakeups",
+			"syscalls",
 		};
 
 		for (size_t i = 0; i < sizeof(unmeasured) / sizeof(unmeasured[0]); i++)

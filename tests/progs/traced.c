@@ -8,6 +8,8 @@
  *   traced exit N      exits with status N
  *   traced sleep S     sleeps S seconds (after printing "ready"), then exits 0
  *   traced spawn N     starts N threads one after another, each joined before the next
+ *   traced reaped N    forks N children one after another, each reaped before its last switch
+ *                      as often as a busy parent on another CPU can (exits 3 on one CPU)
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -99,6 +101,45 @@ static int spawn(long n)
 	return 0;
 }
 
+/*
+ * A shell and its commands, made frequent: each child exits at once on one CPU while this
+ * process, on another, waits for it in a busy loop, so it often reaps the child (and takes its
+ * counters) between the child's exit and its last switch, which the kernel then never counts.
+ */
+static int reaped(long n)
+{
+	cpu_set_t allowed, mine, theirs;
+	int first = -1, second = -1;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return 1;
+	for (int c = 0; c < CPU_SETSIZE && second < 0; c++)
+		if (CPU_ISSET(c, &allowed))
+			*(first < 0 ? &first : &second) = c;
+	if (second < 0)
+		return 3;
+	CPU_ZERO(&mine);
+	CPU_SET(first, &mine);
+	CPU_ZERO(&theirs);
+	CPU_SET(second, &theirs);
+	if (sched_setaffinity(0, sizeof(mine), &mine))
+		return 1;
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork(), got;
+		int st;
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			_exit(sched_setaffinity(0, sizeof(theirs), &theirs) != 0);
+		while ((got = waitpid(pid, &st, WNOHANG)) == 0)
+			;
+		if (got != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			return 1;
+	}
+	return 0;
+}
+
 static volatile long ticks;
 
 __attribute__((noinline)) void tick(void);
@@ -146,6 +187,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spawn"))
 		return spawn(n);
+	if (!strcmp(argv[1], "reaped"))
+		return reaped(n);
 	if (!strcmp(argv[1], "exit"))
 		return (int)n;
 	if (!strcmp(argv[1], "sleep")) {

@@ -38,6 +38,20 @@ void test_agreement(void)
 	ru.ru_nivcsw = 405;
 	swc_agreement_compute(&gs, &ru, &a);
 	CHECK_INT_EQ(a.diff, 1);
+	/* the other switches after their task's release (a process reaped before its last
+	 * switch) are set aside too; raced final switches are not: they are the difference */
+	gs.switches_out = 12410;
+	gs.exit_switches = 1;
+	gs.reaped_switches = 2;
+	gs.reap_raced_switches = 1;
+	ru.ru_nvcsw = 12000;
+	ru.ru_nivcsw = 406;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.reaped_switches, 2);
+	CHECK_INT_EQ(a.reap_raced, 1);
+	CHECK_INT_EQ(a.diff, 1);
+	gs.reaped_switches = 0;
+	gs.reap_raced_switches = 0;
 	/* large counts do not wrap */
 	gs.switches_out = 5000000000ULL;
 	gs.exit_switches = 0;
