@@ -513,16 +513,17 @@ static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
  *   another CPU now), the parent's read and the ++ are nanoseconds apart and nothing here
  *   says which came first: reap_raced_switches, which the kernel may or may not count.
  */
-static __always_inline void count_final_switch(struct swc_group_stats *s, struct task_struct *prev)
+static __always_inline void count_final_switch(struct swc_group_stats *s, struct task_struct *prev,
+					       struct signal_struct *sig, bool released)
 {
 	bool leader = prev->pid == prev->tgid;
 
-	if (prev->sighand) {
+	if (!released) {
 		if (leader && prev->exit_state == SWC_EXIT_DEAD)
 			s->reap_raced_switches++;
 	} else if (!leader) {
 		s->exit_switches++;
-	} else if (prev->signal->nvcsw < prev->nvcsw) {
+	} else if (sig->nvcsw < prev->nvcsw) {
 		/* the sum also holds threads that died before it: < only if it missed the ++ */
 		s->reaped_switches++;
 	} else {
@@ -533,7 +534,8 @@ static __always_inline void count_final_switch(struct swc_group_stats *s, struct
 /* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. */
 static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
 				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
-				     bool process_gone, __u64 *run_ns)
+				     bool process_gone, struct signal_struct *sig, bool released,
+				     __u64 *run_ns)
 {
 	struct swc_group_stats *s = group_stats(gp);
 	struct swc_task *ts = NULL;
@@ -554,11 +556,11 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 			s->voluntary++;
 		} else {
 			s->involuntary++;
-			if (!prev->sighand)	/* preempted on its way out, after release */
+			if (released)	/* preempted on its way out, after release */
 				s->reaped_switches++;
 		}
 		if (prev_state & SWC_TASK_DEAD)
-			count_final_switch(s, prev);
+			count_final_switch(s, prev, sig, released);
 		if (targ_group_times && *run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
 			s->hist_run[hist_slot(*run_ns)]++;
@@ -652,9 +654,15 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 	__u32 prev_tid = prev->pid, next_tid = next->pid, prev_state = task_state(prev);
 	bool voluntary = swc_is_voluntary(preempt, prev_state);
 	struct swc_group_stats *s = group_stats(0);
+	/* loaded before any branch: see on_switch */
+	struct signal_struct *sig = prev->signal;
+	struct sighand_struct *sh = prev->sighand;
 	struct swc_task *ts;
 	struct hot *h;
+	bool released;
 
+	__asm__ volatile("" : "+r"(sig), "+r"(sh));
+	released = !sh;	/* its counters already folded or reaped (count_final_switch()) */
 	if (!s)
 		return 0;
 	/* once per switch: at least one side is not the idle task */
@@ -668,12 +676,12 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 		s->voluntary++;
 	} else {
 		s->involuntary++;
-		if (!prev->sighand)	/* preempted on its way out, after release */
+		if (released)	/* preempted on its way out, after release */
 			s->reaped_switches++;
 	}
 	if (prev_state & SWC_TASK_DEAD) {
-		count_final_switch(s, prev);
-		if (!prev->signal->live.counter)	/* the process's last thread */
+		count_final_switch(s, prev, sig, released);
+		if (!sig->live.counter)	/* the process's last thread */
 			set_tgid_byte(&gone, targ_pidns_inum ? pid_in_ns(BPF_CORE_READ(prev,
 				      group_leader, thread_pid)) : prev->tgid, 0xff);
 	}
@@ -695,7 +703,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 {
 	__u32 gp, gn;
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
-	bool timed = latency_on, voluntary, process_gone;
+	bool timed = latency_on, voluntary, process_gone, released;
+	struct sighand_struct *sh;
 	struct signal_struct *sig;
 	__u32 prev_state;
 	__u8 kind;
@@ -715,7 +724,10 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	 * search was most of on_switch's verification time, so of switchcost's start-up.
 	 */
 	sig = prev->signal;
-	__asm__ volatile("" : "+r"(sig));	/* keep the load here, not sunk into a branch */
+	sh = prev->sighand;
+	/* keep the loads here, not sunk into a branch */
+	__asm__ volatile("" : "+r"(sig), "+r"(sh));
+	released = !sh;	/* its counters already folded or reaped (count_final_switch()) */
 	if (timed)
 		now = bpf_ktime_get_ns();
 	kind = classify(prev, next, prev->pid, next->pid);
@@ -725,7 +737,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	 * replaced by exec from another thread) */
 	process_gone = (prev_state & SWC_TASK_DEAD) && !sig->live.counter;
 	if (gp != SWC_NO_GROUP)
-		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, process_gone, &run_ns);
+		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, process_gone, sig,
+			 released, &run_ns);
 	if (gn != SWC_NO_GROUP)
 		next_in(next, gn, kind, gp == gn, timed, now, &off_ns, &delay_ns);
 	if (targ_emit)
