@@ -48,9 +48,6 @@ const volatile bool targ_hot_by_tid = false;
 /* The group's time sums and histograms (run prints them; trace only with --hist): three log2
  * slots and four sums per switch that nothing reads otherwise. */
 const volatile bool targ_group_times = true;
-/* No bpf_get_current_task_btf() here (Linux < 5.11, as task storage: user space sets both from
- * one probe, which calls both): the syscall counter finds its task's group through helpers. */
-const volatile bool targ_current_by_helpers = false;
 /* Count wake-ups in the group (run, lab, trace --syscalls); off, the wake-up hook only stamps
  * the time for the wake-up to run delay. */
 const volatile bool targ_count_wakeups = true;
@@ -840,7 +837,24 @@ int BPF_PROG(on_exec, struct task_struct *p)
 	return 0;
 }
 
-/* group_of_task() of the current task, through helpers (targ_current_by_helpers) */
+static __always_inline void count_syscall(__u32 group)
+{
+	struct swc_group_stats *s;
+
+	if (group != SWC_NO_GROUP && (s = group_stats(group)))
+		s->syscalls++;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+
+	count_syscall(group_of_task(cur, cur->pid));
+	return 0;
+}
+
+/* group_of_task() of the current task, through helpers */
 static __always_inline __u32 group_of_current_by_helpers(void)
 {
 	const volatile __u64 *want = (const volatile __u64 *)targ_comm;
@@ -863,22 +877,15 @@ static __always_inline __u32 group_of_current_by_helpers(void)
 	return g;
 }
 
+/*
+ * on_sys_enter for kernels without bpf_get_current_task_btf() (Linux < 5.11, as task storage:
+ * user space loads this one instead when the task_storage probe, which calls both, is refused).
+ * A program of its own, not a read-only switch: the default one keeps its instructions.
+ */
 SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter)
+int BPF_PROG(on_sys_enter_by_helpers)
 {
-	struct task_struct *cur;
-	struct swc_group_stats *s;
-	__u32 group;
-
-	if (targ_current_by_helpers) {
-		group = group_of_current_by_helpers();
-	} else {
-		cur = bpf_get_current_task_btf();
-		group = group_of_task(cur, cur->pid);
-	}
-
-	if (group != SWC_NO_GROUP && (s = group_stats(group)))
-		s->syscalls++;
+	count_syscall(group_of_current_by_helpers());
 	return 0;
 }
 

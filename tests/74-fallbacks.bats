@@ -54,14 +54,14 @@ hot_state_type_during() {
 	[ "$t" = lru_hash ]
 }
 
-# The helpers that program $2 of process $1 calls, as the kernel translated it (read-only
-# data decided, the other branch gone), or "" when no such program appeared.
+# The helpers that the program of process $1 whose name starts with $2 calls, as the kernel
+# translated it, or "" when no such program appeared.
 calls_of_program_during() {
 	local pid=$1 name=$2 i id
 	for i in $(seq 100); do
 		for id in $(grep -hs '^prog_id:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }'); do
 			"$BPFTOOL" prog show id "$id" --json 2>/dev/null |
-				jq -e --arg name "$name" '.name == $name' >/dev/null || continue
+				jq -e --arg name "$name" '.name | startswith($name)' >/dev/null || continue
 			"$BPFTOOL" prog dump xlated id "$id" | grep -o 'call [a-z_]*' | sort -u
 			return
 		done

@@ -54,7 +54,7 @@ our_bpf_progs() {
 	foreign=$(foreign_prog_ids | paste -sd, -)
 	"$bt" prog show --json 2>/dev/null |
 		jq -r --arg foreign "$foreign" '($foreign | split(",")) as $f | .[] |
-			select(.name | test("^(on_switch|on_wakeup|on_wakeup_new|on_fork|on_exec|on_sys_enter|on_user_switch[a-z_]*|on_offcpu)$")) |
+			select(.name | test("^(on_switch|on_wakeup|on_wakeup_new|on_fork|on_exec|on_sys_enter[a-z_]*|on_user_switch[a-z_]*|on_offcpu)$")) |
 			select((.id | tostring) as $id | $f | index($id) | not) | "name \(.name)"' || true
 }
 

@@ -197,7 +197,9 @@ static void take_fallbacks(struct switch_bpf *skel)
 
 	if (swc_feature_probe(SWC_FEAT_TASK_STORAGE)) {
 		skel->rodata->targ_hot_by_tid = true;
-		skel->rodata->targ_current_by_helpers = true;	/* both came in 5.11 */
+		/* bpf_get_current_task_btf() came in 5.11 too */
+		bpf_program__set_autoload(skel->progs.on_sys_enter, false);
+		bpf_program__set_autoload(skel->progs.on_sys_enter_by_helpers, true);
 		bpf_map__set_type(skel->maps.hot_state, BPF_MAP_TYPE_LRU_HASH);
 		bpf_map__set_map_flags(skel->maps.hot_state, 0);
 		bpf_map__set_max_entries(skel->maps.hot_state, HOT_BY_TID_ENTRIES);
@@ -335,6 +337,7 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	skel->rodata->targ_cgroup_id = opts->cgroup_id;
 	skel->rodata->targ_cgroup_level = opts->cgroup_level;
 	skel->rodata->targ_pidns_inum = own_pidns_inum();
+	bpf_program__set_autoload(skel->progs.on_sys_enter_by_helpers, false);
 	if (no_fetch)
 		bpf_map__set_max_entries(skel->maps.free_rows, bpf_map__max_entries(skel->maps.tasks));
 	else
@@ -484,6 +487,13 @@ static struct bpf_link *attach_quiet(struct bpf_program *prog, const char *what)
 	return link;
 }
 
+/* The syscall counter take_fallbacks() left to load */
+static struct bpf_program *sys_enter_prog(struct switch_bpf *skel)
+{
+	return bpf_program__autoload(skel->progs.on_sys_enter) ? skel->progs.on_sys_enter :
+								   skel->progs.on_sys_enter_by_helpers;
+}
+
 int watch__set_counting(struct swc_watch *w, bool on)
 {
 	/* A lean (timed) pass stays untimed even with switch records: the clock reads, the task
@@ -508,7 +518,7 @@ int watch__set_counting(struct swc_watch *w, bool on)
 	if (!extras) {
 		bpf_link__destroy(w->sys_enter);
 		w->sys_enter = NULL;
-	} else if (!w->sys_enter && !(w->sys_enter = attach_quiet(w->skel->progs.on_sys_enter,
+	} else if (!w->sys_enter && !(w->sys_enter = attach_quiet(sys_enter_prog(w->skel),
 								  "syscall counter"))) {
 		return -ENOENT;
 	}
