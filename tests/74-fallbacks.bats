@@ -42,11 +42,13 @@ hot_state_type_during() {
 
 @test "the route taken shows in the map the kernel holds: task_storage, or lru_hash under the knob" {
 	requires root btf bpf
+	local want=task_storage
+	kernel_older_than 5.11 && want=lru_hash	# no task storage in tracing programs there
 	"$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
 	pid=$!
 	t=$(hot_state_type_during $pid)
 	wait $pid
-	[ "$t" = task_storage ]
+	[ "$t" = "$want" ]
 	SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
 	pid=$!
 	t=$(hot_state_type_during $pid)
@@ -72,12 +74,13 @@ calls_of_program_during() {
 
 @test "SWITCHCOST_DISABLE=task_storage: the syscall counter reads its task through helpers (no bpf_get_current_task_btf: 5.11), counting as before" {
 	requires root btf bpf
-	local calls normal without
+	local calls normal without want=bpf_get_current_task_btf
+	kernel_older_than 5.11 && want=bpf_get_current_pid_tgid	# the default route is the knob's
 	"$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
 	calls=$(calls_of_program_during $! on_sys_enter)
 	wait $!
 	echo "default: $calls" >&2
-	grep -qx 'call bpf_get_current_task_btf' <<<"$calls"
+	grep -qx "call $want" <<<"$calls"
 	SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" -n 400000 -r 1 thread >/dev/null 2>&1 &
 	calls=$(calls_of_program_during $! on_sys_enter)
 	wait $!
@@ -236,12 +239,13 @@ trace_counts() {
 	t=$(hot_state_type_during $pid free_rows)
 	wait $pid
 	[ "$t" = queue ]
-	# the default route does not create it
+	# the default route does not create it, but where the kernel refuses the fetch (before
+	# 5.12) the default route is this one
 	"$SWITCHCOST" trace -- sleep 1 >/dev/null 2>&1 &
 	pid=$!
 	t=$(hot_state_type_during $pid tasks)
 	[ "$t" = array ]
 	t=$(hot_state_type_during $pid free_rows)
 	wait $pid
-	[ -z "$t" ]
+	if kernel_older_than 5.12; then [ "$t" = queue ]; else [ -z "$t" ]; fi
 }

@@ -8,6 +8,14 @@ swc() {
 	run --separate-stderr "$SWITCHCOST" "$@"
 }
 
+# Whether the running kernel is older than $1 (MAJOR.MINOR), where a feature a test expects came
+# (Debian's kernels carry no such feature backported). Then the default route is the fallback.
+kernel_older_than() {
+	local have
+	have=$(uname -r | cut -d. -f1,2)
+	[ "$have" != "$1" ] && [ "$(printf '%s\n%s\n' "$have" "$1" | sort -V | head -1)" = "$have" ]
+}
+
 # Skips with the reason, except under CI=true for root/btf/bpf: CI here is root with BTF, so
 # such a skip means something broke and must fail instead.
 requires() {
