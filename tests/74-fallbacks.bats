@@ -63,7 +63,7 @@ calls_of_program_during() {
 	for i in $(seq 100); do
 		for id in $(grep -hs '^prog_id:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }'); do
 			"$BPFTOOL" prog show id "$id" --json 2>/dev/null |
-				jq -e --arg name "$name" '.name | startswith($name)' >/dev/null || continue
+				jq -e --arg name "$name" '(.name // "") | startswith($name)' >/dev/null || continue
 			"$BPFTOOL" prog dump xlated id "$id" | grep -o 'call [a-z_]*' | sort -u
 			return
 		done
@@ -87,12 +87,16 @@ calls_of_program_during() {
 	echo "knob: $calls" >&2
 	grep -qx 'call bpf_get_current_pid_tgid' <<<"$calls"
 	if grep -q 'bpf_get_current_task_btf' <<<"$calls"; then false; fi
-	# the same syscalls per switch (futex and the like: about 1.6 a thread switch here)
-	normal=$("$SWITCHCOST" --quick --json thread | jq '.results[0].counting_pass.syscalls_per_switch')
-	without=$(SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" --quick --json thread 2>/dev/null |
-		jq '.results[0].counting_pass.syscalls_per_switch')
-	echo "syscalls per switch: default $normal, knob $without" >&2
-	jq -en --argjson a "$normal" --argjson b "$without" '$a > 0.5 and ($b / $a - 1 | fabs) < 0.1'
+	# the same count: the syscall workload's counting pass makes 2,000 getpid calls and a
+	# few around them (2,005 to 2,021 seen), where a thread's futex calls vary with the load
+	normal=$("$SWITCHCOST" --quick --json syscall | jq '.results[0].counting_pass.syscalls')
+	without=$(SWITCHCOST_DISABLE=task_storage "$SWITCHCOST" --quick --json syscall 2>/dev/null |
+		jq '.results[0].counting_pass.syscalls')
+	echo "syscalls of the syscall workload's counting pass: default $normal, knob $without" >&2
+	[ "$normal" -ge 2000 ]
+	[ "$normal" -le 2050 ]
+	[ "$without" -ge 2000 ]
+	[ "$without" -le 2050 ]
 }
 
 @test "SWITCHCOST_DISABLE=uprobe: the coroutine counting pass not measured, with why; exit 0" {
