@@ -510,22 +510,67 @@ static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
  *   another CPU now), the parent's read and the ++ are nanoseconds apart and nothing here
  *   says which came first: reap_raced_switches, which the kernel may or may not count.
  */
-static __always_inline void count_final_switch(struct swc_group_stats *s, struct task_struct *prev,
-					       struct signal_struct *sig, bool released)
+/*
+ * A process whose parent waits for no child: exit_notify() asks do_notify_parent(), which
+ * answers "autoreap" when nobody ptraces it, its exit signal is SIGCHLD and the parent's
+ * SIGCHLD is SIG_IGN or has SA_NOCLDWAIT; exit_notify() then releases it at once, in its
+ * own context, before its last switch. Read through helpers (the final switch only): the
+ * parent's sigaction array is not a field 5.10's verifier lets a tracing program walk to.
+ */
+#define SWC_SIGCHLD		17	/* x86, arm64 (asm-generic/signal.h) */
+#define SWC_SIG_IGN		1
+#define SWC_SA_NOCLDWAIT	2
+static __always_inline __s64 autoreaped_counts(struct task_struct *t, struct signal_struct *sig)
 {
-	bool leader = prev->pid == prev->tgid;
+	struct sighand_struct *psig;
 
-	if (!released) {
-		if (leader && prev->exit_state == SWC_EXIT_DEAD)
+	if (BPF_CORE_READ(t, ptrace) || BPF_CORE_READ(t, exit_signal) != SWC_SIGCHLD)
+		return -1;
+	psig = BPF_CORE_READ(t, parent, sighand);
+	if (!psig)
+		return -1;	/* the parent is released too: nothing tells (docs/TRACE.md) */
+	if ((__u64)BPF_CORE_READ(psig, action[SWC_SIGCHLD - 1].sa.sa_handler) != SWC_SIG_IGN &&
+	    !(BPF_CORE_READ(psig, action[SWC_SIGCHLD - 1].sa.sa_flags) & SWC_SA_NOCLDWAIT))
+		return -1;
+	/* all folded by now: its threads' (__exit_signal()), the children it waited for's */
+	return BPF_CORE_READ(sig, nvcsw) + BPF_CORE_READ(sig, nivcsw) +
+	       BPF_CORE_READ(sig, cnvcsw) + BPF_CORE_READ(sig, cnivcsw);
+}
+
+/*
+ * Out of line: a global function, which the verifier checks once rather than on every path
+ * of on_switch that reaches a final switch. It takes scalars only, so it finds prev as the
+ * current task (the tracepoint runs in __schedule(), before the switch) and reads it through
+ * helpers, as 5.10's verifier allows.
+ */
+__noinline int count_final_switch(__u32 group)
+{
+	struct task_struct *prev = (struct task_struct *)bpf_get_current_task();
+	struct swc_group_stats *s = group_stats(group);
+	struct signal_struct *sig = BPF_CORE_READ(prev, signal);
+	bool leader = BPF_CORE_READ(prev, pid) == BPF_CORE_READ(prev, tgid);
+	__s64 lost;
+
+	if (!s)
+		return 0;
+	if (BPF_CORE_READ(prev, sighand)) {
+		if (leader && BPF_CORE_READ(prev, exit_state) == SWC_EXIT_DEAD)
 			s->reap_raced_switches++;
 	} else if (!leader) {
 		s->exit_switches++;
-	} else if (sig->nvcsw < prev->nvcsw) {
+	} else if ((lost = autoreaped_counts(prev, sig)) >= 0) {
+		/* released by itself, so this switch came after the fold, and no parent takes
+		 * the counts (wait_task_zombie() never runs for it) */
+		s->reaped_switches++;
+		s->autoreaped++;
+		s->autoreaped_switches += lost;
+	} else if (BPF_CORE_READ(sig, nvcsw) < BPF_CORE_READ(prev, nvcsw)) {
 		/* the sum also holds threads that died before it: < only if it missed the ++ */
 		s->reaped_switches++;
 	} else {
 		s->reap_raced_switches++;
 	}
+	return 0;
 }
 
 /* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. */
@@ -557,7 +602,7 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 				s->reaped_switches++;
 		}
 		if (prev_state & SWC_TASK_DEAD)
-			count_final_switch(s, prev, sig, released);
+			count_final_switch(gp);
 		if (targ_group_times && *run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
 			s->hist_run[hist_slot(*run_ns)]++;
@@ -677,7 +722,7 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 			s->reaped_switches++;
 	}
 	if (prev_state & SWC_TASK_DEAD) {
-		count_final_switch(s, prev, sig, released);
+		count_final_switch(0);
 		if (!sig->live.counter)	/* the process's last thread */
 			set_tgid_byte(&gone, targ_pidns_inum ? pid_in_ns(BPF_CORE_READ(prev,
 				      group_leader, thread_pid)) : prev->tgid, 0xff);

@@ -31,6 +31,11 @@ struct swc_group_stats {
 	__u64 exit_switches;		/* ... prev's last switch, as an exiting non-leader thread */
 	__u64 reaped_switches;		/* ... others after prev's release (its counters taken) */
 	__u64 reap_raced_switches;	/* ... final, while prev's parent was reaping it */
+	/* processes released at their exit because their parent waits for none (SIGCHLD
+	 * ignored, SA_NOCLDWAIT), and the kernel's nvcsw + nivcsw of them and of the children
+	 * they waited for: counts that no wait4 returns */
+	__u64 autoreaped;
+	__u64 autoreaped_switches;
 	__u64 switches_in;		/* next is a group task */
 	__u64 wakeups;			/* sched_wakeup(_new) of a group task */
 	__u64 syscalls;			/* sys_enter in a group task */
@@ -131,7 +136,7 @@ struct swc_offcpu_counters {
 
 /* Pinned layouts (with SWC_HIST_SLOTS 40, SWC_MAX_PROBES 16): a field added or reordered on
  * one side fails the build of both, not the run. */
-_Static_assert(sizeof(struct swc_group_stats) == 1112, "swc_group_stats layout");
+_Static_assert(sizeof(struct swc_group_stats) == 1128, "swc_group_stats layout");
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
 _Static_assert(sizeof(struct swc_counters) == 280, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");

@@ -112,6 +112,27 @@ requires_asyncio() {
 	[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]]
 }
 
+@test "trace: children nobody waits for (SIGCHLD ignored) are set aside, not a difference" {
+	requires root btf bpf
+	# the kernel reaps them at exit and hands their counts to no wait4: what it counted of
+	# them (their threads', the grandchild each waited for) is set aside, and the rest agrees
+	local mode
+	for mode in unwaited nocldwait; do
+		swc trace --json -- "$TRACED" "$mode" 5
+		echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+			autoreaped, autoreaped_switches, kernel_counters, ebpf_minus_kernel_counters}' >&2
+		[ "$status" -eq 0 ]
+		echo "$output" | jq -e '.autoreaped == 5 and .autoreaped_switches > 0 and
+			.exit_switches == 5 and .ebpf_minus_kernel_counters == 0 and .counts_agree and
+			.switches - .exit_switches - .reaped_switches - .autoreaped_switches ==
+			.kernel_counters.switches'
+	done
+	swc trace -- "$TRACED" unwaited 5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *", agree once "* ]]
+	[[ "$output" == *"switch(es) of 5 process(es) no parent waited for are set aside (their parent ignores SIGCHLD"* ]]
+}
+
 @test "trace: the human report has the table, the kinds, the times and the status" {
 	requires root btf bpf
 	swc trace -- "$TRACED" threads 100

@@ -253,3 +253,14 @@ trace_counts() {
 	wait $pid
 	if kernel_older_than 5.12; then [ "$t" = queue ]; else [ -z "$t" ]; fi
 }
+
+@test "SWITCHCOST_DISABLE=task_storage,atomic_fetch: children nobody waits for are set aside there too" {
+	requires root btf bpf
+	# the route of Linux < 5.12 reads the parent's SIGCHLD disposition as the default one does
+	PROGDIR=$BATS_TEST_TMPDIR build_traced
+	SWITCHCOST_DISABLE=task_storage,atomic_fetch run --separate-stderr "$SWITCHCOST" trace \
+		--json -- "$TRACED" unwaited 5
+	echo "status=$status stderr=$stderr" >&2
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.autoreaped == 5 and .autoreaped_switches > 0 and .counts_agree'
+}

@@ -145,6 +145,13 @@ void swc_agreement_print(FILE *f, const struct swc_agreement *a)
 			   "its parent reaped before its last switch, a thread preempted after exiting: "
 			   "the kernel had already handed their counts on)",
 			a->exit_switches ? ", and" : " once", (unsigned long long)a->reaped_switches);
+	if (a->autoreaped)
+		fprintf(f, "%s the kernel's %llu switch(es) of %llu process(es) no parent waited for "
+			   "are set aside (their parent ignores SIGCHLD: the kernel reaps them itself "
+			   "and hands their counts to no wait4)",
+			a->exit_switches || a->reaped_switches ? ", and" : " once",
+			(unsigned long long)a->autoreaped_switches,
+			(unsigned long long)a->autoreaped);
 	/* a parent on another CPU took a zombie's counters within nanoseconds of its last
 	 * switch: the kernel has counted each such switch or not, nothing tells which */
 	if (a->diff && a->reap_raced)

@@ -35,13 +35,17 @@ void swc_report_json_by_kind(struct swc_json *j, const __u64 by_kind[SWC_KIND_NR
  * tasks, reaped). The kernel stops counting a task's switches when it is released
  * (__exit_signal()): a non-leader thread releases itself before its last switch, and a process
  * whose parent reaped it before its last switch is released early too. eBPF sees those
- * switches, so they are set aside.
+ * switches, so they are set aside. A process whose parent waits for none (SIGCHLD ignored)
+ * is released at exit and its counts go to no wait4: what the kernel counted of it is set
+ * aside as well.
  */
 struct swc_agreement {
 	__u64 ebpf;		/* switches out seen by eBPF */
 	__u64 exit_switches;	/* ... of which final switches of exited threads */
 	__u64 reaped_switches;	/* ... and of which others after their task's release */
 	__u64 reap_raced;	/* final switches while a parent reaped: counted or not */
+	__u64 autoreaped;	/* processes nobody waited for ... */
+	__u64 autoreaped_switches; /* ... and the kernel's count of them, in no wait4 */
 	__u64 kernel_counters;	/* nvcsw + nivcsw (wait4) */
 	long long diff;		/* ebpf - set aside - kernel_counters: 0 when they agree */
 };
@@ -54,9 +58,11 @@ static inline void swc_agreement_compute(const struct swc_group_stats *gs,
 	a->exit_switches = gs->exit_switches;
 	a->reaped_switches = gs->reaped_switches;
 	a->reap_raced = gs->reap_raced_switches;
+	a->autoreaped = gs->autoreaped;
+	a->autoreaped_switches = gs->autoreaped_switches;
 	a->kernel_counters = (__u64)ru->ru_nvcsw + (__u64)ru->ru_nivcsw;
-	a->diff = (long long)(a->ebpf - a->exit_switches - a->reaped_switches) -
-		  (long long)a->kernel_counters;
+	a->diff = (long long)(a->ebpf - a->exit_switches - a->reaped_switches -
+			      a->autoreaped_switches) - (long long)a->kernel_counters;
 }
 /* "the kernel's own counters (wait4 nvcsw+nivcsw): N, agree[ by ±d][ once ...]" */
 void swc_agreement_print(FILE *f, const struct swc_agreement *a);

@@ -466,6 +466,8 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		jw_u64(&j, "exit_switches", gs->exit_switches);
 		jw_u64(&j, "reaped_switches", gs->reaped_switches);
 		jw_u64(&j, "reap_raced_switches", gs->reap_raced_switches);
+		jw_u64(&j, "autoreaped", gs->autoreaped);
+		jw_u64(&j, "autoreaped_switches", gs->autoreaped_switches);
 		/* counted only with --syscalls: null, never a 0 that looks measured */
 		if (env->syscalls) {
 			jw_u64(&j, "wakeups", gs->wakeups);
@@ -477,8 +479,8 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	} else {
 		static const char *const unmeasured[] = {
 			"by_kind", "switches", "voluntary", "involuntary", "switches_in",
-			"exit_switches", "reaped_switches", "reap_raced_switches", "wakeups",
-			"syscalls",
+			"exit_switches", "reaped_switches", "reap_raced_switches", "autoreaped",
+			"autoreaped_switches", "wakeups", "syscalls",
 		};
 
 		for (size_t i = 0; i < sizeof(unmeasured) / sizeof(unmeasured[0]); i++)

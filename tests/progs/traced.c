@@ -10,11 +10,17 @@
  *   traced spawn N     starts N threads one after another, each joined before the next
  *   traced reaped N    forks N children one after another, each reaped before its last switch
  *                      as often as a busy parent on another CPU can (exits 3 on one CPU)
+ *   traced unwaited N  ignores SIGCHLD, then forks N children that switch (a thread of theirs,
+ *                      a grandchild they wait for): the kernel reaps them, no wait4 returns them
+ *   traced nocldwait N the same with SA_NOCLDWAIT (a SIGCHLD handler) instead of SIG_IGN
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -140,6 +146,73 @@ static int reaped(long n)
 	return 0;
 }
 
+static void *nap_thread(void *arg)
+{
+	for (int i = 0; i < 5; i++)
+		usleep(200);
+	return arg;
+}
+
+/* A child whose switches no wait4 will return: its own, its thread's, its grandchild's. */
+static void unwaited_child(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	pthread_t t;
+	pid_t pid;
+	int st;
+
+	/* it waits for its own child: the parent's SIGCHLD disposition is inherited */
+	if (sigaction(SIGCHLD, &dfl, NULL))
+		_exit(1);
+	if (pthread_create(&t, NULL, nap_thread, NULL) || pthread_join(t, NULL))
+		_exit(1);
+	pid = fork();
+	if (pid == 0) {
+		nap_thread(NULL);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		_exit(1);
+	nap_thread(NULL);
+	_exit(0);
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A parent that waits for no child: SIGCHLD ignored (or SA_NOCLDWAIT), so each child is
+ * released at its exit (exit_notify()) and its counters are added to no wait4's.
+ */
+static int unwaited(long n, bool nocldwait)
+{
+	struct sigaction sa = { .sa_handler = nocldwait ? on_sigchld : SIG_IGN };
+
+	if (nocldwait)
+		sa.sa_flags = SA_NOCLDWAIT;
+	if (sigaction(SIGCHLD, &sa, NULL))
+		return 1;
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			unwaited_child();
+	}
+	/* blocks until every child is gone, then ECHILD: there is no zombie to return */
+	while (wait(NULL) >= 0 || errno == EINTR)
+		;
+	if (errno != ECHILD)
+		return 1;
+	/* wait() returns once the last child is released, a moment before its last switch;
+	 * switchcost reads our SIGCHLD disposition then, so we outlive that moment */
+	usleep(50 * 1000);
+	return 0;
+}
+
 static volatile long ticks;
 
 __attribute__((noinline)) void tick(void);
@@ -189,6 +262,8 @@ int main(int argc, char **argv)
 		return spawn(n);
 	if (!strcmp(argv[1], "reaped"))
 		return reaped(n);
+	if (!strcmp(argv[1], "unwaited") || !strcmp(argv[1], "nocldwait"))
+		return unwaited(n, !strcmp(argv[1], "nocldwait"));
 	if (!strcmp(argv[1], "exit"))
 		return (int)n;
 	if (!strcmp(argv[1], "sleep")) {

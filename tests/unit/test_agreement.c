@@ -52,6 +52,25 @@ void test_agreement(void)
 	CHECK_INT_EQ(a.diff, 1);
 	gs.reaped_switches = 0;
 	gs.reap_raced_switches = 0;
+	/* processes nobody waited for: the kernel's count of them reaches no wait4, so it is set
+	 * aside with their final switches (reaped_switches: after their release) */
+	gs.switches_out = 12500;
+	gs.exit_switches = 2;
+	gs.reaped_switches = 3;
+	gs.autoreaped = 3;
+	gs.autoreaped_switches = 89;
+	ru.ru_nvcsw = 12000;
+	ru.ru_nivcsw = 406;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.autoreaped, 3);
+	CHECK_INT_EQ(a.autoreaped_switches, 89);
+	CHECK_INT_EQ(a.diff, 0);
+	/* without it, the difference they made before */
+	gs.autoreaped = 0;
+	gs.autoreaped_switches = 0;
+	swc_agreement_compute(&gs, &ru, &a);
+	CHECK_INT_EQ(a.diff, 89);
+	gs.reaped_switches = 0;
 	/* large counts do not wrap */
 	gs.switches_out = 5000000000ULL;
 	gs.exit_switches = 0;
