@@ -119,6 +119,24 @@ struct {
  */
 TGID_BYTE_ARRAY(gone);
 
+/*
+ * Processes nobody waited for whose counts were taken (count_final_switch()): any of their
+ * threads' final switches after the process's release may find it, one takes it. Keyed by
+ * the process's signal_struct and its leader's start time (an address alone is reused); an
+ * LRU that forgets a process long gone.
+ */
+struct autoreap_key {
+	__u64 signal;
+	__u64 start_time;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct autoreap_key);
+	__type(value, __u8);
+} autoreap_taken SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SWC_MAX_GROUPS);
@@ -546,30 +564,43 @@ static __always_inline __s64 autoreaped_counts(struct task_struct *t, struct sig
 __noinline int count_final_switch(__u32 group)
 {
 	struct task_struct *prev = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *lead = BPF_CORE_READ(prev, group_leader);
 	struct swc_group_stats *s = group_stats(group);
 	struct signal_struct *sig = BPF_CORE_READ(prev, signal);
 	bool leader = BPF_CORE_READ(prev, pid) == BPF_CORE_READ(prev, tgid);
-	__s64 lost;
+	struct autoreap_key key = {};
+	__u8 taken = 1;
+	__s64 lost = -1;
 
 	if (!s)
 		return 0;
 	if (BPF_CORE_READ(prev, sighand)) {
 		if (leader && BPF_CORE_READ(prev, exit_state) == SWC_EXIT_DEAD)
 			s->reap_raced_switches++;
-	} else if (!leader) {
-		s->exit_switches++;
-	} else if ((lost = autoreaped_counts(prev, sig)) >= 0) {
-		/* released by itself, so this switch came after the fold, and no parent takes
-		 * the counts (wait_task_zombie() never runs for it) */
-		s->reaped_switches++;
-		s->autoreaped++;
-		s->autoreaped_switches += lost;
-	} else if (BPF_CORE_READ(sig, nvcsw) < BPF_CORE_READ(prev, nvcsw)) {
-		/* the sum also holds threads that died before it: < only if it missed the ++ */
-		s->reaped_switches++;
-	} else {
-		s->reap_raced_switches++;
+		return 0;
 	}
+	/* The leader released: every thread was before it, the process's counts are whole. A
+	 * leader that exits first is released by its last thread (release_task()), so any
+	 * thread may be the one to see it. */
+	if (!BPF_CORE_READ(lead, sighand))
+		lost = autoreaped_counts(lead, sig);
+	if (!leader)
+		s->exit_switches++;
+	else if (lost >= 0 || BPF_CORE_READ(sig, nvcsw) < BPF_CORE_READ(prev, nvcsw))
+		/* autoreaped: released by itself, so this switch came after the fold. Otherwise
+		 * the sum also holds threads that died before it: < only if it missed the ++ */
+		s->reaped_switches++;
+	else
+		s->reap_raced_switches++;
+	if (lost < 0)
+		return 0;
+	key.signal = (__u64)sig;
+	key.start_time = BPF_CORE_READ(lead, start_time);
+	if (bpf_map_update_elem(&autoreap_taken, &key, &taken, BPF_NOEXIST))
+		return 0;	/* another thread's final switch took it */
+	/* no parent takes these counts (wait_task_zombie() never runs for it) */
+	s->autoreaped++;
+	s->autoreaped_switches += lost;
 	return 0;
 }
 

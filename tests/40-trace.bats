@@ -117,7 +117,8 @@ requires_asyncio() {
 	# the kernel reaps them at exit and hands their counts to no wait4: what it counted of
 	# them (their threads', the grandchild each waited for) is set aside, and the rest agrees
 	local mode
-	for mode in unwaited nocldwait; do
+	# leaderfirst: each child's main thread exits first; its last thread's release reaps it
+	for mode in unwaited nocldwait leaderfirst; do
 		swc trace --json -- "$TRACED" "$mode" 5
 		echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
 			autoreaped, autoreaped_switches, kernel_counters, ebpf_minus_kernel_counters}' >&2

@@ -13,6 +13,8 @@
  *   traced unwaited N  ignores SIGCHLD, then forks N children that switch (a thread of theirs,
  *                      a grandchild they wait for): the kernel reaps them, no wait4 returns them
  *   traced nocldwait N the same with SA_NOCLDWAIT (a SIGCHLD handler) instead of SIG_IGN
+ *   traced leaderfirst N  as unwaited, but each child's main thread exits first (its other
+ *                      thread's release then reaps the process)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,7 +156,7 @@ static void *nap_thread(void *arg)
 }
 
 /* A child whose switches no wait4 will return: its own, its thread's, its grandchild's. */
-static void unwaited_child(void)
+static void unwaited_child(bool leader_first)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	pthread_t t;
@@ -164,7 +166,11 @@ static void unwaited_child(void)
 	/* it waits for its own child: the parent's SIGCHLD disposition is inherited */
 	if (sigaction(SIGCHLD, &dfl, NULL))
 		_exit(1);
-	if (pthread_create(&t, NULL, nap_thread, NULL) || pthread_join(t, NULL))
+	if (pthread_create(&t, NULL, nap_thread, NULL))
+		_exit(1);
+	if (leader_first)
+		pthread_exit(NULL);
+	if (pthread_join(t, NULL))
 		_exit(1);
 	pid = fork();
 	if (pid == 0) {
@@ -186,7 +192,7 @@ static void on_sigchld(int sig)
  * A parent that waits for no child: SIGCHLD ignored (or SA_NOCLDWAIT), so each child is
  * released at its exit (exit_notify()) and its counters are added to no wait4's.
  */
-static int unwaited(long n, bool nocldwait)
+static int unwaited(long n, bool nocldwait, bool leader_first)
 {
 	struct sigaction sa = { .sa_handler = nocldwait ? on_sigchld : SIG_IGN };
 
@@ -200,7 +206,7 @@ static int unwaited(long n, bool nocldwait)
 		if (pid < 0)
 			return 1;
 		if (pid == 0)
-			unwaited_child();
+			unwaited_child(leader_first);
 	}
 	/* blocks until every child is gone, then ECHILD: there is no zombie to return */
 	while (wait(NULL) >= 0 || errno == EINTR)
@@ -262,8 +268,9 @@ int main(int argc, char **argv)
 		return spawn(n);
 	if (!strcmp(argv[1], "reaped"))
 		return reaped(n);
-	if (!strcmp(argv[1], "unwaited") || !strcmp(argv[1], "nocldwait"))
-		return unwaited(n, !strcmp(argv[1], "nocldwait"));
+	if (!strcmp(argv[1], "unwaited") || !strcmp(argv[1], "nocldwait") ||
+	    !strcmp(argv[1], "leaderfirst"))
+		return unwaited(n, !strcmp(argv[1], "nocldwait"), !strcmp(argv[1], "leaderfirst"));
 	if (!strcmp(argv[1], "exit"))
 		return (int)n;
 	if (!strcmp(argv[1], "sleep")) {
