@@ -123,14 +123,17 @@ requires_asyncio() {
 		echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
 			autoreaped, autoreaped_switches, kernel_counters, ebpf_minus_kernel_counters}' >&2
 		[ "$status" -eq 0 ]
+		# each child reaps a grandchild, whose final switch may race that (reap_raced_switches:
+		# the kernel has it or not), as the reaped test above allows
 		echo "$output" | jq -e '.autoreaped == 5 and .autoreaped_switches > 0 and
-			.exit_switches == 5 and .ebpf_minus_kernel_counters == 0 and .counts_agree and
-			.switches - .exit_switches - .reaped_switches - .autoreaped_switches ==
-			.kernel_counters.switches'
+			.exit_switches == 5 and
+			(.switches - .exit_switches - .reaped_switches - .autoreaped_switches -
+			 .kernel_counters.switches) as $d |
+			$d == .ebpf_minus_kernel_counters and $d >= 0 and $d <= .reap_raced_switches'
 	done
 	swc trace -- "$TRACED" unwaited 5
 	[ "$status" -eq 0 ]
-	[[ "$output" == *", agree once "* ]]
+	[[ "$output" == *", agree once "* || "$output" == *"raced their parent's reaping"* ]]
 	[[ "$output" == *"switch(es) of 5 process(es) no parent waited for are set aside (their parent ignores SIGCHLD"* ]]
 }
 

@@ -201,10 +201,15 @@ atomics_refused_before_5_12() {
 	llvm-objdump -d "$dir/switch_nofetch.bpf.o" | grep -q '^ *[0-9]*:.c3 .* 00 00 00 00.lock '
 }
 
-# trace of a fixed command: the totals and per-task rows, as one line of JSON
+# trace of a fixed command: the totals and per-task rows, as one line of JSON. agree: the
+# difference from the kernel's counters is within the final switches that raced the shell's
+# reaping (reap_raced_switches: the kernel has each or not), so 0 or 1 from run to run; an
+# arm64 6.1 guest under TCG saw diff 1 on one route and 0 on the other
 trace_counts() {
 	"$SWITCHCOST" trace "$@" --json -- /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.01; done' |
-		jq -c '{counts_agree, diff: .ebpf_minus_kernel_counters, rows: (.tasks | length),
+		jq -c '{agree: (.ebpf_minus_kernel_counters >= 0 and
+				.ebpf_minus_kernel_counters <= .reap_raced_switches),
+			rows: (.tasks | length),
 			rows_agree: (([.tasks[].switches] | add) == .switches),
 			comms: ([.tasks[].comm] | unique), untracked: .bpf.tasks_untracked}'
 }
@@ -228,10 +233,9 @@ trace_counts() {
 		echo "max-tasks $max: default $normal, without fetch $without" >&2
 		[ "$without" = "$normal" ]
 		if [ $max = 4 ]; then
-			echo "$normal" | jq -e '.rows == 4 and .untracked == 7 and .counts_agree'
+			echo "$normal" | jq -e '.rows == 4 and .untracked == 7 and .agree'
 		else
-			echo "$normal" | jq -e '.rows == 11 and .untracked == 0 and .counts_agree and
-				.diff == 0 and .rows_agree'
+			echo "$normal" | jq -e '.rows == 11 and .untracked == 0 and .agree and .rows_agree'
 		fi
 	done
 	assert_no_bpf_left
@@ -263,5 +267,8 @@ trace_counts() {
 		--json -- "$TRACED" unwaited 5
 	echo "status=$status stderr=$stderr" >&2
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e '.autoreaped == 5 and .autoreaped_switches > 0 and .counts_agree'
+	# each child waits for a grandchild: a final switch may race that reaping (see trace_counts)
+	echo "$output" | jq -e '.autoreaped == 5 and .autoreaped_switches > 0 and
+		.ebpf_minus_kernel_counters >= 0 and
+		.ebpf_minus_kernel_counters <= .reap_raced_switches'
 }
