@@ -17,12 +17,28 @@
  * - sighand NULL, a non-leader thread: it released itself before its last switch
  *   (exit_notify()), nobody counts this one: exit_switches;
  * - sighand NULL, a process reaped by its parent (a shell, say; switchcost waits for its own
- *   child's last switch): if __exit_signal()'s sum is still one short of prev's nvcsw, the
- *   ++nvcsw came after the fold, so after the parent's read too: reaped_switches. Otherwise
- *   (the ++ came before the fold) or with sighand set but EXIT_DEAD (the parent is reaping on
- *   another CPU now), the parent's read and the ++ are nanoseconds apart and nothing here
- *   says which came first: reap_raced_switches, which the kernel may or may not count.
+ *   child's last switch): if __exit_signal()'s sum, less what its exited threads folded into
+ *   it (threads_folded), is still one short of prev's nvcsw, the ++nvcsw came after the fold,
+ *   so after the parent's read too: reaped_switches. Otherwise (the ++ came before the fold)
+ *   or with sighand set but EXIT_DEAD (the parent is reaping on another CPU now), the
+ *   parent's read and the ++ are nanoseconds apart and nothing here says which came first:
+ *   reap_raced_switches, which the kernel may or may not count.
  */
+
+/*
+ * The nvcsw that a process's exited threads folded into its signal_struct: each released
+ * itself before its final switch, so folded one less than its nvcsw there. Without it every
+ * multi-threaded process reaped before its last switch read as raced (29 of 50 children that
+ * had joined a thread, none as reaped; now 1-2 raced). Keyed as autoreap_taken; an LRU. A
+ * process forgotten, whose threads exited before the trace, or whose thread's final switch
+ * comes after its own, has its sum short: it reads as raced, as before.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct autoreap_key);
+	__type(value, __u64);
+} threads_folded SEC(".maps");
 /*
  * A process whose parent waits for no child: exit_notify() asks do_notify_parent(), which
  * answers "autoreap" when nobody ptraces it, its exit signal is SIGCHLD and the parent's
@@ -56,6 +72,27 @@ static __always_inline __s64 autoreaped_counts(struct task_struct *t, struct sig
  * current task (the tracepoint runs in __schedule(), before the switch) and reads it through
  * helpers, as 5.10's verifier allows.
  */
+/* A non-leader thread's final switch after its release: what its release folded. */
+static __always_inline void add_thread_folded(struct autoreap_key *key, __u64 nvcsw)
+{
+	__u64 zero = 0, *sum;
+
+	bpf_map_update_elem(&threads_folded, key, &zero, BPF_NOEXIST);
+	sum = bpf_map_lookup_elem(&threads_folded, key);
+	if (sum)
+		__sync_fetch_and_add(sum, nvcsw - 1);	/* result unused: a plain add (5.10) */
+}
+
+/* A reaped leader's final switch: its exited threads' part of sig->nvcsw, then forgotten. */
+static __always_inline __u64 take_threads_folded(struct autoreap_key *key)
+{
+	__u64 *sum = bpf_map_lookup_elem(&threads_folded, key), folded = sum ? *sum : 0;
+
+	if (sum)
+		bpf_map_delete_elem(&threads_folded, key);
+	return folded;
+}
+
 __noinline int count_final_switch(__u32 group)
 {
 	struct task_struct *prev = (struct task_struct *)bpf_get_current_task();
@@ -79,18 +116,23 @@ __noinline int count_final_switch(__u32 group)
 	 * thread may be the one to see it. */
 	if (!BPF_CORE_READ(lead, sighand))
 		lost = autoreaped_counts(lead, sig);
-	if (!leader)
-		s->exit_switches++;
-	else if (lost >= 0 || BPF_CORE_READ(sig, nvcsw) < BPF_CORE_READ(prev, nvcsw))
-		/* autoreaped: released by itself, so this switch came after the fold. Otherwise
-		 * the sum also holds threads that died before it: < only if it missed the ++ */
-		s->reaped_switches++;
-	else
-		s->reap_raced_switches++;
-	if (lost < 0)
-		return 0;
 	key.signal = (__u64)sig;
 	key.start_time = BPF_CORE_READ(lead, start_time);
+	if (!leader) {
+		s->exit_switches++;
+		add_thread_folded(&key, BPF_CORE_READ(prev, nvcsw));
+	} else {
+		__u64 folded = take_threads_folded(&key), sum = BPF_CORE_READ(sig, nvcsw);
+
+		/* autoreaped: released by itself, so this switch came after the fold. Otherwise
+		 * its own part of the sum: < only if the fold missed the ++ */
+		if (lost >= 0 || (sum >= folded && sum - folded < BPF_CORE_READ(prev, nvcsw)))
+			s->reaped_switches++;
+		else
+			s->reap_raced_switches++;
+	}
+	if (lost < 0)
+		return 0;
 	if (bpf_map_update_elem(&autoreap_taken, &key, &taken, BPF_NOEXIST))
 		return 0;	/* another thread's final switch took it */
 	/* no parent takes these counts (wait_task_zombie() never runs for it) */

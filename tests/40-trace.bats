@@ -110,6 +110,15 @@ requires_asyncio() {
 	swc trace -- "$TRACED" reaped 50
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]]
+	# children that joined a thread: the process's sum holds that thread's counts too, which
+	# are told apart (each read as raced before: reaped_switches 0, raced 29 of 50)
+	swc trace --json -- "$TRACED" reapedthreads 50
+	echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+		kernel_counters, ebpf_minus_kernel_counters}' >&2
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.reaped_switches > 0 and .exit_switches == 50 and
+		.ebpf_minus_kernel_counters >= 0 and
+		.ebpf_minus_kernel_counters <= .reap_raced_switches'
 }
 
 @test "trace: children nobody waits for (SIGCHLD ignored) are set aside, not a difference" {

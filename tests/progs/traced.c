@@ -10,6 +10,7 @@
  *   traced spawn N     starts N threads one after another, each joined before the next
  *   traced reaped N    forks N children one after another, each reaped before its last switch
  *                      as often as a busy parent on another CPU can (exits 3 on one CPU)
+ *   traced reapedthreads N  the same, each child starting and joining a thread first
  *   traced unwaited N  ignores SIGCHLD, then forks N children that switch (a thread of theirs,
  *                      a grandchild they wait for): the kernel reaps them, no wait4 returns them
  *   traced nocldwait N the same with SA_NOCLDWAIT (a SIGCHLD handler) instead of SIG_IGN
@@ -114,7 +115,9 @@ static int spawn(long n)
  * process, on another, waits for it in a busy loop, so it often reaps the child (and takes its
  * counters) between the child's exit and its last switch, which the kernel then never counts.
  */
-static int reaped(long n)
+static void *nap_thread(void *arg);
+
+static int reaped(long n, bool with_thread)
 {
 	cpu_set_t allowed, mine, theirs;
 	int first = -1, second = -1;
@@ -138,8 +141,17 @@ static int reaped(long n)
 
 		if (pid < 0)
 			return 1;
-		if (pid == 0)
-			_exit(sched_setaffinity(0, sizeof(theirs), &theirs) != 0);
+		if (pid == 0) {
+			pthread_t t;
+
+			if (sched_setaffinity(0, sizeof(theirs), &theirs))
+				_exit(1);
+			/* its thread's release folds that thread's counts into the process's */
+			if (with_thread && (pthread_create(&t, NULL, nap_thread, NULL) ||
+					    pthread_join(t, NULL)))
+				_exit(1);
+			_exit(0);
+		}
 		while ((got = waitpid(pid, &st, WNOHANG)) == 0)
 			;
 		if (got != pid || !WIFEXITED(st) || WEXITSTATUS(st))
@@ -266,8 +278,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spawn"))
 		return spawn(n);
-	if (!strcmp(argv[1], "reaped"))
-		return reaped(n);
+	if (!strcmp(argv[1], "reaped") || !strcmp(argv[1], "reapedthreads"))
+		return reaped(n, !strcmp(argv[1], "reapedthreads"));
 	if (!strcmp(argv[1], "unwaited") || !strcmp(argv[1], "nocldwait") ||
 	    !strcmp(argv[1], "leaderfirst"))
 		return unwaited(n, !strcmp(argv[1], "nocldwait"), !strcmp(argv[1], "leaderfirst"));
