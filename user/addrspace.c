@@ -107,7 +107,7 @@ void swc_addrspace_parse(struct swc_addrspace *as, const char *meltdown, const c
 	const char *p;
 
 	memset(as, 0, sizeof(*as));
-	as->pti = as->pcid = as->invpcid = as->ibpb_per_process = -1;
+	as->pti = as->pcid = as->invpcid = as->ibpb_per_process = as->asid = -1;
 	copy_str(as->ibpb, sizeof(as->ibpb), "unknown");
 	copy_str(as->stibp, sizeof(as->stibp), "unknown");
 	copy_str(as->spectre_v2, sizeof(as->spectre_v2), "unknown");
@@ -217,6 +217,11 @@ void swc_addrspace_read(struct swc_addrspace *as)
 	char *cmd = slurp_line("/proc/cmdline");
 
 	swc_addrspace_parse(as, melt, v2, flags, cmd);
+#if defined(__aarch64__)
+	/* an arm64 kernel's cpuinfo has no "flags" line (x86's, under qemu-user, has) */
+	if (!flags)
+		as->asid = 1;
+#endif
 	free(melt);
 	free(v2);
 	free(flags);
@@ -232,6 +237,17 @@ void swc_addrspace_print(const struct swc_addrspace *as, FILE *f)
 {
 	bool ibpb_always = !strcmp(as->ibpb, "always");
 
+	if (as->asid > 0) {
+		/* arm64: no PCID, INVPCID or IBPB words; ASIDs do what PCID does on x86 */
+		fprintf(f, "# address space: PTI %s · ASIDs on · spectre_v2: %s\n", onoff(as->pti),
+			as->spectre_v2);
+		fprintf(f, "#   extra for a process switch: none of these (ASIDs keep both "
+			   "address spaces in the TLB)%s\n",
+			as->pti > 0 ? " · PTI taxes every kernel entry, thread switches' too" : "");
+		if (as->cmdline[0])
+			fprintf(f, "#   boot options: %s\n", as->cmdline);
+		return;
+	}
 	fprintf(f, "# address space: PTI %s · PCID %s · INVPCID %s · IBPB %s · STIBP %s · "
 		   "spectre_v2: %s\n", onoff(as->pti), onoff(as->pcid), onoff(as->invpcid),
 		as->ibpb, as->stibp, as->spectre_v2);
@@ -267,6 +283,7 @@ void swc_addrspace_json(const struct swc_addrspace *as, struct swc_json *j)
 	json_tri(j, "pti", as->pti);
 	json_tri(j, "pcid", as->pcid);
 	json_tri(j, "invpcid", as->invpcid);
+	json_tri(j, "asid", as->asid);
 	jw_str(j, "ibpb", as->ibpb);
 	jw_str(j, "stibp", as->stibp);
 	json_tri(j, "ibpb_per_process", as->ibpb_per_process);
@@ -284,6 +301,7 @@ bool swc_same_cost(double process_ns, double thread_ns)
 char *swc_addrspace_facts(const struct swc_addrspace *as, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s",
+		 as->asid > 0 ? "ASIDs keep both address spaces in the TLB" :
 		 as->pcid > 0 ? "PCID keeps both address spaces in the TLB" :
 		 as->pcid == 0 ? "without PCID every change of address space flushes the TLB" :
 		 "whether PCID is in use is unknown",
@@ -298,7 +316,7 @@ char *swc_addrspace_explain(const struct swc_addrspace *as, double process_ns, d
 			    char *buf, size_t len)
 {
 	bool ibpb_always = !strcmp(as->ibpb, "always");
-	bool predicts_dearer = as->pcid == 0 || ibpb_always;
+	bool predicts_dearer = (as->pcid == 0 && as->asid <= 0) || ibpb_always;
 	double ratio;
 	char facts[256];
 	bool same;

@@ -18,6 +18,8 @@ struct swc_addrspace {
 	int pti;		/* page-table isolation: two page tables per process */
 	int pcid;		/* PCID in use: TLB entries tagged per address space */
 	int invpcid;		/* INVPCID in use: targeted TLB flushes */
+	int asid;		/* arm64: TLB entries tagged per address space (ASIDs, always
+				 * in Linux; what PCID is on x86); -1 on other architectures */
 	int ibpb_per_process;	/* a task may ask for IBPB/STIBP itself (prctl) */
 	char ibpb[16];		/* "always", "conditional", "off", "unsupported", "unknown" */
 	char stibp[16];		/* "always", "forced", "conditional", "off", "not reported", "unknown" */

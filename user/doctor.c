@@ -289,9 +289,10 @@ static void check_machine(const struct swc_sysinfo *si)
 
 	add("virtualisation", true, false, "%s", !si->virtualised ? "no hypervisor detected" :
 	    si->hypervisor[0] ? si->hypervisor : "virtualised (unknown hypervisor)");
-	add("address_space", true, false, "PTI %s, PCID %s (meltdown: %s)",
+	add("address_space", true, false, "PTI %s, %s (meltdown: %s)",
 	    si->as.pti < 0 ? "unknown" : si->as.pti ? "on" : "off",
-	    si->as.pcid < 0 ? "unknown" : si->as.pcid ? "on" : "off", si->as.meltdown);
+	    si->as.asid > 0 ? "ASIDs on (arm64)" : si->as.pcid < 0 ? "PCID unknown" :
+	    si->as.pcid ? "PCID on" : "PCID off", si->as.meltdown);
 	c = add("pid_namespace", swc_in_initial_pidns(), false, swc_in_initial_pidns() ?
 		"initial PID namespace" : "inside a PID namespace (a container): BPF sees the "
 		"host's pids; switchcost translates those of its own workloads and trace's tasks");

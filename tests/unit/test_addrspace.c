@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Address-space facts parsed from the sysfs/cpuinfo/cmdline texts of real machines. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addrspace.h"
@@ -107,8 +109,37 @@ static void test_forced_pti(void)
 	CHECK_STR_EQ(as.cmdline, "pti=on nopcid");
 }
 
+/* The Debian 12 arm64 guest (6.1 under qemu's TCG, -cpu max): no "flags" line in cpuinfo, the
+ * kernel tags TLB entries with ASIDs (swc_addrspace_read sets asid on arm64). */
+static void test_arm64_asid(void)
+{
+	struct swc_addrspace as;
+	char buf[512], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	swc_addrspace_parse(&as, "Not affected", "Mitigation: CSV2, but not BHB", NULL,
+			    "console=ttyAMA0 root=/dev/vda rw");
+	CHECK_INT_EQ(as.asid, -1);	/* parse alone knows no architecture */
+	as.asid = 1;
+	CHECK_INT_EQ(as.pcid, -1);
+	swc_addrspace_explain(&as, 74643.3, 33257.3, buf, sizeof(buf));
+	CHECK_STR_EQ(buf, "ASIDs keep both address spaces in the TLB and PTI is off, yet a process "
+			  "switch costs 2.24× a thread switch here: what remains is the change of "
+			  "address space itself (the page-table switch, and TLB and cache entries "
+			  "left cold).");
+	f = open_memstream(&out, &len);
+	swc_addrspace_print(&as, f);
+	fclose(f);
+	CHECK_STR_EQ(out, "# address space: PTI off · ASIDs on · spectre_v2: CSV2, but not BHB\n"
+			  "#   extra for a process switch: none of these (ASIDs keep both address "
+			  "spaces in the TLB)\n");
+	free(out);
+}
+
 void test_addrspace(void)
 {
+	test_arm64_asid();
 	test_forced_pti();
 	test_amd_pcid_no_pti();
 	test_intel_pti_no_pcid();
