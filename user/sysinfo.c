@@ -103,6 +103,9 @@ static void read_cpuinfo(struct swc_sysinfo *si)
 #if defined(__aarch64__)
 		if (!strcmp(line, "vendor_id"))
 			si->emulated = true;
+		/* Arm reserves implementer 0x00 for software: qemu's TCG CPUs ("max") use it */
+		if (!strcmp(line, "CPU implementer") && !strcmp(val, "0x00"))
+			si->software_cpu = true;
 #elif defined(__x86_64__)
 		if (!strcmp(line, "CPU implementer"))
 			si->emulated = true;
@@ -247,7 +250,7 @@ static void detect_hypervisor(struct swc_sysinfo *si)
 	 * without firmware it has no DMI, and the arm64 cpuinfo has no hypervisor flag */
 	if (!name && read_line("/proc/device-tree/compatible", buf, sizeof(buf)) &&
 	    !strcmp(buf, "linux,dummy-virt"))
-		name = "QEMU virt board";
+		name = si->software_cpu ? "QEMU virt board, CPU emulated by TCG" : "QEMU virt board";
 	/*
 	 * CPUID from user space last, and only under the flag: with nested or ring-3 guests
 	 * (PVM) it can answer for an outer hypervisor rather than the one the kernel runs on.

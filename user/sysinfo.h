@@ -17,6 +17,7 @@ struct swc_sysinfo {
 	int ncpus_online;
 	bool virtualised;	/* cpuinfo "hypervisor" flag, or DMI / device-tree says so */
 	bool emulated;		/* cpuinfo is another architecture's: a user-mode emulator runs us */
+	bool software_cpu;	/* arm64 CPU implementer 0x00 (software): qemu's TCG, not silicon */
 	char hypervisor[64];	/* "KVM", "VMware", "Xen", "Microsoft Hyper-V", "QEMU", ... or "" */
 	char mitigations[512];	/* compact: "meltdown: PTI; spectre_v2: Retpolines, IBPB" ... */
 	char libbpf[32];	/* "1.1" (libbpf_version_string) */
