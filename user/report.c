@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What the reports of run, trace and lab share. */
 #include <crypt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,6 +118,30 @@ void swc_report_json_by_kind(struct swc_json *j, const __u64 by_kind[SWC_KIND_NR
 	for (int k = 0; k < SWC_KIND_NR; k++)
 		jw_u64(j, swc_kind_name(k), by_kind[k]);
 	jw_obj_end(j);
+}
+
+void swc_report_json_switches(struct swc_json *j, const struct swc_group_stats *gs)
+{
+#define FIELD(name, member) { name, offsetof(struct swc_group_stats, member) }
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		FIELD("switches", switches_out), FIELD("voluntary", voluntary),
+		FIELD("involuntary", involuntary), FIELD("switches_in", switches_in),
+		FIELD("exit_switches", exit_switches), FIELD("reaped_switches", reaped_switches),
+		FIELD("reap_raced_switches", reap_raced_switches), FIELD("autoreaped", autoreaped),
+		FIELD("autoreaped_switches", autoreaped_switches),
+	};
+#undef FIELD
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (gs)
+			jw_u64(j, fields[i].name,
+			       *(const __u64 *)((const char *)gs + fields[i].offset));
+		else
+			jw_null(j, fields[i].name);
+	}
 }
 
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr)

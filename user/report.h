@@ -29,6 +29,10 @@ void swc_report_anonymous(bool on);
 void swc_report_json_bpf(struct swc_json *j, const struct swc_counters *ctr);
 /* "by_kind": { process, thread, idle, kernel, coroutine }: a group's switches by kind */
 void swc_report_json_by_kind(struct swc_json *j, const __u64 by_kind[SWC_KIND_NR]);
+/* switches, voluntary, involuntary, switches_in, then the switches and counts the comparison
+ * with the kernel's counters sets aside (exit_switches .. autoreaped_switches): run's and
+ * trace's, from one list; every one null when gs is NULL (not measured) */
+void swc_report_json_switches(struct swc_json *j, const struct swc_group_stats *gs);
 
 /*
  * eBPF's switches out of a group's tasks against the kernel's own nvcsw + nivcsw (wait4 of the

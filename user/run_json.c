@@ -41,15 +41,7 @@ static void json_ebpf(struct swc_json *j, const struct swc_group_stats *gs,
 	const struct swc_group_stats *ls = swc_measure_latency_stats(r);
 
 	jw_obj_begin(j, "ebpf");
-	jw_u64(j, "switches", gs->switches_out);
-	jw_u64(j, "voluntary", gs->voluntary);
-	jw_u64(j, "involuntary", gs->involuntary);
-	jw_u64(j, "switches_in", gs->switches_in);
-	jw_u64(j, "exit_switches", gs->exit_switches);
-	jw_u64(j, "reaped_switches", gs->reaped_switches);
-	jw_u64(j, "reap_raced_switches", gs->reap_raced_switches);
-	jw_u64(j, "autoreaped", gs->autoreaped);
-	jw_u64(j, "autoreaped_switches", gs->autoreaped_switches);
+	swc_report_json_switches(j, gs);
 	swc_report_json_by_kind(j, gs->by_kind);
 	/* the rest from the counting pass (see swc_measure_latency_stats()) */
 	jw_double(j, "syscalls_per_switch", swc_measure_syscalls_per_switch(r));

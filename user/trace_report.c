@@ -459,15 +459,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 		/* every switch with one of the program's tasks on either side */
 		swc_report_json_by_kind(&j, gs->by_kind);
 		/* switches out of its tasks */
-		jw_u64(&j, "switches", gs->switches_out);
-		jw_u64(&j, "voluntary", gs->voluntary);
-		jw_u64(&j, "involuntary", gs->involuntary);
-		jw_u64(&j, "switches_in", gs->switches_in);
-		jw_u64(&j, "exit_switches", gs->exit_switches);
-		jw_u64(&j, "reaped_switches", gs->reaped_switches);
-		jw_u64(&j, "reap_raced_switches", gs->reap_raced_switches);
-		jw_u64(&j, "autoreaped", gs->autoreaped);
-		jw_u64(&j, "autoreaped_switches", gs->autoreaped_switches);
+		swc_report_json_switches(&j, gs);
 		/* counted only with --syscalls: null, never a 0 that looks measured */
 		if (env->syscalls) {
 			jw_u64(&j, "wakeups", gs->wakeups);
@@ -477,14 +469,10 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 			jw_null(&j, "syscalls");
 		}
 	} else {
-		static const char *const unmeasured[] = {
-			"by_kind", "switches", "voluntary", "involuntary", "switches_in",
-			"exit_switches", "reaped_switches", "reap_raced_switches", "autoreaped",
-			"autoreaped_switches", "wakeups", "syscalls",
-		};
-
-		for (size_t i = 0; i < sizeof(unmeasured) / sizeof(unmeasured[0]); i++)
-			jw_null(&j, unmeasured[i]);
+		jw_null(&j, "by_kind");
+		swc_report_json_switches(&j, NULL);
+		jw_null(&j, "wakeups");
+		jw_null(&j, "syscalls");
 	}
 	if (can_compare(env, res)) {
 		swc_agreement_compute(gs, &res->ru, &agree);
