@@ -20,9 +20,10 @@ struct swc_watch;
 
 /*
  * run's ring buffer for --csv. A record takes 97 bytes there (96, sent 8 at a time behind the
- * ring's 8-byte header), so 8 MiB holds 86,480 of them: 110 ms at full rate, where the
- * consumer (on another CPU) looks every 10 ms. 4 MiB was too short for .gz's slower consumer on a busy machine (load average
- * 7: 48,000-109,000 of 488,000 records dropped; 8 MiB: none in three runs). Not more: every
+ * ring's 8-byte header; 104 where they go one at a time, can_batch()), so 8 MiB holds 86,480
+ * of them: 110 ms at full rate, where the consumer (on another CPU) looks every 10 ms. 4 MiB
+ * was too short for .gz's slower consumer on a busy machine (load average 7, one record per
+ * entry: 48,000-109,000 of 488,000 records dropped; 8 MiB: none in three runs). Not more: every
  * page of it is resident in switchcost too (ringread.h); 32 MiB took run --csv's peak RSS
  * (VmHWM) to 81 MB (37.6 MB mapped once), 8 MiB leaves it at the 14.7 MB of run without --csv
  * (the BPF load's peak, before the ring exists).
