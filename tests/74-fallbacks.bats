@@ -206,12 +206,16 @@ atomics_refused_before_5_12() {
 # reaping (reap_raced_switches: the kernel has each or not), so 0 or 1 from run to run; an
 # arm64 6.1 guest under TCG saw diff 1 on one route and 0 on the other
 trace_counts() {
-	"$SWITCHCOST" trace "$@" --json -- /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.01; done' |
-		jq -c '{agree: (.ebpf_minus_kernel_counters >= 0 and
+	local doc
+	doc=$("$SWITCHCOST" trace "$@" --json -- /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.01; done')
+	# for a failure's log: whether a difference came with raced final switches or without
+	jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+		diff: .ebpf_minus_kernel_counters}' <<<"$doc" >&2
+	jq -c '{agree: (.ebpf_minus_kernel_counters >= 0 and
 				.ebpf_minus_kernel_counters <= .reap_raced_switches),
 			rows: (.tasks | length),
 			rows_agree: (([.tasks[].switches] | add) == .switches),
-			comms: ([.tasks[].comm] | unique), untracked: .bpf.tasks_untracked}'
+			comms: ([.tasks[].comm] | unique), untracked: .bpf.tasks_untracked}' <<<"$doc"
 }
 
 @test "SWITCHCOST_DISABLE=atomic_fetch: run and trace count as the default route does (rows from a queue)" {
