@@ -94,31 +94,40 @@ requires_asyncio() {
 		.counts_agree == true and ([.tasks[].pid] | unique | length) == 2 and .wall_ns > 0'
 }
 
+# trace --json of "$TRACED" $1 50 until a child was reaped before its last switch, at most 3
+# times: the parent wins that race often, not always, and on a slow machine it may win none of
+# 50 (a 6.1 guest under TCG: reaped_switches 0, raced 1). Every run's difference is within its
+# raced final switches (the kernel has each or not); $2: the exit switches each run expects.
+trace_until_reaped() {
+	local i
+	for i in 1 2 3; do
+		swc trace --json -- "$TRACED" "$1" 50
+		echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+			kernel_counters, ebpf_minus_kernel_counters}' >&2
+		[ "$status" -eq 0 ]
+		echo "$output" | jq -e --argjson exits "$2" '.exit_switches == $exits and
+			.ebpf_minus_kernel_counters >= 0 and
+			.ebpf_minus_kernel_counters <= .reap_raced_switches'
+		if jq -e '.reaped_switches > 0' <<<"$output" >/dev/null; then return 0; fi
+	done
+	false
+}
+
 @test "trace: children reaped before their last switch are set aside, not a difference" {
 	requires root btf bpf smp
+	local i
 	# the program's parent reaps each child, taking its counters, often before the child's
 	# last switch: eBPF sees that switch, the kernel's counters never will
-	swc trace --json -- "$TRACED" reaped 50
-	echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
-		kernel_counters, ebpf_minus_kernel_counters}' >&2
-	[ "$status" -eq 0 ]
-	# a final switch within nanoseconds of its parent's reading is counted apart: the
-	# kernel has it or not, so the difference is at most their number, never below 0
-	echo "$output" | jq -e '.reaped_switches > 0 and .exit_switches == 0 and
-		.ebpf_minus_kernel_counters >= 0 and
-		.ebpf_minus_kernel_counters <= .reap_raced_switches'
-	swc trace -- "$TRACED" reaped 50
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]]
+	trace_until_reaped reaped 0
+	for i in 1 2 3; do
+		swc trace -- "$TRACED" reaped 50
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]] && break
+		[ "$i" -lt 3 ]
+	done
 	# children that joined a thread: the process's sum holds that thread's counts too, which
 	# are told apart (each read as raced before: reaped_switches 0, raced 29 of 50)
-	swc trace --json -- "$TRACED" reapedthreads 50
-	echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
-		kernel_counters, ebpf_minus_kernel_counters}' >&2
-	[ "$status" -eq 0 ]
-	echo "$output" | jq -e '.reaped_switches > 0 and .exit_switches == 50 and
-		.ebpf_minus_kernel_counters >= 0 and
-		.ebpf_minus_kernel_counters <= .reap_raced_switches'
+	trace_until_reaped reapedthreads 50
 }
 
 @test "trace: children nobody waits for (SIGCHLD ignored) are set aside, not a difference" {
