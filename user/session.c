@@ -496,9 +496,10 @@ static struct bpf_program *sys_enter_prog(struct switch_bpf *skel)
 
 int watch__set_counting(struct swc_watch *w, bool on)
 {
-	/* A lean (timed) pass stays untimed even with switch records: the clock reads, the task
-	 * storage and the wake-up hooks cost its switches ~80 ns more than the records do (so
-	 * its records carry no latencies; the counting pass's do). Not lean, records carry them. */
+	/* run's timed pass (lean) measures no latencies even with switch records: the clock
+	 * reads, the task storage and the wake-up hooks cost its switches ~80 ns more than the
+	 * records do (so its records carry none; the counting pass's do). Not lean (trace, lab),
+	 * records carry them. */
 	bool timing = w->lean ? on : !w->opts.counts_only || w->opts.emit;
 	/* the two hooks every syscall and wake-up on the machine pays for */
 	bool extras = w->lean ? on : w->opts.syscalls;
