@@ -95,39 +95,49 @@ requires_asyncio() {
 }
 
 # trace --json of "$TRACED" $1 50 until a child was reaped before its last switch, at most 3
-# times: the parent wins that race often, not always, and on a slow machine it may win none of
-# 50 (a 6.1 guest under TCG: reaped_switches 0, raced 1). Every run's difference is within its
+# times: the parent wins that race often, not always. Every run's difference is within its
 # raced final switches (the kernel has each or not); $2: the exit switches each run expects.
+# Returns 0 once a run had reaped_switches > 0, 1 when none did, 2 when a run was wrong.
 trace_until_reaped() {
 	local i
 	for i in 1 2 3; do
 		swc trace --json -- "$TRACED" "$1" 50
-		echo "$output" | jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
-			kernel_counters, ebpf_minus_kernel_counters}' >&2
-		[ "$status" -eq 0 ]
-		echo "$output" | jq -e --argjson exits "$2" '.exit_switches == $exits and
+		echo "$1: $(jq -c '{switches, exit_switches, reaped_switches, reap_raced_switches,
+			kernel_counters, ebpf_minus_kernel_counters}' <<<"$output")" >&2
+		[ "$status" -eq 0 ] || return 2
+		jq -e --argjson exits "$2" '.exit_switches == $exits and
 			.ebpf_minus_kernel_counters >= 0 and
-			.ebpf_minus_kernel_counters <= .reap_raced_switches'
+			.ebpf_minus_kernel_counters <= .reap_raced_switches' <<<"$output" || return 2
 		if jq -e '.reaped_switches > 0' <<<"$output" >/dev/null; then return 0; fi
 	done
-	false
+	return 1
 }
 
 @test "trace: children reaped before their last switch are set aside, not a difference" {
 	requires root btf bpf smp
-	local i
+	local i single=0 threaded=0
 	# the program's parent reaps each child, taking its counters, often before the child's
 	# last switch: eBPF sees that switch, the kernel's counters never will
-	trace_until_reaped reaped 0
+	trace_until_reaped reaped 0 || single=$?
+	[ "$single" -ne 2 ]
+	# children that joined a thread: the process's sum holds that thread's counts too, which
+	# are told apart (each read as raced before: reaped_switches 0, raced 29 of 50)
+	trace_until_reaped reapedthreads 50 || threaded=$?
+	[ "$threaded" -ne 2 ]
+	if [ "$single" -eq 1 ]; then
+		# On a slow machine the parent's read and the release can straddle every child's
+		# last switch, each then raced, none told reaped (guests under TCG: Debian's 6.1,
+		# reaped 0 and raced 1; 5.10, reaped 0 and raced 13). The differences were checked.
+		echo "no child told reaped before its last switch in 3 runs of 50: not checked here" >&2
+		return 0
+	fi
+	[ "$threaded" -eq 0 ]
 	for i in 1 2 3; do
 		swc trace -- "$TRACED" reaped 50
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"switch(es) after their task's release are set aside (a process its parent reaped before its last switch"* ]] && break
 		[ "$i" -lt 3 ]
 	done
-	# children that joined a thread: the process's sum holds that thread's counts too, which
-	# are told apart (each read as raced before: reaped_switches 0, raced 29 of 50)
-	trace_until_reaped reapedthreads 50
 }
 
 @test "trace: children nobody waits for (SIGCHLD ignored) are set aside, not a difference" {
