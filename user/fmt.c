@@ -396,3 +396,17 @@ void swc_fmt_wrap(FILE *f, const char *text, size_t width)
 		text += len + (text[len] == '\n');
 	}
 }
+
+char *swc_fmt_mispredict(double ret_ns, double coroutine_ns, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (ret_ns > coroutine_ns)
+		snprintf(buf, len, "a mispredict costs %s here",
+			 swc_fmt_ns(ret_ns - coroutine_ns, a, sizeof(a)));
+	else
+		snprintf(buf, len, "here it is no slower than the coroutine switch (%s against %s), "
+			 "so no mispredict cost was measured", swc_fmt_ns(ret_ns, a, sizeof(a)),
+			 swc_fmt_ns(coroutine_ns, b, sizeof(b)));
+	return buf;
+}

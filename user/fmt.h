@@ -9,6 +9,10 @@
 /* "0 ns", "812 ns", "3.21 µs", "45.6 µs", "1.50 ms", "2.00 s" (3 significant digits, at least
  * integer ns); NaN or negative prints "-". Returns buf. */
 char *swc_fmt_ns(double ns, char *buf, size_t len);
+/* The coroutine-ret row against the coroutine row: "a mispredict costs 8.00 ns here", or, when
+ * the ret switch is no slower (an emulator has no return-stack predictor to miss), that no
+ * mispredict cost was measured, never a negative cost. Returns buf. */
+char *swc_fmt_mispredict(double ret_ns, double coroutine_ns, char *buf, size_t len);
 /* s copied into buf (len bytes, truncated), each control byte (a newline, a terminal escape) as
  * '?': text read from a file or from another program must not steer the terminal. */
 const char *swc_printable(const char *s, char *buf, size_t len);

@@ -294,7 +294,7 @@ static void print_references(const struct swc_measurement *rows, int n, FILE *f)
 	const struct swc_measurement *co = swc_measure_find(rows, n, SWC_WL_COROUTINE);
 	const struct swc_measurement *fl = swc_measure_find(rows, n, SWC_WL_CORO_FLOOR);
 	const struct swc_measurement *rt = swc_measure_find(rows, n, SWC_WL_CORO_RET);
-	char a[32], b[32];
+	char a[32], b[32], note[160];
 
 	if (fl)
 		fprintf(f, "coroutine-floor: the coroutine switch without its stack change, every "
@@ -313,9 +313,9 @@ static void print_references(const struct swc_measurement *rows, int n, FILE *f)
 		fprintf(f, "coroutine-ret: the same switch ending in ret, which the return-stack "
 			   "predictor misses");
 		if (co)
-			fprintf(f, ": a mispredict costs %s here",
-				swc_fmt_ns(rt->per_switch.median - co->per_switch.median, a,
-					   sizeof(a)));
+			fprintf(f, ": %s", swc_fmt_mispredict(rt->per_switch.median,
+							       co->per_switch.median, note,
+							       sizeof(note)));
 		fprintf(f, "\n");
 	}
 	if (swc_measure_find(rows, n, SWC_WL_SYSCALL))
