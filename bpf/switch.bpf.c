@@ -4,11 +4,13 @@
  * classifies the switch (process, thread, idle, kernel; voluntary or not) and, when latency_on,
  * times prev's run, next's time off the CPU and next's wake-up-to-run delay; it aggregates per
  * group (a workload, or the traced program) and, if asked, per task. run's timed passes keep
- * latency_on off: the clock and the per-task state cost more than everything else here. Watched processes are followed from birth
- * through sched_process_fork; switchcost's own forks are adopted into a group when user space
- * asks (adopt_group). A cheap sys_enter counter gives syscalls per switch, and a uprobe/USDT
- * program counts user-space switch points (coroutines), which never reach sched_switch.
- * Per-switch records go to a ring buffer only when targ_emit is set (CSV export).
+ * latency_on off: the clock and the per-task state cost more than everything else here.
+ * Watched processes are followed from birth through sched_process_fork; switchcost's own forks
+ * are adopted into a group when user space asks (adopt_group). A cheap sys_enter counter gives
+ * syscalls per switch, and a uprobe/USDT program counts user-space switch points (coroutines),
+ * which never reach sched_switch. Per-switch records go to a ring buffer only when targ_emit is
+ * set (CSV export: records.bpf.h); per-task rows are task_rows.bpf.h's, a task's final switch
+ * final_switch.bpf.h's.
  * It cannot see: switches of unwatched tasks (unless targ_all_tasks), time spent in the
  * kernel before the tracepoint, or coroutine switches that have no probe on them.
  */
@@ -291,82 +293,7 @@ static __always_inline struct hot *hot_get(struct task_struct *t)
 	return bpf_map_lookup_elem(&hot_state, &tid);
 }
 
-/*
- * p's number in switchcost's pid namespace (targ_pidns_inum), 0 when p is not visible there.
- * Once per task, when its row is handed out; 8 levels of nesting are looked at.
- */
-static __always_inline __u32 pid_in_ns(struct pid *p)
-{
-	unsigned int level = BPF_CORE_READ(p, level);
-	struct upid u;
-
-	for (int i = 0; i < 8; i++) {
-		if (i > (int)level)
-			break;
-		if (bpf_probe_read_kernel(&u, sizeof(u), (void *)p +
-					  bpf_core_field_offset(p->numbers) + i * sizeof(u)))
-			break;
-		if (BPF_CORE_READ(u.ns, ns.inum) == targ_pidns_inum)
-			return u.nr;
-	}
-	return 0;
-}
-
-/*
- * The next row to hand out, past the table's end when it is full. One atomic fetch-and-add
- * (BPF_ATOMIC | BPF_FETCH, Linux 5.12); older verifiers refuse that instruction wherever it is
- * in a program, so the object for them pops its rows from free_rows instead and only adds to
- * tasks_used, an add whose result is unused (BPF_XADD, which every kernel has).
- */
-static __always_inline __u32 claim_row(void)
-{
-#ifdef SWC_NO_ATOMIC_FETCH
-	__u32 row;
-
-	if (bpf_map_pop_elem(&free_rows, &row))
-		return ~0U;	/* empty: every row is taken */
-	__sync_fetch_and_add(&tasks_used, 1);
-	return row;
-#else
-	return __sync_fetch_and_add(&tasks_used, 1);
-#endif
-}
-
-/* The task's row of totals, handed out on first sight; NULL when the table is (was) full. */
-static __always_inline struct swc_task *task_row(struct task_struct *t, struct hot *h,
-						 __u32 group)
-{
-	struct swc_counters *c;
-	struct swc_task *ts;
-	__u32 row = h->row;
-
-	if (row == ROW_LOST)
-		return NULL;
-	if (row != ROW_NONE) {
-		row--;
-		return bpf_map_lookup_elem(&tasks, &row);
-	}
-	row = claim_row();
-	ts = bpf_map_lookup_elem(&tasks, &row);
-	if (!ts) {
-		h->row = ROW_LOST;	/* counted once, however often it switches */
-		c = get_counters();
-		if (c)
-			c->tasks_full++;
-		return NULL;
-	}
-	h->row = row + 1;
-	if (targ_pidns_inum) {
-		ts->tid = pid_in_ns(BPF_CORE_READ(t, thread_pid));
-		ts->tgid = pid_in_ns(BPF_CORE_READ(t, group_leader, thread_pid));
-	} else {
-		ts->tid = t->pid;
-		ts->tgid = t->tgid;
-	}
-	ts->group = group;
-	copy_comm(ts->comm, t);
-	return ts;
-}
+#include "task_rows.bpf.h"	/* task_row(), pid_in_ns(): per-task rows */
 
 /* comm is NUL-padded to its 16 bytes (__set_task_comm() uses strscpy_pad), as targ_comm is. */
 static __always_inline bool comm_is(struct task_struct *t)
@@ -399,90 +326,7 @@ static __always_inline __u8 classify(struct task_struct *prev, struct task_struc
 	return prev->tgid == next->tgid ? SWC_KIND_THREAD : SWC_KIND_PROCESS;
 }
 
-static __always_inline void count_dropped(__u64 n)
-{
-	struct swc_counters *c = get_counters();
-
-	if (c)
-		c->events_dropped += n;
-}
-
-static __always_inline struct swc_rec_batch *staged(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&staging, &zero);
-}
-
-/* This CPU's staged records to the ring, in one entry (all counted as dropped if it is full). */
-static __always_inline void send_batch(struct swc_rec_batch *b)
-{
-	__u32 n = b->n;
-
-	if (n > SWC_REC_BATCH)	/* never: bounds the size for the verifier */
-		n = SWC_REC_BATCH;
-	if (n && bpf_ringbuf_output(&events, b->recs, n * sizeof(b->recs[0]), rb_wakeup_flags()))
-		count_dropped(n);
-	b->n = 0;
-}
-
-/* User space asked for the partial batches (flush_gen): this CPU's, once per request. */
-static __always_inline void answer_flush(void)
-{
-	__u32 gen = flush_gen;
-	struct swc_rec_batch *b;
-
-	if (!gen || !(b = staged()) || b->flush_gen == gen)
-		return;
-	b->flush_gen = gen;
-	send_batch(b);
-}
-
-static __always_inline void emit_switch(bool preempt, struct task_struct *prev,
-					struct task_struct *next, __u8 kind, __u32 prev_state,
-					__u32 group, __u64 now, __u64 run_ns, __u64 off_ns,
-					__u64 delay_ns)
-{
-	struct swc_rec_batch *b = NULL;
-	struct swc_switch_rec *rec;
-
-	if (targ_batch) {
-		b = staged();
-		if (!b) {
-			count_dropped(1);
-			return;
-		}
-		rec = &b->recs[b->n & (SWC_REC_BATCH - 1)];
-	} else {
-		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-		if (!rec) {
-			count_dropped(1);
-			return;
-		}
-	}
-	rec->ts_ns = now;
-	rec->run_ns = run_ns;
-	rec->off_ns = off_ns;
-	rec->delay_ns = delay_ns;
-	rec->cpu = bpf_get_smp_processor_id();
-	rec->prev_tgid = prev->tgid;
-	rec->prev_tid = prev->pid;
-	rec->next_tgid = next->tgid;
-	rec->next_tid = next->pid;
-	rec->prev_state = prev_state;
-	rec->group = group;
-	rec->kind = kind;
-	rec->preempt = preempt;
-	rec->_pad[0] = rec->_pad[1] = 0;
-	copy_comm(rec->prev_comm, prev);
-	copy_comm(rec->next_comm, next);
-	if (!targ_batch) {
-		bpf_ringbuf_submit(rec, rb_wakeup_flags());
-		return;
-	}
-	if (++b->n >= SWC_REC_BATCH)
-		send_batch(b);
-}
+#include "records.bpf.h"	/* emit_switch(), answer_flush(): the records of --csv */
 
 /*
  * The times are our own stamps, all bpf_ktime_get_ns(): at the switch, and at the wake-up
