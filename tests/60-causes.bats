@@ -111,9 +111,10 @@ teardown() {
 	jq -e '[.results[] | (.valid | type == "boolean") and (.reasons | type == "array")
 		and (.valid == (.reasons | length == 0))
 		and (.validity.repeat_spread >= 1)] | all' <<<"$output"
-	# the coroutine row is too short to judge its CPU share, and its repeats agree
-	jq -e '.results[] | select(.workload == "coroutine")
-		| .valid and .validity.cpu_share == null' <<<"$output"
+	# the coroutine row is too short to judge its CPU share: only its repeats' spread (a shared
+	# or emulated CPU) can mark it
+	jq -e '.results[] | select(.workload == "coroutine") | .validity.cpu_share == null
+		and (.valid or (.reasons | all(startswith("its repeats spread "))))' <<<"$output"
 }
 
 @test "a CPU hog on the workload's CPU makes process and thread invalid, with a reason" {
@@ -192,7 +193,8 @@ teardown() {
 	[[ "$output" == *"every cache line of W"* ]]
 	[[ "$output" == *"one line per 4 KiB page of W"* ]]
 	[[ "$output" == *"indirect cost per switch, lines"* ]]
-	[[ "$output" == *"# caches ("* ]]
+	# where sysfs has no cache/index* (qemu's arm64 virt board), the line says so
+	[[ "$output" == *"# caches ("* || "$output" == *"# caches: not reported"* ]]
 }
 
 @test "lab: every result carries valid and reasons; a CPU hog makes them invalid; --strict exits 4" {

@@ -26,8 +26,14 @@ bool swc_ibpb_available(const struct swc_addrspace *as, char *why, size_t len)
 	int r = prctl(PR_GET_SPECULATION_CTRL, PR_SPEC_INDIRECT_BRANCH, 0, 0, 0);
 
 	if (r < 0) {
+#if defined(__x86_64__)
 		snprintf(why, len, "this kernel has no indirect-branch control (%s)",
 			 strerror(errno));
+#else
+		/* arm64's prctl knows only PR_SPEC_STORE_BYPASS: ENODEV for this one */
+		snprintf(why, len, "IBPB is an x86-64 barrier: Linux on this architecture takes no "
+				   "per-task indirect-branch request (prctl: %s)", strerror(errno));
+#endif
 		return false;
 	}
 	if (r & PR_SPEC_PRCTL)
