@@ -358,6 +358,44 @@ static __always_inline __u32 group_of_task(struct task_struct *t, __u32 tid)
 
 #include "final_switch.bpf.h"	/* count_final_switch(): the TASK_DEAD branch */
 
+/* The counts of a switch out of prev, in its group's stats; prev_out() and count_switch(). */
+static __always_inline void count_group_out(struct swc_group_stats *s, __u32 group,
+					    bool voluntary, bool released, __u32 prev_state)
+{
+	s->switches_out++;
+	if (voluntary) {
+		s->voluntary++;
+	} else {
+		s->involuntary++;
+		if (released)	/* preempted on its way out, after release */
+			s->reaped_switches++;
+	}
+	if (prev_state & SWC_TASK_DEAD)
+		count_final_switch(group);
+}
+
+/* ... and in prev's own row. */
+static __always_inline void count_task_out(struct swc_task *ts, bool voluntary, __u32 prev_state)
+{
+	ts->switches_out++;
+	if (voluntary)
+		ts->voluntary++;
+	else
+		ts->involuntary++;
+	if (prev_state & SWC_TASK_DEAD)
+		ts->exited = 1;
+}
+
+/* The process's last thread made its final switch: user space may reap it now. Keyed by the
+ * pid the reaper knows: its namespace's. */
+static __always_inline void mark_gone(struct task_struct *prev)
+{
+	__u32 tgid = targ_pidns_inum ?
+		pid_in_ns(BPF_CORE_READ(prev, group_leader, thread_pid)) : prev->tgid;
+
+	set_tgid_byte(&gone, tgid, 0xff);	/* the watch set's layout */
+}
+
 /* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. */
 static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
 				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
@@ -378,38 +416,18 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 	}
 	if (s) {
 		s->by_kind[kind]++;
-		s->switches_out++;
-		if (voluntary) {
-			s->voluntary++;
-		} else {
-			s->involuntary++;
-			if (released)	/* preempted on its way out, after release */
-				s->reaped_switches++;
-		}
-		if (prev_state & SWC_TASK_DEAD)
-			count_final_switch(gp);
+		count_group_out(s, gp, voluntary, released, prev_state);
 		if (targ_group_times && *run_ns != SWC_UNKNOWN) {
 			s->run_ns_sum += *run_ns;
 			s->hist_run[hist_slot(*run_ns)]++;
 		}
 	}
-	if (process_gone) {
-		/* keyed by the pid the reaper knows: its namespace's */
-		__u32 tgid = targ_pidns_inum ?
-			pid_in_ns(BPF_CORE_READ(prev, group_leader, thread_pid)) : prev->tgid;
-
-		set_tgid_byte(&gone, tgid, 0xff);	/* the watch set's layout */
-	}
+	if (process_gone)
+		mark_gone(prev);
 	if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
-		ts->switches_out++;
-		if (voluntary)
-			ts->voluntary++;
-		else
-			ts->involuntary++;
+		count_task_out(ts, voluntary, prev_state);
 		if (*run_ns != SWC_UNKNOWN)
 			ts->on_cpu_ns += *run_ns;
-		if (prev_state & SWC_TASK_DEAD)
-			ts->exited = 1;
 	}
 }
 
@@ -498,29 +516,11 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 		s->switches_in++;
 	if (!prev_tid)
 		return 0;
-	s->switches_out++;
-	if (voluntary) {
-		s->voluntary++;
-	} else {
-		s->involuntary++;
-		if (released)	/* preempted on its way out, after release */
-			s->reaped_switches++;
-	}
-	if (prev_state & SWC_TASK_DEAD) {
-		count_final_switch(0);
-		if (!sig->live.counter)	/* the process's last thread */
-			set_tgid_byte(&gone, targ_pidns_inum ? pid_in_ns(BPF_CORE_READ(prev,
-				      group_leader, thread_pid)) : prev->tgid, 0xff);
-	}
-	if (targ_per_task && (h = hot_get(prev)) && (ts = task_row(prev, h, 0))) {
-		ts->switches_out++;
-		if (voluntary)
-			ts->voluntary++;
-		else
-			ts->involuntary++;
-		if (prev_state & SWC_TASK_DEAD)
-			ts->exited = 1;
-	}
+	count_group_out(s, 0, voluntary, released, prev_state);
+	if ((prev_state & SWC_TASK_DEAD) && !sig->live.counter)	/* the process's last thread */
+		mark_gone(prev);
+	if (targ_per_task && (h = hot_get(prev)) && (ts = task_row(prev, h, 0)))
+		count_task_out(ts, voluntary, prev_state);
 	return 0;
 }
 
