@@ -164,7 +164,8 @@ run: deps
 unit: $(O)/unit_tests
 	$(O)/unit_tests
 
-bats: $(O)/switchcost
+# tests/95-bench.bats finds the bench's empty counter beside switchcost
+bats: $(O)/switchcost $(O)/empty_counter
 	SWITCHCOST=$(abspath $(O)/switchcost) bats tests/
 
 $(O)/.test-deps-ok: scripts/deps.sh | $(O)/.deps-ok
@@ -185,7 +186,7 @@ test: $(O)/.test-deps-ok
 	$(Q)$(MAKE) --no-print-directory O=$(TEST_CLANG) CC=clang EXTRA_CFLAGS=-Werror \
 		$(TEST_CLANG)/switchcost $(TEST_CLANG)/unit_tests
 	$(Q)$(MAKE) --no-print-directory O=$(TEST_GCC) CC=gcc EXTRA_CFLAGS=-Werror \
-		$(TEST_GCC)/switchcost $(TEST_GCC)/unit_tests
+		$(TEST_GCC)/switchcost $(TEST_GCC)/unit_tests $(TEST_GCC)/empty_counter
 ifeq ($(HOST_ARCH),x86)
 	$(Q)$(MAKE) --no-print-directory O=$(TEST_ARM64) ARCH=arm64 \
 		CROSS_COMPILE=aarch64-linux-gnu- EXTRA_CFLAGS=-Werror \
@@ -282,4 +283,4 @@ help:
 	@echo 'Knobs: V=1 O=dir CC CLANG BPFTOOL CFLAGS EXTRA_CFLAGS LDFLAGS ARGS'
 	@echo '       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-  cross-build into build/arm64/'
 
--include $(wildcard $(O)/user/*.d $(O)/unit/*.d $(O)/fuzz/*.d)
+-include $(wildcard $(O)/*.d $(O)/user/*.d $(O)/unit/*.d $(O)/fuzz/*.d)

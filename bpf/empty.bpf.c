@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The floor for scripts/bench: the cheapest useful sched_switch program, one per-CPU counter
- * increment. Whatever switchcost adds beyond this is the price of its own bookkeeping.
+ * The floors for scripts/bench, loaded by tests/bench/empty_counter.c one set at a time:
+ * - bench_empty_switch: the cheapest useful sched_switch program, one per-CPU counter
+ *   increment. Whatever switchcost adds beyond this is the price of its own bookkeeping.
+ * - bench_clock_switch (--clock): the same plus one bpf_ktime_get_ns() per switch, the least an
+ *   exact on-/off-CPU time costs. Under KVM with the tsc clocksource that read is tens of ns.
+ * - bench_stamp_* (--stamp): the least a wake-up-to-run tracer does: the wake-up stamps the
+ *   woken task (clock into its task storage), the switch reads the clock once and adds next's
+ *   now - stamp to a per-CPU sum. No filter, no per-task rows, no histogram.
+ * They are instruments, not features: they see every task and keep nothing per task but the
+ * stamp.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "switchcost.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -16,6 +25,35 @@ struct {
 	__type(value, __u64);
 } hits SEC(".maps");
 
+/* --clock: the counter and the last clock read in one slot, so the read cannot be dropped and
+ * costs no second lookup over the empty counter's */
+struct clock_slot {
+	__u64 switches, last_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct clock_slot);
+} clock_hits SEC(".maps");
+
+/* --stamp: the sum of wake-up to run and how many it adds up, read at exit for a mean */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct swc_bench_stamp_sum);
+} delays SEC(".maps");
+
+/* the wake-up's clock, 0 once a switch has used it (a preempted task's return is no wake-up) */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} wake_stamp SEC(".maps");
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(bench_empty_switch)
 {
@@ -24,5 +62,59 @@ int BPF_PROG(bench_empty_switch)
 
 	if (n)
 		(*n)++;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(bench_clock_switch)
+{
+	__u32 zero = 0;
+	struct clock_slot *s = bpf_map_lookup_elem(&clock_hits, &zero);
+
+	if (s) {
+		s->switches++;
+		s->last_ns = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(bench_stamp_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns(), *stamp;
+	struct swc_bench_stamp_sum *sum;
+	__u32 zero = 0;
+
+	stamp = bpf_task_storage_get(&wake_stamp, next, 0, 0);
+	if (!stamp || !*stamp)
+		return 0;
+	sum = bpf_map_lookup_elem(&delays, &zero);
+	if (sum) {
+		sum->delay_ns += now - *stamp;
+		sum->wakeups++;
+	}
+	*stamp = 0;
+	return 0;
+}
+
+static __always_inline void stamp_wakeup(struct task_struct *p)
+{
+	__u64 *stamp = bpf_task_storage_get(&wake_stamp, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (stamp)
+		*stamp = bpf_ktime_get_ns();
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(bench_stamp_wakeup, struct task_struct *p)
+{
+	stamp_wakeup(p);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(bench_stamp_wakeup_new, struct task_struct *p)
+{
+	stamp_wakeup(p);
 	return 0;
 }

@@ -131,6 +131,12 @@ struct swc_offcpu_counters {
 	__u64 switches_out;		/* switches out of watched tasks, stacks taken */
 };
 
+/* scripts/bench's wake-up-to-run floor (bpf/empty.bpf.c --stamp): per CPU, the wake-up to run
+ * it measured, summed, and how many wake-ups that sum holds. */
+struct swc_bench_stamp_sum {
+	__u64 delay_ns, wakeups;
+};
+
 #define SWC_UNKNOWN	(~0ULL)
 #define SWC_NO_GROUP	(~0U)
 

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Attaches bpf/empty.bpf.c's counter to sched_switch until SIGINT/SIGTERM, for scripts/bench. */
+/*
+ * Attaches one of bpf/empty.bpf.c's floors until SIGINT/SIGTERM, for scripts/bench:
+ *   empty_counter            the empty sched_switch counter
+ *   empty_counter --clock    the same plus one clock read per switch
+ *   empty_counter --stamp    the floor of a wake-up-to-run tracer (clock at wake-up and switch);
+ *                            at exit it prints the mean wake-up to run it measured
+ * Prints "attached" once its programs are attached.
+ */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "switchcost.h"
 #include "empty.skel.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -16,17 +25,58 @@ static void on_stop(int sig)
 	stop_requested = sig;
 }
 
-int main(void)
+/* the per-CPU sums of --stamp's wake-up to run, printed as one line */
+static int print_mean_delay(struct empty_bpf *skel)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err;
+	struct swc_bench_stamp_sum per_cpu[ncpu > 0 ? ncpu : 1], all = { 0 };
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return ncpu;
+	err = bpf_map__lookup_elem(skel->maps.delays, &zero, sizeof(zero), per_cpu,
+				   sizeof(per_cpu[0]) * ncpu, 0);
+	if (err)
+		return err;
+	for (i = 0; i < ncpu; i++) {
+		all.delay_ns += per_cpu[i].delay_ns;
+		all.wakeups += per_cpu[i].wakeups;
+	}
+	printf("wake-up to run: mean %.0f ns over %llu wake-ups\n",
+	       all.wakeups ? (double)all.delay_ns / all.wakeups : 0.0,
+	       (unsigned long long)all.wakeups);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
+	bool clock = false, stamp = false;
 	struct empty_bpf *skel;
 	int err;
 
+	if (argc > 2 || (argc == 2 && !(clock = !strcmp(argv[1], "--clock")) &&
+			 !(stamp = !strcmp(argv[1], "--stamp")))) {
+		fprintf(stderr, "empty_counter: usage: empty_counter [--clock | --stamp]\n");
+		return 2;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	skel = empty_bpf__open_and_load();
+	skel = empty_bpf__open();
 	if (!skel) {
-		fprintf(stderr, "empty_counter: loading: %s\n", strerror(errno));
+		fprintf(stderr, "empty_counter: opening: %s\n", strerror(errno));
+		return 1;
+	}
+	/* one floor at a time: the others are not loaded, so they cost nothing */
+	bpf_program__set_autoload(skel->progs.bench_empty_switch, !clock && !stamp);
+	bpf_program__set_autoload(skel->progs.bench_clock_switch, clock);
+	bpf_program__set_autoload(skel->progs.bench_stamp_switch, stamp);
+	bpf_program__set_autoload(skel->progs.bench_stamp_wakeup, stamp);
+	bpf_program__set_autoload(skel->progs.bench_stamp_wakeup_new, stamp);
+	err = empty_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "empty_counter: loading: %s\n", strerror(-err));
+		empty_bpf__destroy(skel);
 		return 1;
 	}
 	err = empty_bpf__attach(skel);
@@ -39,6 +89,9 @@ int main(void)
 	fflush(stdout);
 	while (!stop_requested)
 		pause();
+	err = stamp ? print_mean_delay(skel) : 0;
+	if (err)
+		fprintf(stderr, "empty_counter: reading the wake-up sums: %s\n", strerror(-err));
 	empty_bpf__destroy(skel);
-	return 0;
+	return err ? 1 : 0;
 }
