@@ -53,6 +53,9 @@ const volatile bool targ_group_times = true;
 /* Count wake-ups in the group (run, lab, trace --syscalls); off, the wake-up hook only stamps
  * the time for the wake-up to run delay. */
 const volatile bool targ_count_wakeups = true;
+/* Stamp wake-ups for the wake-up to run delay (off: trace without --latency, whose wake-up
+ * hook, attached for --syscalls only, then counts and reads no clock). */
+const volatile bool targ_stamp_wakeups = true;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -574,8 +577,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	return 0;
 }
 
-/* Wake-ups are counted (when shown), and stamped while switches are timed: the wake-up to run
- * delay ends at the task's next switch in. Attached only then, since every wake-up pays for it. */
+/* Wake-ups are counted (when shown), and stamped while switches are timed and the delay is
+ * asked for: the wake-up to run delay ends at the task's next switch in. Attached only then,
+ * since every wake-up pays for it. */
 static __always_inline int handle_wakeup(struct task_struct *p)
 {
 	__u32 group = group_of_task(p, p->pid);
@@ -586,7 +590,7 @@ static __always_inline int handle_wakeup(struct task_struct *p)
 		return 0;
 	if (targ_count_wakeups && (s = group_stats(group)))
 		s->wakeups++;
-	if (latency_on && (h = hot_get(p)))
+	if (targ_stamp_wakeups && latency_on && (h = hot_get(p)))
 		h->wake_ns = bpf_ktime_get_ns();
 	return 0;
 }

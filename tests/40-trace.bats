@@ -167,7 +167,7 @@ trace_until_reaped() {
 
 @test "trace: the human report has the table, the kinds, the times and the status" {
 	requires root btf bpf
-	swc trace -- "$TRACED" threads 100
+	swc trace --latency -- "$TRACED" threads 100
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"voluntary"*"wake→run p50"* ]]
 	[[ "$output" == *"Switches involving the program"*"thread "* ]]

@@ -126,7 +126,7 @@ while True: time.sleep(0.002)' & BG=$!
 			.wakeup_delay_max_at_s > 0 and .wakeup_delay_max_at_s * 1e9 <= $wall and
 			.wakeup_delay_max_at_unix_ns > $before and
 			.wakeup_delay_max_at_unix_ns < $after)'
-	swc trace -- "$TRACED" threads 200
+	swc trace --latency -- "$TRACED" threads 200
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"p99"*"max"*"at"* ]]
 	echo "$output" | grep -qE ' \+[0-9]+\.[0-9]{3} s'

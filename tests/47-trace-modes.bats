@@ -31,6 +31,96 @@ teardown_file() {
 	[[ "$output" =~ [1-9][0-9,]*" wake-ups, "[1-9][0-9,]*" syscalls" ]]
 }
 
+# The tracepoints switchcost process $1 has attached eBPF programs to (its bpf_link fds), one a
+# line, sorted; once sched_switch is among them (or "" when the process ended first).
+attached_tracepoints_of() {
+	local pid=$1 tps
+	for _ in $(seq 200); do
+		tps=$(grep -hs '^tp_name:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }' | sort -u)
+		grep -qx sched_switch <<<"$tps" && { echo "$tps"; return; }
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.02
+	done
+}
+
+# attached_during ARGS...: the tracepoints of `switchcost trace ARGS... -- sleep 1`, in $tps
+attached_during() {
+	"$SWITCHCOST" trace "$@" -- sleep 1 >/dev/null 2>&1 &
+	local pid=$!
+	BGS="$pid"
+	tps=$(attached_tracepoints_of $pid)
+	wait $pid
+	echo "trace $*: $(echo $tps)" >&2
+}
+
+@test "trace: wake-up to run only with --latency; without it no wake-up program is attached" {
+	requires root btf bpf
+	attached_during
+	grep -qx sched_switch <<<"$tps"
+	! grep -q sched_wakeup <<<"$tps"
+	attached_during --latency
+	grep -qx sched_wakeup <<<"$tps" && grep -qx sched_wakeup_new <<<"$tps"
+	# the histograms are wake-up to run histograms: they imply --latency
+	attached_during -P
+	grep -qx sched_wakeup <<<"$tps"
+	# --syscalls counts wake-ups with the same program
+	attached_during --syscalls
+	grep -qx sched_wakeup <<<"$tps"
+
+	swc trace -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"  wake-up to run: not measured (--latency measures it: one more eBPF program, run by every wake-up on the machine)"* ]]
+	[[ "$output" != *"wake→run"* && "$output" != *"p99"* ]]
+	[[ "$output" == *"involuntary"*"on-CPU"*"off-CPU"* ]]
+	# not measured is null, never 0; on- and off-CPU are still measured
+	swc trace --json -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.timings_measured == true and .wakeup_to_run_measured == false and
+		.on_cpu_ns > 0 and all(.tasks[]; .wakeup_delay_count == null and
+			.wakeup_delay_p50_ns_approx == null and .wakeup_delay_max_ns == null) and
+		any(.tasks[]; .off_cpu_ns > 0)'
+	# --syscalls' wake-up program counts, and stamps nothing without --latency
+	swc trace --json --syscalls -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.wakeups >= 300 and .wakeup_to_run_measured == false and
+		all(.tasks[]; .wakeup_delay_count == null and .wakeup_delay_max_ns == null)'
+
+	# with --latency: the two threads hand a token back and forth, each woken by the other
+	swc trace --latency --json -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -c '[.tasks[] | {tid, wakeup_delay_count, wakeup_delay_p50_ns_approx,
+		wakeup_delay_p99_ns_approx, wakeup_delay_max_ns}]' >&2
+	# the exact maximum is at least the low edge of the p99's log2 bucket
+	echo "$output" | jq -e '.wakeup_to_run_measured == true and
+		([.tasks[] | select(.wakeup_delay_count > 0)] | length) == 2 and
+		([.tasks[].wakeup_delay_count] | add) >= 100 and
+		all(.tasks[] | select(.wakeup_delay_count > 0);
+			.wakeup_delay_p50_ns_approx > 0 and
+			.wakeup_delay_p99_ns_approx >= .wakeup_delay_p50_ns_approx and
+			.wakeup_delay_max_ns >= pow(2; .wakeup_delay_p99_ns_approx | log2 | floor))'
+	swc trace --latency -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"off-CPU  wake→run p50"*"p99"*"max"*"at"* ]]
+	[[ "$output" != *"wake-up to run: not measured"* ]]
+}
+
+@test "trace --csv: delay_ns empty without --latency, filled with it" {
+	requires root btf bpf
+	local f=$BATS_TEST_TMPDIR/t.csv col off
+	swc trace --csv "$f" -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	col=$(head -1 "$f" | tr , '\n' | grep -nx delay_ns | cut -d: -f1)
+	off=$(head -1 "$f" | tr , '\n' | grep -nx off_ns | cut -d: -f1)
+	[ -n "$col" ] && [ -n "$off" ]
+	# the switches into the program's tasks have their off-CPU time, none a delay
+	[ "$(awk -F, -v c="$col" 'NR > 1 && $c != ""' "$f" | wc -l)" -eq 0 ]
+	[ "$(awk -F, -v c="$off" 'NR > 1 && $c != ""' "$f" | wc -l)" -gt 300 ]
+	swc trace --latency --csv "$f" -- "$TRACED" threads 300
+	[ "$status" -eq 0 ]
+	# a futex wait that finds its turn come does not sleep: fewer than 300 wake-ups each
+	[ "$(awk -F, -v c="$col" 'NR > 1 && $c > 0' "$f" | wc -l)" -ge 100 ]
+}
+
 @test "trace: 10,001 threads fit the default table, each once; agreement stays exact" {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" spawn 10000

@@ -48,7 +48,7 @@ struct swc_watch {
 	struct switch_bpf *skel;
 	struct swc_ringread *rb;
 	struct bpf_link *links[6];
-	/* attached only while counting in lean mode: every syscall and wake-up pays for them */
+	/* attached only when asked for (lean: while counting): every syscall and wake-up pays */
 	struct bpf_link *sys_enter, *wakeup, *wakeup_new;
 	struct swc_watchset set;	/* mmap'ed here, operated on by watchset.c */
 	size_t watched_len;		/* bytes of each of set.watched and set.gone */
@@ -324,6 +324,7 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	skel->rodata->targ_group_times = !opts->no_group_times;
 	/* shown by run and lab, and by trace with --syscalls */
 	skel->rodata->targ_count_wakeups = opts->lean || opts->syscalls;
+	skel->rodata->targ_stamp_wakeups = opts->lean || !opts->no_wakeup_to_run;
 	skel->rodata->targ_counts_only = opts->every_task && opts->counts_only && !opts->emit &&
 					 !opts->filter_tid && !opts->filter_comm &&
 					 !opts->filter_cgroup;
@@ -503,10 +504,12 @@ int watch__set_counting(struct swc_watch *w, bool on)
 	bool timing = w->lean ? on : !w->opts.counts_only || w->opts.emit;
 	/* the two hooks every syscall and wake-up on the machine pays for */
 	bool extras = w->lean ? on : w->opts.syscalls;
+	/* wake-ups stamped for the wake-up to run delay: timed, and asked for (trace --latency) */
+	bool stamped = timing && (w->lean || !w->opts.no_wakeup_to_run);
 
 	w->skel->data->latency_on = timing;
-	/* the wake-up hooks count wake-ups (extras) and stamp them for the wake-up to run delay */
-	if (!extras && !timing) {
+	/* the wake-up hooks count wake-ups (extras) and stamp them (stamped) */
+	if (!extras && !stamped) {
 		bpf_link__destroy(w->wakeup);
 		bpf_link__destroy(w->wakeup_new);
 		w->wakeup = w->wakeup_new = NULL;

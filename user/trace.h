@@ -54,7 +54,8 @@ struct trace_env {
 	unsigned int stack_storage_size, stacks_top;
 	bool syscalls;			/* --syscalls: count syscalls and wake-ups too */
 	bool all;			/* -a: every task on the machine */
-	bool latency;			/* --latency: with -a, the timings too */
+	bool latency;			/* --latency (or --hist, -P, -L, --html, --perfetto):
+					 * wake-up to run too; with -a, on-/off-CPU as well */
 	unsigned int top;		/* --top: rows of -a's tables */
 	__u32 tid;			/* -t: one thread (a filter with CMD or -p) */
 	const char *comm;		/* --comm: tasks of this name */

@@ -70,6 +70,8 @@ int trace_filter_setup(const struct trace_env *env, struct swc_watch_opts *o)
 {
 	o->every_task = env->all;
 	o->counts_only = env->all && !env->latency;
+	/* the wake-up hook, run by every wake-up on the machine, only when asked for */
+	o->no_wakeup_to_run = !env->latency;
 	/* the group's histograms: --hist, and -a --latency's machine-wide ones */
 	o->no_group_times = !env->hist && !(env->all && env->latency);
 	o->filter_tid = env->tid;

@@ -33,17 +33,19 @@ static void usage(FILE *f)
 "       switchcost trace [OPTIONS] -a | -t TID [-d SECONDS | INTERVAL [COUNT]]\n"
 "\n"
 "Starts CMD, watches it and every descendant from birth with eBPF on sched_switch, and on\n"
-"exit prints each thread's switches (voluntary/involuntary), on- and off-CPU time and\n"
-"wake-up-to-run delay, the switches by kind (process, thread, idle, kernel), wall and CPU\n"
-"time, and CMD's exit status, which is also switchcost's. Under sudo, CMD runs as the\n"
-"invoking user (SUDO_UID, SUDO_GID, its groups and HOME).\n"
+"exit prints each thread's switches (voluntary/involuntary) and on- and off-CPU time (with\n"
+"--latency, its wake-up-to-run delay too), the switches by kind (process, thread, idle,\n"
+"kernel), wall and CPU time, and CMD's exit status, which is also switchcost's. Under\n"
+"sudo, CMD runs as the invoking user (SUDO_UID, SUDO_GID, its groups and HOME).\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID[,PID...]  trace running processes (their threads, and children from now)\n"
 "  -a, --all               every task on the machine: the top processes and threads by\n"
 "                          switches, and the machine's totals (aggregated in BPF)\n"
-"      --latency           with -a: also on-/off-CPU time and wake-up to run per task\n"
-"                          (always on with CMD or -p)\n"
+"      --latency           wake-up to run per task too (p50, p99, max and when), the\n"
+"                          run-queue latency: one more eBPF program, run by every\n"
+"                          wake-up on the machine; without it that reads \"not\n"
+"                          measured\". With -a, on- and off-CPU time too\n"
 "      --top N             with -a: rows of each table (default 10)\n"
 "  -t, --tid TID           one thread only (alone: that thread, wherever it is)\n"
 "      --comm NAME         tasks named NAME only (alone: every such task on the machine)\n"
@@ -58,8 +60,9 @@ static void usage(FILE *f)
 "  -T, --timestamp         the time of day on each interval line (to the ms when the\n"
 "                          interval is not whole seconds)\n"
 "      --hist              log2 histograms of on-CPU time, off-CPU time and wake-up to run\n"
-"  -P, --pids              a wake-up-to-run histogram per process\n"
-"  -L, --tids              a wake-up-to-run histogram per thread\n"
+"                          (as runqlat and cpudist); implies --latency\n"
+"  -P, --pids              a wake-up-to-run histogram per process; implies --latency\n"
+"  -L, --tids              a wake-up-to-run histogram per thread; implies --latency\n"
 "  -m, --milliseconds      histograms in msecs (default: the unit that fits)\n"
 "      --syscalls          count syscalls and wake-ups too (two more eBPF programs, run\n"
 "                          by every syscall and wake-up on the machine; without it they\n"
@@ -98,8 +101,9 @@ static void usage(FILE *f)
 "                          its tasks preempted by busy tasks outside it, or steal)\n"
 "      --html FILE         a page of it at the end: a timeline per thread, the switches by\n"
 "                          kind, probe hits, the thread table, histograms (keeps 32 bytes\n"
-"                          a switch in memory)\n"
-"      --perfetto FILE     every switch as Chrome JSON trace events (ui.perfetto.dev)\n"
+"                          a switch in memory); implies --latency\n"
+"      --perfetto FILE     every switch as Chrome JSON trace events (ui.perfetto.dev);\n"
+"                          implies --latency (a woken thread's wait to run)\n"
 "      --anonymous         no host name in --json (host.id stays)\n"
 "  -v, --verbose           libbpf and verifier messages on stderr\n"
 "  -h, --help              this help\n"
@@ -124,6 +128,7 @@ static void usage(FILE *f)
 "\n"
 "Examples:\n"
 "  sudo switchcost trace -- python3 examples/notes.py async\n"
+"  sudo switchcost trace --latency -- make -j2\n"
 "  sudo switchcost trace --uprobe libc.so.6:swapcontext -- ./examples/ucontext\n"
 "  sudo switchcost trace -p 1234 -d 10 -i 1\n"
 "  sudo switchcost trace -T -p 1234 0.5 20\n"
@@ -449,6 +454,11 @@ int trace_parse_args(struct trace_env *env, int argc, char **argv)
 		return usage_error("-a traces every task; -p and CMD name some: give one of them");
 	if (env->top && !env->all)
 		return usage_error("--top sizes -a's tables: give it with -a");
+	/* every histogram has wake-up to run in it (-P and -L nothing else), and the pages draw
+	 * it: its histogram, and each thread's wait to run */
+	if (env->hist || env->hist_per_process || env->hist_per_thread || env->html_path ||
+	    env->perfetto_path)
+		env->latency = true;
 	/* a filter alone watches the machine through it */
 	if (!env->argv && !env->npids && (env->comm || env->cgroup))
 		env->all = true;

@@ -130,52 +130,75 @@ static double delay_max_at_s(const struct swc_task *k, const struct trace_result
 	return (double)(k->delay_max_at_ns - res->start_ns) / 1e9;
 }
 
+/* The per-task table's columns, in order; the wake-up to run ones only when measured. */
+enum task_col {
+	COL_PID, COL_TID, COL_COMM, COL_SWITCHES, COL_VOLUNTARY, COL_INVOLUNTARY, COL_ON_CPU,
+	COL_OFF_CPU, COL_DELAY_P50, COL_DELAY_P99, COL_DELAY_MAX, COL_DELAY_AT, COL_USER_SWITCHES,
+	NCOLS
+};
+
+static bool column_shown(const struct trace_env *env, int col)
+{
+	if (col >= COL_DELAY_P50 && col <= COL_DELAY_AT)
+		return env->latency;
+	return col != COL_USER_SWITCHES || has_probes(env);
+}
+
 static void print_tasks(const struct trace_env *env, const struct trace_result *res,
 			const struct task_list *l, FILE *f)
 {
-	static const char *const headers[] = {
+	static const char *const headers[NCOLS] = {
 		"pid", "tid", "comm", "switches", "voluntary", "involuntary", "on-CPU",
 		"off-CPU", "wake→run p50", "p99", "max", "at", "user switches",
 	};
-	static const enum swc_align aligns[] = {
-		SWC_RIGHT, SWC_RIGHT, SWC_LEFT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
-		SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT, SWC_RIGHT,
-	};
-	int ncols = has_probes(env) ? 13 : 12;
-	char c[13][64];
-	const char *cells[13];
-	struct swc_table *t = swc_table__new(ncols, headers, aligns);
+	const char *shown_headers[NCOLS], *cells[NCOLS], *row[NCOLS];
+	enum swc_align aligns[NCOLS];
+	char c[NCOLS][64];
+	int ncols = 0;
+	struct swc_table *t;
 
+	for (int j = 0; j < NCOLS; j++) {
+		if (!column_shown(env, j))
+			continue;
+		shown_headers[ncols] = headers[j];
+		aligns[ncols++] = j == COL_COMM ? SWC_LEFT : SWC_RIGHT;
+	}
+	t = swc_table__new(ncols, shown_headers, aligns);
 	if (!t)
 		return;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct swc_task *k = &l->rows[i].t;
 
-		for (int j = 0; j < 13; j++)
+		for (int j = 0; j < NCOLS; j++)
 			cells[j] = c[j];
-		snprintf(c[0], sizeof(c[0]), "%u", k->tgid);
-		snprintf(c[1], sizeof(c[1]), "%u", l->rows[i].tid);
-		snprintf(c[2], sizeof(c[2]), "%.*s", SWC_COMM_LEN, k->comm);
-		swc_fmt_count(k->switches_out, c[3], sizeof(c[3]));
-		swc_fmt_count(k->voluntary, c[4], sizeof(c[4]));
-		swc_fmt_count(k->involuntary, c[5], sizeof(c[5]));
-		swc_fmt_ns(k->on_cpu_ns, c[6], sizeof(c[6]));
-		swc_fmt_ns(k->off_cpu_ns, c[7], sizeof(c[7]));
+		snprintf(c[COL_PID], sizeof(c[0]), "%u", k->tgid);
+		snprintf(c[COL_TID], sizeof(c[0]), "%u", l->rows[i].tid);
+		snprintf(c[COL_COMM], sizeof(c[0]), "%.*s", SWC_COMM_LEN, k->comm);
+		swc_fmt_count(k->switches_out, c[COL_SWITCHES], sizeof(c[0]));
+		swc_fmt_count(k->voluntary, c[COL_VOLUNTARY], sizeof(c[0]));
+		swc_fmt_count(k->involuntary, c[COL_INVOLUNTARY], sizeof(c[0]));
+		swc_fmt_ns(k->on_cpu_ns, c[COL_ON_CPU], sizeof(c[0]));
+		swc_fmt_ns(k->off_cpu_ns, c[COL_OFF_CPU], sizeof(c[0]));
 		if (k->delay_count) {
 			char a[32];
 
-			snprintf(c[8], sizeof(c[8]), "≈%s", swc_fmt_ns(swc_hist_quantile(
-				 k->hist_delay, SWC_HIST_SLOTS, 0.5), a, sizeof(a)));
-			snprintf(c[9], sizeof(c[9]), "≈%s", swc_fmt_ns(swc_hist_quantile(
-				 k->hist_delay, SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
+			snprintf(c[COL_DELAY_P50], sizeof(c[0]), "≈%s", swc_fmt_ns(
+				 swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5), a, sizeof(a)));
+			snprintf(c[COL_DELAY_P99], sizeof(c[0]), "≈%s", swc_fmt_ns(
+				 swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
 			/* the exact largest, and when: seconds into the trace */
-			swc_fmt_ns(k->delay_max_ns, c[10], sizeof(c[10]));
-			snprintf(c[11], sizeof(c[11]), "+%.3f s", delay_max_at_s(k, res));
+			swc_fmt_ns(k->delay_max_ns, c[COL_DELAY_MAX], sizeof(c[0]));
+			snprintf(c[COL_DELAY_AT], sizeof(c[0]), "+%.3f s", delay_max_at_s(k, res));
 		} else {
-			cells[8] = cells[9] = cells[10] = cells[11] = NULL;
+			cells[COL_DELAY_P50] = cells[COL_DELAY_P99] = NULL;
+			cells[COL_DELAY_MAX] = cells[COL_DELAY_AT] = NULL;
 		}
-		swc_fmt_count(k->user_switches, c[12], sizeof(c[12]));
-		swc_table__add_row(t, cells);
+		swc_fmt_count(k->user_switches, c[COL_USER_SWITCHES], sizeof(c[0]));
+		ncols = 0;
+		for (int j = 0; j < NCOLS; j++)
+			if (column_shown(env, j))
+				row[ncols++] = cells[j];
+		swc_table__add_row(t, row);
 	}
 	swc_table__print(t, f);
 	swc_table__free(t);
@@ -248,10 +271,12 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 		fprintf(f, "No task of the program was seen switching.\n");
 	else
 		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
-	if (!env->all)
+	if (!env->all && env->latency)
 		fprintf(f, "(≈: from log2 buckets; max: the largest wake-up to run delay, exact, at: "
 			   "when it ended, into the trace; off-CPU counts only gaps that ended while "
 			   "traced)\n");
+	else if (!env->all)
+		fprintf(f, "(off-CPU counts only gaps that ended while traced)\n");
 	trace_hist_print(hist_env(env), res->have_bpf ? gs : NULL, l.rows, l.n, f);
 
 	/* by_kind counts every switch with one of the program's tasks on either side (in or
@@ -277,6 +302,11 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 				swc_fmt_count(gs->syscalls, b, sizeof(b)));
 		else
 			fprintf(f, "\n  wake-ups and syscalls: not measured (--syscalls counts them)\n");
+		if (!env->latency && !env->all)
+			fprintf(f, "  wake-up to run: not measured (--latency measures it: %s)\n",
+				env->syscalls ? "a clock read more at every wake-up on the machine"
+					      : "one more eBPF program, run by every wake-up on the "
+						"machine");
 	} else {
 		fprintf(f, "\nSwitches involving the program: not measured (reading the BPF "
 			   "counters failed)\n");
@@ -355,7 +385,8 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	free(l.rows);
 }
 
-static void json_task(struct swc_json *j, const struct task_row *r, const struct trace_result *res)
+static void json_task(struct swc_json *j, const struct trace_env *env, const struct task_row *r,
+		      const struct trace_result *res)
 {
 	const struct swc_task *k = &r->t;
 
@@ -369,7 +400,11 @@ static void json_task(struct swc_json *j, const struct task_row *r, const struct
 	jw_u64(j, "switches_in", k->switches_in);
 	jw_u64(j, "on_cpu_ns", k->on_cpu_ns);
 	jw_u64(j, "off_cpu_ns", k->off_cpu_ns);
-	jw_u64(j, "wakeup_delay_count", k->delay_count);
+	/* not measured without --latency: null, never a 0 that looks measured */
+	if (env->latency)
+		jw_u64(j, "wakeup_delay_count", k->delay_count);
+	else
+		jw_null(j, "wakeup_delay_count");
 	jw_double(j, "wakeup_delay_p50_ns_approx",
 		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5));
 	jw_double(j, "wakeup_delay_p99_ns_approx",
@@ -417,6 +452,8 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	jw_obj_end(&j);
 	/* -a counts only unless --latency: then the timings are null */
 	jw_bool(&j, "timings_measured", !(env->all && !env->latency));
+	/* the wake-up hook is attached only with --latency (or --hist, -P, -L) */
+	jw_bool(&j, "wakeup_to_run_measured", env->latency);
 	if (env->argv) {
 		jw_arr_begin(&j, "argv");
 		for (char **a = env->argv; *a; a++)
@@ -507,7 +544,7 @@ void trace_report_json(const struct trace_env *env, struct swc_watch *w,
 	} else if (have_tasks) {
 		jw_arr_begin(&j, "tasks");
 		for (size_t i = 0; i < l.n; i++)
-			json_task(&j, &l.rows[i], res);
+			json_task(&j, env, &l.rows[i], res);
 		jw_arr_end(&j);
 	} else {
 		jw_null(&j, "tasks");

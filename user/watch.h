@@ -27,6 +27,8 @@ struct swc_watch_opts {
 	bool syscalls;		/* not lean: count syscalls and wake-ups too (two more hooks, paid
 				 * by every syscall and wake-up on the machine) */
 	bool counts_only;	/* not lean: no timings (on-/off-CPU, wake-up to run), counts only */
+	bool no_wakeup_to_run;	/* not lean: on- and off-CPU timed, but wake-ups not stamped, so
+				 * no wake-up hook unless syscalls (trace without --latency) */
 	bool every_task;	/* every task on the machine is in group 0 (trace -a) */
 	bool no_group_times;	/* the group's time sums and histograms are not printed: not
 				 * kept (the per-task times are) */
