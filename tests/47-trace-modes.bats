@@ -106,15 +106,18 @@ attached_during() {
 
 @test "trace --csv: delay_ns empty without --latency, filled with it" {
 	requires root btf bpf
-	local f=$BATS_TEST_TMPDIR/t.csv col off
-	swc trace --csv "$f" -- "$TRACED" threads 300
-	[ "$status" -eq 0 ]
-	col=$(head -1 "$f" | tr , '\n' | grep -nx delay_ns | cut -d: -f1)
-	off=$(head -1 "$f" | tr , '\n' | grep -nx off_ns | cut -d: -f1)
-	[ -n "$col" ] && [ -n "$off" ]
-	# the switches into the program's tasks have their off-CPU time, none a delay
-	[ "$(awk -F, -v c="$col" 'NR > 1 && $c != ""' "$f" | wc -l)" -eq 0 ]
-	[ "$(awk -F, -v c="$off" 'NR > 1 && $c != ""' "$f" | wc -l)" -gt 300 ]
+	local f=$BATS_TEST_TMPDIR/t.csv col off opt
+	# --syscalls attaches the wake-up program to count: it must stamp nothing either
+	for opt in "" --syscalls; do
+		swc trace $opt --csv "$f" -- "$TRACED" threads 300
+		[ "$status" -eq 0 ]
+		col=$(head -1 "$f" | tr , '\n' | grep -nx delay_ns | cut -d: -f1)
+		off=$(head -1 "$f" | tr , '\n' | grep -nx off_ns | cut -d: -f1)
+		[ -n "$col" ] && [ -n "$off" ]
+		# the switches into the program's tasks have their off-CPU time, none a delay
+		[ "$(awk -F, -v c="$col" 'NR > 1 && $c != ""' "$f" | wc -l)" -eq 0 ]
+		[ "$(awk -F, -v c="$off" 'NR > 1 && $c != ""' "$f" | wc -l)" -gt 300 ]
+	done
 	swc trace --latency --csv "$f" -- "$TRACED" threads 300
 	[ "$status" -eq 0 ]
 	# a futex wait that finds its turn come does not sleep: fewer than 300 wake-ups each
