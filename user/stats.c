@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "switchcost.h"
 
 #define HIST_BAR_WIDTH	40
 
@@ -107,6 +108,18 @@ double swc_hist_quantile(const __u64 *slots, int nslots, double p)
 		if (slots[i])
 			return slot_high(i);
 	return NAN;
+}
+
+double swc_hist_quantile_upto(const __u64 *slots, int nslots, double p, __u64 max)
+{
+	double q = swc_hist_quantile(slots, nslots, p);
+
+	return q > (double)max ? (double)max : q;
+}
+
+double swc_task_delay_quantile(const struct swc_task *t, double p)
+{
+	return swc_hist_quantile_upto(t->hist_delay, SWC_HIST_SLOTS, p, t->delay_max_ns);
 }
 
 /* The unit the edges of slots [0, hi_idx] read best in: the upper edge of the highest slot

@@ -183,9 +183,9 @@ static void print_tasks(const struct trace_env *env, const struct trace_result *
 			char a[32];
 
 			snprintf(c[COL_DELAY_P50], sizeof(c[0]), "≈%s", swc_fmt_ns(
-				 swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5), a, sizeof(a)));
+				 swc_task_delay_quantile(k, 0.5), a, sizeof(a)));
 			snprintf(c[COL_DELAY_P99], sizeof(c[0]), "≈%s", swc_fmt_ns(
-				 swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
+				 swc_task_delay_quantile(k, 0.99), a, sizeof(a)));
 			/* the exact largest, and when: seconds into the trace */
 			swc_fmt_ns(k->delay_max_ns, c[COL_DELAY_MAX], sizeof(c[0]));
 			snprintf(c[COL_DELAY_AT], sizeof(c[0]), "+%.3f s", delay_max_at_s(k, res));
@@ -272,9 +272,9 @@ void trace_report_human(const struct trace_env *env, struct swc_watch *w,
 	else
 		fprintf(f, "Per-task counters: not measured (reading the BPF task map failed)\n");
 	if (!env->all && env->latency)
-		fprintf(f, "(≈: from log2 buckets; max: the largest wake-up to run delay, exact, at: "
-			   "when it ended, into the trace; off-CPU counts only gaps that ended while "
-			   "traced)\n");
+		fprintf(f, "(≈: from log2 buckets, never above max; max: the largest wake-up to run "
+			   "delay, exact, at: when it ended, into the trace; off-CPU counts only gaps "
+			   "that ended while traced)\n");
 	else if (!env->all)
 		fprintf(f, "(off-CPU counts only gaps that ended while traced)\n");
 	trace_hist_print(hist_env(env), res->have_bpf ? gs : NULL, l.rows, l.n, f);
@@ -406,9 +406,9 @@ static void json_task(struct swc_json *j, const struct trace_env *env, const str
 	else
 		jw_null(j, "wakeup_delay_count");
 	jw_double(j, "wakeup_delay_p50_ns_approx",
-		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.5));
+		  swc_task_delay_quantile(k, 0.5));
 	jw_double(j, "wakeup_delay_p99_ns_approx",
-		  swc_hist_quantile(k->hist_delay, SWC_HIST_SLOTS, 0.99));
+		  swc_task_delay_quantile(k, 0.99));
 	if (k->delay_count) {
 		jw_u64(j, "wakeup_delay_max_ns", k->delay_max_ns);
 		jw_double(j, "wakeup_delay_max_at_s", delay_max_at_s(k, res));

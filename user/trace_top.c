@@ -101,8 +101,8 @@ static void timing_cells(const struct trace_env *env, const struct swc_task *t, 
 		return;
 	cells[at] = NULL;
 	if (t->delay_count) {
-		snprintf(c[at], 64, "≈%s", swc_fmt_ns(swc_hist_quantile(t->hist_delay,
-					SWC_HIST_SLOTS, 0.99), a, sizeof(a)));
+		snprintf(c[at], 64, "≈%s", swc_fmt_ns(swc_task_delay_quantile(t, 0.99),
+							a, sizeof(a)));
 		cells[at] = c[at];
 	}
 	swc_fmt_ns(t->off_cpu_ns, c[at + 1], 64);
@@ -221,7 +221,7 @@ static void json_common(struct swc_json *j, const struct trace_env *env, const s
 		jw_null(j, "involuntary_share");
 	if (timed(env) && t->delay_count)
 		jw_double(j, "wakeup_delay_p99_ns_approx",
-			  swc_hist_quantile(t->hist_delay, SWC_HIST_SLOTS, 0.99));
+			  swc_task_delay_quantile(t, 0.99));
 	else
 		jw_null(j, "wakeup_delay_p99_ns_approx");
 	if (timed(env))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "switchcost.h"
 #include "unit.h"
 
 static void test_summary(void)
@@ -60,6 +61,17 @@ static void test_quantile(void)
 	CHECK_DBL_NEAR(swc_hist_quantile(h, 40, 0.75), 6144, 1e-9);
 	CHECK_DBL_NEAR(swc_hist_quantile(h, 40, 0.99), 4096 + 0.98 * 4096, 1e-6);
 	CHECK_DBL_NEAR(swc_hist_quantile(h, 40, 1.0), 8192, 1e-9);
+
+	/* The top bucket's guess passes an exact max inside it: capped there, and only there. */
+	CHECK_DBL_NEAR(swc_hist_quantile_upto(h, 40, 0.99, 5000), 5000, 1e-9);
+	CHECK_DBL_NEAR(swc_hist_quantile_upto(h, 40, 0.5, 5000), 2048, 1e-9);
+	CHECK_DBL_NEAR(swc_hist_quantile_upto(h, 40, 0.99, 8191), 4096 + 0.98 * 4096, 1e-6);
+	{
+		struct swc_task t = { .delay_max_ns = 5000, .delay_count = 200 };
+
+		memcpy(t.hist_delay, h, sizeof(h));	/* SWC_HIST_SLOTS of them */
+		CHECK_DBL_NEAR(swc_task_delay_quantile(&t, 0.99), 5000, 1e-9);
+	}
 
 	/* Slot 0 holds 0 and 1: its range starts at 0. */
 	memset(h, 0, sizeof(h));
