@@ -415,7 +415,8 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 		if (h->last_in_ns && now >= h->last_in_ns)
 			*run_ns = now - h->last_in_ns;
 		h->last_out_ns = now;
-		h->blocked = voluntary;
+		if (targ_stamp_wakeups)	/* read only for the wake-up to run delay */
+			h->blocked = voluntary;
 	}
 	if (s) {
 		s->by_kind[kind]++;
@@ -451,11 +452,15 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 	if (timed && h) {
 		if (h->last_out_ns && now >= h->last_out_ns)
 			*off_ns = now - h->last_out_ns;
-		/* blocked since it left, or never ran: a wake-up (or wake_up_new) put it here */
-		if ((h->blocked || !h->last_out_ns) && h->wake_ns && now >= h->wake_ns &&
-		    h->wake_ns >= h->last_out_ns)
-			*delay_ns = now - h->wake_ns;
-		h->wake_ns = 0;
+		/* blocked since it left, or never ran: a wake-up (or wake_up_new) put it here.
+		 * Without stamps (trace without --latency) wake_ns stays 0: the verifier drops
+		 * this part, and the delay's sums and histograms below, with the knob. */
+		if (targ_stamp_wakeups) {
+			if ((h->blocked || !h->last_out_ns) && h->wake_ns && now >= h->wake_ns &&
+			    h->wake_ns >= h->last_out_ns)
+				*delay_ns = now - h->wake_ns;
+			h->wake_ns = 0;
+		}
 		h->last_in_ns = now;
 	}
 	if (s) {
