@@ -56,6 +56,9 @@ const volatile bool targ_count_wakeups = true;
 /* Stamp wake-ups for the wake-up to run delay (off: trace without --latency, whose wake-up
  * hook, attached for --syscalls only, then counts and reads no clock). */
 const volatile bool targ_stamp_wakeups = true;
+/* trace's usual mode: every switch timed (latency_on never cleared), no records, watched tasks
+ * only; on_switch takes the copy of its body compiled for it (handle_switch()) */
+const volatile bool targ_plain_timed = false;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -401,25 +404,30 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 	return 0;
 }
 
-/* tp_btf (Linux 5.5+): the task pointers are BTF-typed, so fields load directly, no helpers. */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+/*
+ * One switch. `plain` is trace's usual mode (targ_plain_timed), constant here: timed, no
+ * records, no flush, watched tasks only. on_switch inlines this twice and the knob leaves
+ * the verifier one copy; clang allocates registers for each copy apart, and the plain one,
+ * without the run-time latency_on and the records, keeps fewer values in spills (bpf_stats:
+ * see the commit that added it).
+ */
+static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
+					 struct task_struct *next, bool plain)
 {
 	__u32 gp, gn;
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
-	bool timed = latency_on, voluntary, process_gone, released;
+	bool timed = plain || latency_on, voluntary, process_gone, released;
+	bool emit = !plain && targ_emit;
 	struct sighand_struct *sh;
 	struct signal_struct *sig;
 	__u32 prev_state;
 	__u8 kind;
 
-	if (targ_counts_only)
-		return count_switch(preempt, prev, next);
-	if (targ_batch)
+	if (emit && targ_batch)
 		answer_flush();
 	gp = group_of_task(prev, prev->pid);
 	gn = group_of_task(next, next->pid);
-	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && !targ_all_tasks)
+	if (gp == SWC_NO_GROUP && gn == SWC_NO_GROUP && (plain || !targ_all_tasks))
 		return 0;
 	/*
 	 * The pointers this program loads from tasks, here, before it branches: the verifier
@@ -445,10 +453,21 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 			 released, &run_ns);
 	if (gn != SWC_NO_GROUP)
 		next_in(next, gn, kind, gp == gn, timed, now, &off_ns, &delay_ns);
-	if (targ_emit)
+	if (emit)
 		emit_switch(preempt, prev, next, kind, prev_state, gp != SWC_NO_GROUP ? gp : gn,
 			    timed ? now : bpf_ktime_get_ns(), run_ns, off_ns, delay_ns);
 	return 0;
+}
+
+/* tp_btf (Linux 5.5+): the task pointers are BTF-typed, so fields load directly, no helpers. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	if (targ_counts_only)
+		return count_switch(preempt, prev, next);
+	if (targ_plain_timed)
+		return handle_switch(preempt, prev, next, true);
+	return handle_switch(preempt, prev, next, false);
 }
 
 /* Wake-ups are counted (when shown), and stamped while switches are timed and the delay is

@@ -126,6 +126,26 @@ attached_during() {
 	[ "$(awk -F, -v c="$col" 'NR > 1 && $c > 0' "$f" | wc -l)" -ge 100 ]
 }
 
+@test "trace: on-CPU time is the kernel's CPU time, without --csv (plain path) and with it" {
+	requires root btf bpf
+	# without --csv on_switch runs the copy of its body compiled for trace's usual mode
+	# (targ_plain_timed), with --csv the general one: on both, the tasks' on-CPU time adds up
+	# to the kernel's CPU time of the process (getrusage). Within 1% on a quiet machine; the
+	# programs run on each switch (ours, and other tracers') after our stamp count as on-CPU
+	# time, 6% of the little CPU time this takes when the machine was busy: 20% allowed.
+	for opts in "" "--latency" "--csv $BATS_TEST_TMPDIR/s.csv"; do
+		swc trace $opts --json -- "$TRACED" threads 3000
+		[ "$status" -eq 0 ]
+		echo "$output" | jq -c --arg o "$opts" '{o: $o, on_cpu_ns, cpu_user_ns, cpu_system_ns,
+			tasks: [.tasks[] | [.switches, .on_cpu_ns, .off_cpu_ns]]}' >&2
+		echo "$output" | jq -e '(.cpu_user_ns + .cpu_system_ns) as $k |
+			.on_cpu_ns == ([.tasks[].on_cpu_ns] | add) and
+			.on_cpu_ns > 0.8 * $k and .on_cpu_ns < 1.2 * $k and
+			(.tasks | length) == 2 and all(.tasks[]; .off_cpu_ns > 0) and
+			.counts_agree == true'
+	done
+}
+
 @test "trace: 10,001 threads fit the default table, each once; agreement stays exact" {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" spawn 10000

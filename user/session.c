@@ -325,6 +325,9 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 	/* shown by run and lab, and by trace with --syscalls */
 	skel->rodata->targ_count_wakeups = opts->lean || opts->syscalls;
 	skel->rodata->targ_stamp_wakeups = opts->lean || !opts->no_wakeup_to_run;
+	/* timed throughout (watch__set_counting()'s timing), no records, watched tasks only */
+	skel->rodata->targ_plain_timed = !opts->lean && !opts->counts_only && !opts->emit &&
+					 !opts->all_tasks;
 	skel->rodata->targ_counts_only = opts->every_task && opts->counts_only && !opts->emit &&
 					 !opts->filter_tid && !opts->filter_comm &&
 					 !opts->filter_cgroup;
