@@ -38,6 +38,11 @@ static void add_task(struct swc_task *to, const struct swc_task *t)
 	to->delay_count += t->delay_count;
 	for (int i = 0; i < SWC_HIST_SLOTS; i++)
 		to->hist_delay[i] += t->hist_delay[i];
+	/* a process's largest delay is its threads' largest: its quantiles stop there */
+	if (t->delay_max_ns > to->delay_max_ns) {
+		to->delay_max_ns = t->delay_max_ns;
+		to->delay_max_at_ns = t->delay_max_at_ns;
+	}
 }
 
 /* rows come sorted by pid, tid: one pass makes the processes */
