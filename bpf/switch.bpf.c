@@ -59,6 +59,11 @@ const volatile bool targ_stamp_wakeups = true;
 /* trace's usual mode: every switch timed (latency_on never cleared), no records, watched tasks
  * only; on_switch takes the copy of its body compiled for it (handle_switch()) */
 const volatile bool targ_plain_timed = false;
+/* ... and keeps each task's totals in its hot state, not its row, which is written at the
+ * task's final switch and, for live tasks, when user space reads the rows (flush_rows): one
+ * row access less per side. Task storage only (the tid hash may drop an entry), no filter
+ * (a task a filter leaves out may make its final switch unseen). */
+const volatile bool targ_hot_totals = false;
 
 /* Group + 1 for switchcost's next fork, 0 for none; written by user space through the skeleton. */
 __u32 adopt_group = 0;
@@ -109,6 +114,9 @@ struct hot {
 	__u64 wake_ns;		/* ... was last woken (sched_wakeup, _new); 0 = not since */
 	__u32 row;		/* its tasks row + 1, or ROW_NONE / ROW_LOST */
 	__u32 blocked;		/* it left the CPU blocked: its next run follows a wake-up */
+	struct swc_task_totals tot;	/* its row's totals (targ_hot_totals) */
+	__u32 exited;		/* ... and its row's exited: its final switch was made */
+	__u32 _pad;
 };
 
 struct {
@@ -400,7 +408,7 @@ static __always_inline int count_switch(bool preempt, struct task_struct *prev,
 	if ((prev_state & SWC_TASK_DEAD) && !sig->live.counter)	/* the process's last thread */
 		mark_gone(prev);
 	if (targ_per_task && (h = hot_get(prev)) && (ts = task_row(prev, h, 0)))
-		count_task_out(ts, voluntary, prev_state);
+		count_task_out(row_totals(ts), &ts->exited, voluntary, prev_state);
 	return 0;
 }
 
@@ -417,7 +425,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	__u32 gp, gn;
 	__u64 now = 0, run_ns = SWC_UNKNOWN, off_ns = SWC_UNKNOWN, delay_ns = SWC_UNKNOWN;
 	bool timed = plain || latency_on, voluntary, process_gone, released;
-	bool emit = !plain && targ_emit;
+	bool emit = !plain && targ_emit, in_hot = plain && targ_hot_totals;
 	struct sighand_struct *sh;
 	struct signal_struct *sig;
 	__u32 prev_state;
@@ -450,9 +458,9 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 	process_gone = (prev_state & SWC_TASK_DEAD) && !sig->live.counter;
 	if (gp != SWC_NO_GROUP)
 		prev_out(prev, gp, kind, prev_state, voluntary, timed, now, process_gone, sig,
-			 released, &run_ns);
+			 released, in_hot, &run_ns);
 	if (gn != SWC_NO_GROUP)
-		next_in(next, gn, kind, gp == gn, timed, now, &off_ns, &delay_ns);
+		next_in(next, gn, kind, gp == gn, timed, now, in_hot, &off_ns, &delay_ns);
 	if (emit)
 		emit_switch(preempt, prev, next, kind, prev_state, gp != SWC_NO_GROUP ? gp : gn,
 			    timed ? now : bpf_ktime_get_ns(), run_ns, off_ns, delay_ns);
@@ -538,6 +546,27 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		if (c)
 			c->watch_full++;
 	}
+	return 0;
+}
+
+/*
+ * User space runs this iterator before it reads the rows (targ_hot_totals): each live task's
+ * totals to its row. A task that makes its final switch meanwhile copies its own; if that
+ * copy came first, this one may have written older totals over it: exited says so, and the
+ * copy is made again from the totals, final by then.
+ */
+SEC("iter/task")
+int flush_rows(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct hot *h;
+
+	if (!t || !(h = hot_find(t)))
+		return 0;
+	flush_totals(h);
+	__asm__ volatile("" ::: "memory");	/* exited read after the copy */
+	if (h->exited)
+		flush_totals(h);
 	return 0;
 }
 

@@ -25,16 +25,17 @@ static __always_inline void count_group_out(struct swc_group_stats *s, __u32 gro
 		count_final_switch(group);
 }
 
-/* ... and in prev's own row. */
-static __always_inline void count_task_out(struct swc_task *ts, bool voluntary, __u32 prev_state)
+/* ... and in prev's own totals: its row's, or those its hot state keeps for it. */
+static __always_inline void count_task_out(struct swc_task_totals *c, __u32 *exited,
+					   bool voluntary, __u32 prev_state)
 {
-	ts->switches_out++;
+	c->switches_out++;
 	if (voluntary)
-		ts->voluntary++;
+		c->voluntary++;
 	else
-		ts->involuntary++;
+		c->involuntary++;
 	if (prev_state & SWC_TASK_DEAD)
-		ts->exited = 1;
+		*exited = 1;
 }
 
 /* The process's last thread made its final switch: user space may reap it now. Keyed by the
@@ -47,11 +48,12 @@ static __always_inline void mark_gone(struct task_struct *prev)
 	set_tgid_byte(&gone, tgid, 0xff);	/* the watch set's layout */
 }
 
-/* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. */
+/* prev leaves the CPU: its stint's length, from our stamp when it took the CPU. in_hot:
+ * its totals are its hot state's (targ_hot_totals), copied to its row at its final switch. */
 static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 kind,
 				     __u32 prev_state, bool voluntary, bool timed, __u64 now,
 				     bool process_gone, struct signal_struct *sig, bool released,
-				     __u64 *run_ns)
+				     bool in_hot, __u64 *run_ns)
 {
 	struct swc_group_stats *s = group_stats(gp);
 	struct swc_task *ts = NULL;
@@ -76,10 +78,31 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 	}
 	if (process_gone)
 		mark_gone(prev);
-	if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
-		count_task_out(ts, voluntary, prev_state);
+	if (targ_per_task && h && in_hot) {
+		if (h->row == ROW_NONE)
+			task_row(prev, h, gp);	/* rows in order of first sight */
+		count_task_out(&h->tot, &h->exited, voluntary, prev_state);
+		if (*run_ns != SWC_UNKNOWN)
+			h->tot.on_cpu_ns += *run_ns;
+		if (prev_state & SWC_TASK_DEAD)	/* its last: nothing adds to them after this */
+			flush_totals(h);
+	} else if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
+		count_task_out(row_totals(ts), &ts->exited, voluntary, prev_state);
 		if (*run_ns != SWC_UNKNOWN)
 			ts->on_cpu_ns += *run_ns;
+	}
+}
+
+/* A wake-up to run delay of the task, in its row. */
+static __always_inline void count_task_delay(struct swc_task *ts, __u64 delay_ns)
+{
+	ts->delay_ns_sum += delay_ns;
+	ts->delay_count++;
+	ts->hist_delay[hist_slot(delay_ns)]++;
+	if (delay_ns > ts->delay_max_ns) {
+		ts->delay_max_ns = delay_ns;
+		/* the time of day is asked for only here, at a new maximum */
+		ts->delay_max_at_ns = bpf_ktime_get_ns();
 	}
 }
 
@@ -88,7 +111,8 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
  * it waited from its wake-up to now.
  */
 static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kind, bool also_prev,
-				    bool timed, __u64 now, __u64 *off_ns, __u64 *delay_ns)
+				    bool timed, __u64 now, bool in_hot, __u64 *off_ns,
+				    __u64 *delay_ns)
 {
 	struct swc_group_stats *s = group_stats(gn);
 	struct swc_task *ts = NULL;
@@ -125,20 +149,21 @@ static __always_inline void next_in(struct task_struct *next, __u32 gn, __u8 kin
 			s->hist_delay[hist_slot(*delay_ns)]++;
 		}
 	}
-	if (targ_per_task && h && (ts = task_row(next, h, gn))) {
+	if (targ_per_task && h && in_hot) {
+		if (h->row == ROW_NONE)
+			task_row(next, h, gn);	/* rows in order of first sight */
+		h->tot.switches_in++;
+		if (*off_ns != SWC_UNKNOWN)
+			h->tot.off_cpu_ns += *off_ns;
+		/* the delays stay in the row (--latency): the histogram is too big to copy */
+		if (*delay_ns != SWC_UNKNOWN && (ts = task_row(next, h, gn)))
+			count_task_delay(ts, *delay_ns);
+	} else if (targ_per_task && h && (ts = task_row(next, h, gn))) {
 		ts->switches_in++;
 		if (*off_ns != SWC_UNKNOWN)
 			ts->off_cpu_ns += *off_ns;
-		if (*delay_ns != SWC_UNKNOWN) {
-			ts->delay_ns_sum += *delay_ns;
-			ts->delay_count++;
-			ts->hist_delay[hist_slot(*delay_ns)]++;
-			if (*delay_ns > ts->delay_max_ns) {
-				ts->delay_max_ns = *delay_ns;
-				/* the time of day is asked for only here, at a new maximum */
-				ts->delay_max_at_ns = bpf_ktime_get_ns();
-			}
-		}
+		if (*delay_ns != SWC_UNKNOWN)
+			count_task_delay(ts, *delay_ns);
 	}
 }
 

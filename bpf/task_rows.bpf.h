@@ -85,4 +85,22 @@ static __always_inline struct swc_task *task_row(struct task_struct *t, struct h
 	return ts;
 }
 
+/* The start of a row: the totals a switch adds to it (swc_task_totals). */
+static __always_inline struct swc_task_totals *row_totals(struct swc_task *ts)
+{
+	return (struct swc_task_totals *)ts;
+}
+
+/* The totals kept in the task's hot state (targ_hot_totals) to its row, if it has one. */
+static __always_inline void flush_totals(struct hot *h)
+{
+	__u32 row = h->row - 1;
+	struct swc_task *ts;
+
+	if (h->row == ROW_NONE || h->row == ROW_LOST || !(ts = bpf_map_lookup_elem(&tasks, &row)))
+		return;
+	*row_totals(ts) = h->tot;
+	ts->exited = h->exited;
+}
+
 #endif /* SWC_TASK_ROWS_BPF_H */

@@ -61,6 +61,16 @@ struct swc_task {
 	char comm[SWC_COMM_LEN];
 };
 
+/*
+ * The totals a switch adds to a task's row, the first six fields of struct swc_task in its
+ * order: in trace's usual mode switch.bpf.c keeps them in the task's hot state and copies
+ * them to its row at its final switch, and for live tasks when user space reads the rows.
+ */
+struct swc_task_totals {
+	__u64 switches_out, voluntary, involuntary, switches_in;
+	__u64 on_cpu_ns, off_cpu_ns;
+};
+
 /* Global counters of the BPF side (per-CPU array of one element). */
 struct swc_counters {
 	__u64 events_dropped;	/* ring buffer full: a switch record was lost */
@@ -144,6 +154,9 @@ struct swc_bench_stamp_sum {
  * one side fails the build of both, not the run. */
 _Static_assert(sizeof(struct swc_group_stats) == 1128, "swc_group_stats layout");
 _Static_assert(sizeof(struct swc_task) == 440, "swc_task layout");
+_Static_assert(sizeof(struct swc_task_totals) == 48 &&
+	       __builtin_offsetof(struct swc_task, switches_in) == 24 &&
+	       __builtin_offsetof(struct swc_task, off_cpu_ns) == 40, "swc_task_totals: swc_task's start");
 _Static_assert(sizeof(struct swc_counters) == 280, "swc_counters layout");
 _Static_assert(sizeof(struct swc_switch_rec) == 96, "swc_switch_rec layout");
 _Static_assert(sizeof(struct swc_rec_batch) == 8 + 96 * SWC_REC_BATCH, "swc_rec_batch layout");

@@ -146,6 +146,29 @@ attached_during() {
 	done
 }
 
+@test "trace -p: a program still running at the end has its totals in its rows, on both routes" {
+	requires root btf bpf
+	# trace's usual mode keeps a task's totals in its task storage and copies them to its row
+	# at its final switch, or, for a task alive when the rows are read, by an iterator run
+	# first; the tid hash route (no task storage) keeps them in the row
+	"$TRACED" threads 100000000 &
+	BGS=$!
+	sleep 0.3
+	for route in "" task_storage; do
+		SWITCHCOST_DISABLE=$route swc trace -p "$BGS" -d 0.5 --json
+		[ "$status" -eq 0 ]
+		echo "$output" | jq -c --arg r "$route" '{r: $r, switches, tasks: [.tasks[] |
+			[.tid, .switches, .switches_in, .on_cpu_ns, .off_cpu_ns, .exited]]}' >&2
+		# the rows and the group's counts are read apart while the program switches on
+		echo "$output" | jq -e '(.tasks | length) == 2 and
+			(([.tasks[].switches] | add) - .switches) as $d |
+			$d < 0.01 * .switches and $d > -0.01 * .switches and
+			all(.tasks[]; .switches > 100 and .switches_in > 100 and .on_cpu_ns > 0 and
+				.off_cpu_ns > 0 and .exited == false)'
+	done
+	kill -0 "$BGS"
+}
+
 @test "trace: 10,001 threads fit the default table, each once; agreement stays exact" {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" spawn 10000

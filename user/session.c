@@ -50,6 +50,7 @@ struct swc_watch {
 	struct bpf_link *links[6];
 	/* attached only when asked for (lean: while counting): every syscall and wake-up pays */
 	struct bpf_link *sys_enter, *wakeup, *wakeup_new;
+	struct bpf_link *flush_rows;	/* the iterator that writes live tasks' rows */
 	struct swc_watchset set;	/* mmap'ed here, operated on by watchset.c */
 	size_t watched_len;		/* bytes of each of set.watched and set.gone */
 	int nlinks;
@@ -348,6 +349,11 @@ static struct switch_bpf *open_configured(const struct swc_watch_opts *opts, boo
 		bpf_map__set_autocreate(skel->maps.free_rows, false);
 	if (fallbacks)
 		take_fallbacks(skel);
+	/* totals in the hot state: task storage only, and no filter (switch.bpf.c) */
+	skel->rodata->targ_hot_totals = skel->rodata->targ_plain_timed && !opts->aggregate_only &&
+					!skel->rodata->targ_hot_by_tid && !opts->filter_tid &&
+					!opts->filter_comm && !opts->filter_cgroup;
+	bpf_program__set_autoload(skel->progs.flush_rows, skel->rodata->targ_hot_totals);
 	*err = switch_bpf__load(skel);
 	if (!*err && no_fetch)
 		*err = -fill_free_rows(skel);
@@ -549,6 +555,7 @@ void watch__close(struct swc_watch *w)
 	bpf_link__destroy(w->sys_enter);
 	bpf_link__destroy(w->wakeup);
 	bpf_link__destroy(w->wakeup_new);
+	bpf_link__destroy(w->flush_rows);
 	if (w->set.watched)
 		munmap(w->set.watched, w->watched_len);
 	if (w->set.gone)
@@ -707,16 +714,47 @@ __u32 watch__tasks_capacity(struct swc_watch *w)
 	return bpf_map__max_entries(w->skel->maps.tasks);
 }
 
+/* Live tasks' totals, kept in their hot state (targ_hot_totals), to their rows: one run of
+ * the flush_rows iterator. */
+static int flush_task_rows(struct swc_watch *w)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if (!w->skel->rodata->targ_hot_totals)
+		return 0;
+	if (!w->flush_rows &&
+	    !(w->flush_rows = bpf_program__attach_iter(w->skel->progs.flush_rows, NULL)))
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(w->flush_rows));
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
 int watch__for_each_task(struct swc_watch *w,
 			 int (*fn)(void *ctx, __u32 tid, const struct swc_task *t), void *ctx)
 {
 	int fd = bpf_map__fd(w->skel->maps.tasks);
-	__u32 used = w->skel->bss->tasks_used, cap = watch__tasks_capacity(w);
+	__u32 used, cap = watch__tasks_capacity(w);
 	struct swc_task t;
 	int ret;
 
 	if (w->opts.aggregate_only)
 		return 0;
+	ret = flush_task_rows(w);
+	if (ret) {
+		fprintf(stderr, "switchcost: copying live tasks' totals to their rows: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	used = w->skel->bss->tasks_used;
 	/* rows are handed out in order and never taken back: 0 .. used - 1 */
 	for (__u32 row = 0; row < used && row < cap; row++) {
 		if (bpf_map_lookup_elem(fd, &row, &t))
