@@ -54,6 +54,18 @@ struct {
 	__type(value, __u64);
 } wake_stamp SEC(".maps");
 
+/* --per-task: a task's totals and the clock of its last switch in and out (0: not seen yet) */
+struct pertask_times {
+	__u64 on_cpu_ns, off_cpu_ns, switches, last_in_ns, last_out_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pertask_times);
+} pertask SEC(".maps");
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(bench_empty_switch)
 {
@@ -94,6 +106,30 @@ int BPF_PROG(bench_stamp_switch, bool preempt, struct task_struct *prev, struct 
 		sum->wakeups++;
 	}
 	*stamp = 0;
+	return 0;
+}
+
+/* The idle task (pid 0) is no task a tracer reports: both sides skip it. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(bench_pertask_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct pertask_times *t;
+
+	if (prev->pid &&
+	    (t = bpf_task_storage_get(&pertask, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))) {
+		if (t->last_in_ns)
+			t->on_cpu_ns += now - t->last_in_ns;
+		t->switches++;
+		t->last_out_ns = now;
+	}
+	if (next->pid &&
+	    (t = bpf_task_storage_get(&pertask, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))) {
+		if (t->last_out_ns)
+			t->off_cpu_ns += now - t->last_out_ns;
+		t->last_in_ns = now;
+	}
 	return 0;
 }
 

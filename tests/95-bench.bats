@@ -29,7 +29,7 @@ held_progs() {
 @test "empty_counter: an unknown option is one line and exit 2" {
 	run --separate-stderr "$EMPTY_COUNTER" --clocks
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "empty_counter: usage: empty_counter [--clock | --stamp]" ]
+	[ "$stderr" = "empty_counter: usage: empty_counter [--clock | --stamp | --per-task]" ]
 	[ -z "$output" ]
 }
 
@@ -37,11 +37,12 @@ held_progs() {
 	requires root btf bpf
 	command -v perf >/dev/null || skip "needs perf (linux-perf)"
 	local mode want out=$BATS_TEST_TMPDIR/out i
-	for mode in "" --clock --stamp; do
+	for mode in "" --clock --stamp --per-task; do
 		case $mode in
 		"") want="bench_empty_switch" ;;
 		--clock) want="bench_clock_switch" ;;
 		--stamp) want="bench_stamp_switch bench_stamp_wakeup bench_stamp_wakeup_new" ;;
+		--per-task) want="bench_pertask_switch" ;;
 		esac
 		"$EMPTY_COUNTER" $mode >"$out" 2>&1 3>&- &
 		counter_pid=$!
@@ -66,7 +67,8 @@ held_progs() {
 @test "scripts/bench: the floors' rows, and each target beside its floor" {
 	requires root btf bpf
 	command -v perf >/dev/null || skip "needs perf (linux-perf)"
-	local tracers="empty empty-clock empty-stamp trace trace-latency trace-csv" num row
+	local tracers="empty empty-clock empty-stamp empty-pertask trace trace-latency trace-csv"
+	local num row
 	command -v runqlat >/dev/null && tracers+=" runqlat"
 	run env SWITCHCOST="$SWITCHCOST" EMPTY_COUNTER="$EMPTY_COUNTER" PAIRS=1 LOOPS=2000 N=2000 \
 		R=1 TRACERS="$tracers" "$ROOT/scripts/bench" 3>&-
@@ -77,13 +79,14 @@ held_progs() {
 	grep -Eq "^empty tp_btf counter$row" <<<"$output"
 	grep -Eq "^empty counter \+ clock read$row" <<<"$output"
 	grep -Eq "^wake-up-to-run floor$row" <<<"$output"
+	grep -Eq "^per-task on-/off-CPU floor$row" <<<"$output"
 	grep -Eq "^switchcost trace$row" <<<"$output"
 	# until trace takes --latency with a command, the row is left out, saying why
 	grep -Eq "^switchcost trace --latency$row" <<<"$output" ||
 		grep -q '^not measured: trace --latency (this switchcost refuses it: ' <<<"$output"
 	grep -Eq '^wake-up-to-run floor, its own measurement: mean wake-up to run [0-9]+ ns' <<<"$output"
 	local ratio="([0-9.]+x|below the noise, [a-z-]+ added <=? 0 ns|not measured)"
-	grep -Eq "^trace / empty counter, added: $ratio \(target <= 2; one clock read per switch alone: $ratio\)$" <<<"$output"
+	grep -Eq "^trace / empty counter, added: $ratio \(target <= 2; one clock read per switch alone: $ratio; per-task on-/off-CPU floor alone: $ratio\)$" <<<"$output"
 	grep -Eq "^trace --csv .gz / untraced: [0-9.]+x \(target <= 1.10, with 0 drops; one clock read per switch alone: [0-9.]+x\)$" <<<"$output"
 	if command -v runqlat >/dev/null; then
 		grep -Eq "^trace --latency / runqlat, added: $ratio \(target <= 0.5; the wake-up-to-run floor alone: $ratio\)$" <<<"$output"
@@ -92,6 +95,7 @@ held_progs() {
 		grep -Eq '^  empty \+ clock read +bench_clock_switch +[0-9]+ runs' <<<"$output"
 		grep -Eq '^  wake-up-to-run floor bench_stamp_switch +[0-9]+ runs' <<<"$output"
 		grep -Eq '^  wake-up-to-run floor bench_stamp_wakeup +[0-9]+ runs' <<<"$output"
+		grep -Eq '^  per-task floor +bench_pertask_switch +[0-9]+ runs' <<<"$output"
 		! grep -Eq "^switchcost trace --latency$row" <<<"$output" ||
 			grep -Eq '^  trace --latency +on_switch +[0-9]+ runs' <<<"$output"
 	fi

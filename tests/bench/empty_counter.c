@@ -5,6 +5,7 @@
  *   empty_counter --clock    the same plus one clock read per switch
  *   empty_counter --stamp    the floor of a wake-up-to-run tracer (clock at wake-up and switch);
  *                            at exit it prints the mean wake-up to run it measured
+ *   empty_counter --per-task the floor of per-task on- and off-CPU time (clock and task storage)
  * Prints "attached" once its programs are attached.
  */
 #include <errno.h>
@@ -51,13 +52,14 @@ static int print_mean_delay(struct empty_bpf *skel)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
-	bool clock = false, stamp = false;
+	bool clock = false, stamp = false, pertask = false;
 	struct empty_bpf *skel;
 	int err;
 
 	if (argc > 2 || (argc == 2 && !(clock = !strcmp(argv[1], "--clock")) &&
-			 !(stamp = !strcmp(argv[1], "--stamp")))) {
-		fprintf(stderr, "empty_counter: usage: empty_counter [--clock | --stamp]\n");
+			 !(stamp = !strcmp(argv[1], "--stamp")) &&
+			 !(pertask = !strcmp(argv[1], "--per-task")))) {
+		fprintf(stderr, "empty_counter: usage: empty_counter [--clock | --stamp | --per-task]\n");
 		return 2;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -68,11 +70,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* one floor at a time: the others are not loaded, so they cost nothing */
-	bpf_program__set_autoload(skel->progs.bench_empty_switch, !clock && !stamp);
+	bpf_program__set_autoload(skel->progs.bench_empty_switch, argc == 1);
 	bpf_program__set_autoload(skel->progs.bench_clock_switch, clock);
 	bpf_program__set_autoload(skel->progs.bench_stamp_switch, stamp);
 	bpf_program__set_autoload(skel->progs.bench_stamp_wakeup, stamp);
 	bpf_program__set_autoload(skel->progs.bench_stamp_wakeup_new, stamp);
+	bpf_program__set_autoload(skel->progs.bench_pertask_switch, pertask);
 	err = empty_bpf__load(skel);
 	if (err) {
 		fprintf(stderr, "empty_counter: loading: %s\n", strerror(-err));
