@@ -8,8 +8,11 @@
  * - bench_stamp_* (--stamp): the least a wake-up-to-run tracer does: the wake-up stamps the
  *   woken task (clock into its task storage), the switch reads the clock once and adds next's
  *   now - stamp to a per-CPU sum. No filter, no per-task rows, no histogram.
- * They are instruments, not features: they see every task and keep nothing per task but the
- * stamp.
+ * - bench_pertask_switch (--per-task): the least a tracer keeping per-task on- and off-CPU
+ *   totals does: one clock read, and prev's and next's totals in their task storage. No
+ *   filter (every task), no group, no rows array to hand out or read.
+ * They are instruments, not features: they see every task, and keep per task only the stamp
+ * (--stamp) or the totals (--per-task), which nothing reads.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
