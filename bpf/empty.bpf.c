@@ -11,12 +11,18 @@
  * - bench_pertask_switch (--per-task): the least a tracer keeping per-task on- and off-CPU
  *   totals does: one clock read, and prev's and next's totals in their task storage. No
  *   filter (every task), no group, no rows array to hand out or read.
+ * - bench_records_switch (--records): the least a per-switch exporter does: one clock read, a
+ *   record as big as trace --csv's (struct swc_switch_rec) filled from prev and next, staged
+ *   per CPU and sent SWC_REC_BATCH at a time without a wake-up, as bpf/records.bpf.h does;
+ *   user space empties the ring and throws the records away. No per-task times in them (that
+ *   is --per-task's work), no filter.
  * They are instruments, not features: they see every task, and keep per task only the stamp
  * (--stamp) or the totals (--per-task), which nothing reads.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "switchcost.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -68,6 +74,48 @@ struct {
 	__type(key, int);
 	__type(value, struct pertask_times);
 } pertask SEC(".maps");
+
+/* --records: the ring (resized to trace --csv's 4 MiB by empty_counter), each CPU's staged
+ * batch, and the records the full ring refused */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct swc_rec_batch);
+} rec_staging SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rec_drops SEC(".maps");
+
+/* Linux 5.14 renamed task_struct::state to __state (commit 2f064a59a11f); as switch.bpf.c */
+struct task_struct___o {
+	volatile long int state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return t->__state;
+	return BPF_CORE_READ((struct task_struct___o *)t, state);
+}
+
+/* comm in two 8-byte loads, as switch.bpf.c's copy_comm() */
+static __always_inline void copy_comm(char *dst, struct task_struct *t)
+{
+	const __u64 *src = (const __u64 *)t->comm;
+
+	((__u64 *)dst)[0] = src[0];
+	((__u64 *)dst)[1] = src[1];
+}
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(bench_empty_switch)
@@ -133,6 +181,42 @@ int BPF_PROG(bench_pertask_switch, bool preempt, struct task_struct *prev,
 			t->off_cpu_ns += now - t->last_out_ns;
 		t->last_in_ns = now;
 	}
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(bench_records_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	struct swc_switch_rec *rec;
+	struct swc_rec_batch *b;
+	__u32 zero = 0;
+	__u64 *drops;
+
+	b = bpf_map_lookup_elem(&rec_staging, &zero);
+	if (!b)
+		return 0;
+	rec = &b->recs[b->n & (SWC_REC_BATCH - 1)];
+	rec->ts_ns = bpf_ktime_get_ns();
+	rec->run_ns = rec->off_ns = rec->delay_ns = SWC_UNKNOWN;
+	rec->cpu = bpf_get_smp_processor_id();
+	rec->prev_tgid = prev->tgid;
+	rec->prev_tid = prev->pid;
+	rec->next_tgid = next->tgid;
+	rec->next_tid = next->pid;
+	rec->prev_state = task_state(prev);
+	rec->group = SWC_NO_GROUP;
+	rec->kind = 0;
+	rec->preempt = preempt;
+	rec->_pad[0] = rec->_pad[1] = 0;
+	copy_comm(rec->prev_comm, prev);
+	copy_comm(rec->next_comm, next);
+	if (++b->n < SWC_REC_BATCH)
+		return 0;
+	b->n = 0;
+	if (bpf_ringbuf_output(&records, b->recs, sizeof(b->recs), BPF_RB_NO_WAKEUP) &&
+	    (drops = bpf_map_lookup_elem(&rec_drops, &zero)))
+		*drops += SWC_REC_BATCH;
 	return 0;
 }
 
