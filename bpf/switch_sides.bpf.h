@@ -76,8 +76,6 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 			s->hist_run[hist_slot(*run_ns)]++;
 		}
 	}
-	if (process_gone)
-		mark_gone(prev);
 	if (targ_per_task && h && in_hot) {
 		if (h->row == ROW_NONE)
 			task_row(prev, h, gp);	/* rows in order of first sight */
@@ -91,6 +89,9 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 		if (*run_ns != SWC_UNKNOWN)
 			ts->on_cpu_ns += *run_ns;
 	}
+	/* last: a reaper that sees the mark reads the rows, its final totals in them by then */
+	if (process_gone)
+		mark_gone(prev);
 }
 
 /* A wake-up to run delay of the task, in its row. */

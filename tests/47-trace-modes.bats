@@ -169,6 +169,21 @@ attached_during() {
 	kill -0 "$BGS"
 }
 
+@test "trace: processes reaped as they exit have every task's final totals in its row" {
+	requires root btf bpf
+	# each child's totals reach its row at its final switch, before the mark its reaper (trace
+	# itself, as subreaper) waits for: its rows add up to the group's counts, each exited
+	for i in 1 2 3; do
+		swc trace --json -- "$TRACED" reapedthreads 50
+		[ "$status" -eq 0 ]
+		echo "$output" | jq -c '{switches, n: (.tasks | length),
+			sum: ([.tasks[].switches] | add), exited: ([.tasks[] | select(.exited)] | length)}' >&2
+		echo "$output" | jq -e '(.tasks | length) == 101 and
+			([.tasks[].switches] | add) == .switches and
+			([.tasks[].switches_in] | add) > 0 and all(.tasks[]; .exited and .switches > 0)'
+	done
+}
+
 @test "trace: 10,001 threads fit the default table, each once; agreement stays exact" {
 	requires root btf bpf
 	swc trace --json -- "$TRACED" spawn 10000
