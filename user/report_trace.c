@@ -220,8 +220,10 @@ int swc_trace_add(struct swc_trace_data *td, const struct swc_trace_row *row)
 	r->next = (uint32_t)n;
 	r->state = row->state;
 	r->kind = (uint8_t)row->kind;
-	if (row->delay != SWC_UNKNOWN)
+	if (row->delay != SWC_UNKNOWN) {
 		hist_add(td->delay_hist, row->delay);
+		td->have_delay = true;
+	}
 	if (row->off != SWC_UNKNOWN) {
 		hist_add(td->off_hist, row->off);
 		td->threads[n].watched = true;

@@ -53,6 +53,8 @@ struct swc_trace_data {
 	size_t hcap;
 	uint64_t t0, t1;	/* first and last timestamp, switches and hits alike */
 	double delay_hist[TRACE_HIST_BUCKETS], off_hist[TRACE_HIST_BUCKETS];
+	/* some switch has its delay_ns: trace without --latency writes none (not measured) */
+	bool have_delay;
 };
 
 /* One switch as the CSV has it; run, off, delay SWC_UNKNOWN when not known. */

@@ -174,6 +174,7 @@ static void thread_table(FILE *f, const struct swc_trace_data *td)
 			swc_fmt_ns((double)t->state_ns[ST_RUNNING], a, sizeof(a)),
 			swc_fmt_ns((double)t->state_ns[ST_RUNNABLE], b, sizeof(b)),
 			swc_fmt_ns((double)t->state_ns[ST_BLOCKED], c, sizeof(c)),
+			!td->have_delay ? "not measured" :
 			t->max_delay ? swc_fmt_ns((double)t->max_delay, d, sizeof(d)) : "-", t->nhits);
 	}
 	fputs("</table>\n<p>Running, runnable and blocked count from each thread's first switch in "
@@ -214,7 +215,13 @@ static void page(FILE *f, struct swc_trace_data *td, const struct bins *b, size_
 		ntracks * TRACK_H + 20, span);
 	thread_table(f, td);
 	fputs("<h2>Latencies (every switch of the trace)</h2>\n<div class=\"hists\">\n", f);
-	svg_log2_hist(f, "hist-wakeup", "wake-up to run", td->delay_hist, TRACE_HIST_BUCKETS);
+	if (td->have_delay)
+		svg_log2_hist(f, "hist-wakeup", "wake-up to run", td->delay_hist,
+			      TRACE_HIST_BUCKETS);
+	else	/* not "0 samples": nothing stamped the wake-ups */
+		fputs("<figure class=\"hist\" id=\"hist-wakeup\"><figcaption>wake-up to run: not "
+		      "measured</figcaption>\n<p>No switch here has its delay_ns: trace measures "
+		      "it with --latency.</p></figure>\n", f);
 	svg_log2_hist(f, "hist-off", "off-CPU", td->off_hist, TRACE_HIST_BUCKETS);
 	fputs("</div>\n", f);
 	swc_page_end(f);
