@@ -106,6 +106,23 @@ attached_during() {
 	[[ "$output" != *"wake-up to run: not measured"* ]]
 }
 
+@test "trace --latency: the samples in README.md and docs/LAB.md have the header and footer it prints" {
+	requires root btf bpf
+	local doc header footer
+	swc trace --latency -- "$TRACED" threads 100
+	[ "$status" -eq 0 ]
+	for doc in README.md docs/LAB.md; do
+		# the per-task table's header (its columns, spaces aside) and the line below it
+		header=$(grep -m1 '^ *pid  *tid  *comm .*wake→run p50' "$BATS_TEST_DIRNAME/../$doc" |
+			sed 's/  */ /g; s/^ //; s/ user switches$//')
+		footer=$(grep -m1 '^(≈: from log2 buckets' "$BATS_TEST_DIRNAME/../$doc")
+		echo "$doc: $header | $footer" >&2
+		[ -n "$header" ] && [ -n "$footer" ]
+		grep -qxF "$header" <(sed 's/  */ /g; s/^ //' <<<"$output")
+		grep -qxF "$footer" <<<"$output"
+	done
+}
+
 @test "trace --csv: delay_ns empty without --latency, filled with it" {
 	requires root btf bpf
 	local f=$BATS_TEST_TMPDIR/t.csv col off opt
