@@ -32,12 +32,15 @@ teardown_file() {
 }
 
 # The tracepoints switchcost process $1 has attached eBPF programs to (its bpf_link fds), one a
-# line, sorted; once sched_switch is among them (or "" when the process ended first).
+# line, sorted; once it has started its command, `sleep` (or "" when it ended first): the
+# wake-up programs attach after sched_switch's, every one before the command starts.
 attached_tracepoints_of() {
-	local pid=$1 tps
+	local pid=$1
 	for _ in $(seq 200); do
-		tps=$(grep -hs '^tp_name:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }' | sort -u)
-		grep -qx sched_switch <<<"$tps" && { echo "$tps"; return; }
+		if pgrep -x sleep -P "$pid" >/dev/null; then
+			grep -hs '^tp_name:' /proc/"$pid"/fdinfo/* | awk '{ print $2 }' | sort -u
+			return
+		fi
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.02
 	done
@@ -57,7 +60,7 @@ attached_during() {
 	requires root btf bpf
 	attached_during
 	grep -qx sched_switch <<<"$tps"
-	! grep -q sched_wakeup <<<"$tps"
+	! grep -q sched_wakeup <<<"$tps" || false
 	attached_during --latency
 	grep -qx sched_wakeup <<<"$tps" && grep -qx sched_wakeup_new <<<"$tps"
 	# the histograms are wake-up to run histograms: they imply --latency

@@ -173,17 +173,17 @@ PY
 	synth 300 3 "$BATS_TEST_TMPDIR/s.csv"
 	# trace without --latency stamps no wake-up: every delay_ns empty
 	sed -E '2,$ s/,[0-9]*$/,/' "$BATS_TEST_TMPDIR/s.csv" >"$BATS_TEST_TMPDIR/n.csv"
-	! cut -d, -f14- "$BATS_TEST_TMPDIR/n.csv" | grep -q '[0-9]'
+	! sed 1d "$BATS_TEST_TMPDIR/n.csv" | grep -qv ',$' || false
 	for c in s n; do
 		swc report "$BATS_TEST_TMPDIR/$c.csv" -o "$BATS_TEST_TMPDIR/$c.html"
 		[ "$status" -eq 0 ]
 		well_formed "$BATS_TEST_TMPDIR/$c.html"
 	done
 	grep -q 'wake-up to run (100 samples)' "$BATS_TEST_TMPDIR/s.html"
-	! grep -q 'not measured' "$BATS_TEST_TMPDIR/s.html"
+	! grep -q 'not measured' "$BATS_TEST_TMPDIR/s.html" || false
 	# not "0 samples", and each thread's longest is not measured rather than "-"
 	grep -q 'wake-up to run: not measured' "$BATS_TEST_TMPDIR/n.html"
-	! grep -q 'samples)</figcaption>' <(grep 'hist-wakeup' "$BATS_TEST_TMPDIR/n.html")
+	! grep -q 'samples)</figcaption>' <(grep 'hist-wakeup' "$BATS_TEST_TMPDIR/n.html") || false
 	[ "$(grep -o '<td class="num">not measured</td>' "$BATS_TEST_TMPDIR/n.html" | wc -l)" -eq 3 ]
 	grep -q 'off-CPU (' "$BATS_TEST_TMPDIR/n.html"
 }
