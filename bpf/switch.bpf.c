@@ -116,7 +116,7 @@ struct hot {
 	__u32 blocked;		/* it left the CPU blocked: its next run follows a wake-up */
 	struct swc_task_totals tot;	/* its row's totals (targ_hot_totals) */
 	__u32 exited;		/* ... and its row's exited: its final switch was made */
-	__u32 _pad;
+	__u32 fence;		/* an atomic's target, for its order alone (hot_fence()) */
 };
 
 struct {
@@ -553,7 +553,10 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
  * User space runs this iterator before it reads the rows (targ_hot_totals): each live task's
  * totals to its row. A task that makes its final switch meanwhile copies its own; if that
  * copy came first, this one may have written older totals over it: exited says so, and the
- * copy is made again from the totals, final by then.
+ * copy is made again from the totals, final by then. Fences (hot_fence()) on both sides: the
+ * final switch sets exited after its totals and before its copy; this copy is stored before
+ * exited is read, and the totals read again after it. Without them a CPU may read exited
+ * before its own copy is stored (x86 too), or exited before the totals (arm64).
  */
 SEC("iter/task")
 int flush_rows(struct bpf_iter__task *ctx)
@@ -564,9 +567,11 @@ int flush_rows(struct bpf_iter__task *ctx)
 	if (!t || !(h = hot_find(t)))
 		return 0;
 	flush_totals(h);
-	__asm__ volatile("" ::: "memory");	/* exited read after the copy */
-	if (h->exited)
+	hot_fence(h);	/* exited read after the copy is stored */
+	if (h->exited) {
+		hot_fence(h);	/* the totals read after exited */
 		flush_totals(h);
+	}
 	return 0;
 }
 

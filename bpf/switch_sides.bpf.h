@@ -77,13 +77,21 @@ static __always_inline void prev_out(struct task_struct *prev, __u32 gp, __u8 ki
 		}
 	}
 	if (targ_per_task && h && in_hot) {
+		__u32 dead = 0;
+
 		if (h->row == ROW_NONE)
 			task_row(prev, h, gp);	/* rows in order of first sight */
-		count_task_out(&h->tot, &h->exited, voluntary, prev_state);
+		count_task_out(&h->tot, &dead, voluntary, prev_state);
 		if (*run_ns != SWC_UNKNOWN)
 			h->tot.on_cpu_ns += *run_ns;
-		if (prev_state & SWC_TASK_DEAD)	/* its last: nothing adds to them after this */
+		if (dead) {	/* its last: nothing adds to them after this */
+			/* exited set after its final totals, and before this copy: flush_rows(),
+			 * which sees it, copies them again (switch.bpf.c) */
+			hot_fence(h);
+			h->exited = 1;
+			hot_fence(h);
 			flush_totals(h);
+		}
 	} else if (targ_per_task && h && (ts = task_row(prev, h, gp))) {
 		count_task_out(row_totals(ts), &ts->exited, voluntary, prev_state);
 		if (*run_ns != SWC_UNKNOWN)

@@ -91,6 +91,23 @@ static __always_inline struct swc_task_totals *row_totals(struct swc_task *ts)
 	return (struct swc_task_totals *)ts;
 }
 
+/*
+ * A full memory barrier, between a task's final switch and flush_rows() on another CPU: an
+ * atomic fetch-and-add, fully ordered on every JIT (x86 lock xadd; arm64 ldaddal, or its
+ * loop and a dmb). The object for Linux < 5.12 has no fetch: a compiler barrier there, which
+ * x86 keeps stores in order with, but lets a load pass the stores before it.
+ */
+static __always_inline void hot_fence(struct hot *h)
+{
+#ifdef SWC_NO_ATOMIC_FETCH
+	__asm__ volatile("" ::: "memory");
+#else
+	__u32 was = __sync_fetch_and_add(&h->fence, 0);
+
+	__asm__ volatile("" : : "r"(was) : "memory");	/* used: a fetch, not a plain add */
+#endif
+}
+
 /* The totals kept in the task's hot state (targ_hot_totals) to its row, if it has one. */
 static __always_inline void flush_totals(struct hot *h)
 {

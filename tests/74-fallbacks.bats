@@ -201,6 +201,31 @@ atomics_refused_before_5_12() {
 	llvm-objdump -d "$dir/switch_nofetch.bpf.o" | grep -q '^ *[0-9]*:.c3 .* 00 00 00 00.lock '
 }
 
+# the fetch atomics (BPF_ATOMIC with BPF_FETCH: the kernel orders them fully) of section $2 of
+# object $1, one a line
+fetch_atomics_in() {
+	llvm-objdump -d --section="$2" "$1" |
+		awk '($2 == "c3" || $2 == "db") && $6 ~ /[13579bdf]$/'
+}
+
+@test "flush_rows and a task's final copy to its row are fenced by fetch atomics; the < 5.12 object has none" {
+	command -v llvm-objdump >/dev/null || skip "needs llvm-objdump"
+	local dir
+	dir=$(dirname "$SWITCHCOST")
+	# the iterator: one after its copy, one before copying again, both on the hot state's
+	# fence; the final switch's: before and after it sets exited (on_switch's plain copy only;
+	# its other fetch atomic is the row claim's)
+	local fence
+	fence=$(fetch_atomics_in "$dir/switch.bpf.o" iter/task | awk '{ print $4 $5 }' | sort -u)
+	echo "the fence's offset in the hot state: $fence" >&2
+	[ "$(fetch_atomics_in "$dir/switch.bpf.o" iter/task | wc -l)" -eq 2 ]
+	[ "$(wc -w <<<"$fence")" -eq 1 ]
+	[ "$(fetch_atomics_in "$dir/switch.bpf.o" tp_btf/sched_switch |
+		awk -v o="$fence" '$4 $5 == o' | wc -l)" -eq 2 ]
+	[ -z "$(fetch_atomics_in "$dir/switch_nofetch.bpf.o" iter/task)" ]
+	[ -z "$(fetch_atomics_in "$dir/switch_nofetch.bpf.o" tp_btf/sched_switch)" ]
+}
+
 # trace of a fixed command: the totals and per-task rows, as one line of JSON. agree: the
 # difference from the kernel's counters is within the final switches that raced the shell's
 # reaping (reap_raced_switches: the kernel has each or not), so 0 or 1 from run to run; an
