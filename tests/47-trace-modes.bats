@@ -139,9 +139,12 @@ attached_during() {
 		# the switches into the program's tasks have their off-CPU time, none a delay
 		[ "$(awk -F, -v c="$col" 'NR > 1 && $c != ""' "$f" | wc -l)" -eq 0 ]
 		[ "$(awk -F, -v c="$off" 'NR > 1 && $c != ""' "$f" | wc -l)" -gt 300 ]
+		# the metadata says so: an empty column alone could be a program never woken
+		jq -e '.config.latency == false' "$f.meta.json"
 	done
 	swc trace --latency --csv "$f" -- "$TRACED" threads 300
 	[ "$status" -eq 0 ]
+	jq -e '.config.latency == true' "$f.meta.json"
 	# a futex wait that finds its turn come does not sleep: fewer than 300 wake-ups each
 	[ "$(awk -F, -v c="$col" 'NR > 1 && $c > 0' "$f" | wc -l)" -ge 100 ]
 }

@@ -616,6 +616,8 @@ int trace_write_meta(void *ctx, FILE *f)
 		jw_arr_end(&j);
 	}
 	jw_bool(&j, "allow_drops", m->env->allow_drops);
+	/* without it every delay_ns is empty: not measured, which the file alone cannot say */
+	jw_bool(&j, "latency", m->env->latency);
 	jw_obj_end(&j);
 	csvsink__json(m->sink, &j);
 	csvsink__json_groups(m->sink, &j, m->w, m->res->have_ctr ? &m->res->ctr : NULL);
