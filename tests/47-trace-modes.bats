@@ -182,10 +182,12 @@ attached_during() {
 		[ "$status" -eq 0 ]
 		echo "$output" | jq -c --arg r "$route" '{r: $r, switches, tasks: [.tasks[] |
 			[.tid, .switches, .switches_in, .on_cpu_ns, .off_cpu_ns, .exited]]}' >&2
-		# the rows and the group's counts are read apart while the program switches on
+		# the group's counts are read first and the rows after them, while the program
+		# switches on: the rows can only have more, by what that gap lets through (4% in a
+		# guest under TCG, where every step is slower; under 1% here)
 		echo "$output" | jq -e '(.tasks | length) == 2 and
 			(([.tasks[].switches] | add) - .switches) as $d |
-			$d < 0.01 * .switches and $d > -0.01 * .switches and
+			$d >= 0 and $d < 0.1 * .switches and
 			all(.tasks[]; .switches > 100 and .switches_in > 100 and .on_cpu_ns > 0 and
 				.off_cpu_ns > 0 and .exited == false)'
 	done
