@@ -96,17 +96,7 @@ struct {
 	__type(value, __u64);
 } rec_drops SEC(".maps");
 
-/* Linux 5.14 renamed task_struct::state to __state (commit 2f064a59a11f); as switch.bpf.c */
-struct task_struct___o {
-	volatile long int state;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u32 task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return t->__state;
-	return BPF_CORE_READ((struct task_struct___o *)t, state);
-}
+#include "task_state.bpf.h"	/* task_state(): prev's state on any kernel */
 
 /* comm in two 8-byte loads, as switch.bpf.c's copy_comm() */
 static __always_inline void copy_comm(char *dst, struct task_struct *t)

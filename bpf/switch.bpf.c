@@ -195,17 +195,7 @@ static __always_inline __u64 rb_wakeup_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* Linux 5.14 renamed task_struct::state to __state (commit 2f064a59a11f). */
-struct task_struct___o {
-	volatile long int state;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u32 task_state(struct task_struct *t)
-{
-	if (bpf_core_field_exists(t->__state))
-		return t->__state;
-	return BPF_CORE_READ((struct task_struct___o *)t, state);
-}
+#include "task_state.bpf.h"	/* task_state(): prev's state on any kernel */
 
 static __always_inline struct swc_counters *get_counters(void)
 {
